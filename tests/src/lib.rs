@@ -1,0 +1,1 @@
+//! Cross-crate integration tests for mcp-scopes; the tests live in `tests/tests/`.
