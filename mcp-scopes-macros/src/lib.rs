@@ -1,0 +1,1 @@
+//! Attribute macros for mcp-scopes. Use them through the `mcp-scopes` crate.

@@ -1,0 +1,223 @@
+//! The compile-time registry: every tool and scope declared with `#[tool]` / `#[scope]` and linked
+//! into the binary, or an explicit list for tests and for several servers in one binary.
+//!
+//! Entries are collected with `linkme` distributed slices: no code runs before `main`, and it works
+//! across crates. A [`Registry`] is checked once, when a server is built, so a duplicate tool name or
+//! a scope used but never declared stops the server at start with both locations named.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::scope::{ScopeDef, ScopeSet};
+use crate::tool::ToolDef;
+
+/// Every tool declared with `#[tool]` in the linked binary.
+#[linkme::distributed_slice]
+pub static TOOLS: [ToolDef];
+
+/// Every scope declared with `#[scope]` in the linked binary.
+#[linkme::distributed_slice]
+pub static SCOPES: [ScopeDef];
+
+/// Why a set of tools and scopes cannot make a server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    /// Two tools share a name.
+    #[error("two tools are named `{name}`: one at {first}, one at {second}; give one a `name = \"…\"`")]
+    DuplicateTool {
+        /// The shared name.
+        name: String,
+        /// Where the first is declared.
+        first: &'static str,
+        /// Where the second is declared.
+        second: &'static str,
+    },
+    /// Two scope declarations share a name.
+    #[error("scope `{name}` is declared twice: at {first} and at {second}")]
+    DuplicateScope {
+        /// The shared name.
+        name: String,
+        /// Where the first is declared.
+        first: &'static str,
+        /// Where the second is declared.
+        second: &'static str,
+    },
+    /// A tool needs a scope (given as a string) that no `#[scope]` declares.
+    #[error(
+        "tool `{tool}` at {location} needs scope `{scope}`, which is never declared; declare it with `#[scope(name = \"{scope}\")]` or fix the spelling"
+    )]
+    UndeclaredScope {
+        /// The tool.
+        tool: &'static str,
+        /// Where the tool is declared.
+        location: &'static str,
+        /// The unknown scope.
+        scope: &'static str,
+    },
+    /// A scope implies a scope that is never declared.
+    #[error("scope `{scope}` at {location} implies `{implied}`, which is never declared")]
+    UndeclaredImplied {
+        /// The implying scope.
+        scope: &'static str,
+        /// Where it is declared.
+        location: &'static str,
+        /// The unknown implied scope.
+        implied: &'static str,
+    },
+}
+
+/// A checked set of tools and the scopes they use, in a deterministic order (tools by name, scopes
+/// by name).
+#[derive(Debug, Clone)]
+pub struct Registry {
+    tools: Vec<&'static ToolDef>,
+    scopes: Vec<&'static ScopeDef>,
+    /// For each declared scope, every scope it grants (itself included), transitively.
+    closure: BTreeMap<&'static str, BTreeSet<&'static str>>,
+}
+
+impl Registry {
+    /// Everything linked into the binary: all `#[tool]`s and all `#[scope]`s.
+    pub fn collected() -> Result<Self, RegistryError> {
+        Self::build(TOOLS.iter().collect(), SCOPES.iter().collect())
+    }
+
+    /// Only the listed tools (see the `tools!` macro), with the declared scopes they use and the
+    /// scopes those imply.
+    pub fn from_tools(tools: &[&'static ToolDef]) -> Result<Self, RegistryError> {
+        let all_scopes: BTreeMap<&str, &'static ScopeDef> =
+            SCOPES.iter().map(|s| (s.name, s)).collect();
+        let mut wanted: Vec<&'static str> = tools.iter().flat_map(|t| t.scopes.iter().copied()).collect();
+        let mut seen = BTreeSet::new();
+        let mut scopes = Vec::new();
+        while let Some(name) = wanted.pop() {
+            if !seen.insert(name) {
+                continue;
+            }
+            if let Some(def) = all_scopes.get(name) {
+                scopes.push(*def);
+                wanted.extend(def.implies.iter().copied());
+            }
+        }
+        Self::build(tools.to_vec(), scopes)
+    }
+
+    fn build(
+        mut tools: Vec<&'static ToolDef>,
+        mut scopes: Vec<&'static ScopeDef>,
+    ) -> Result<Self, RegistryError> {
+        tools.sort_by(|a, b| a.name.cmp(b.name).then(a.location.cmp(b.location)));
+        for pair in tools.windows(2) {
+            if pair[0].name == pair[1].name {
+                return Err(RegistryError::DuplicateTool {
+                    name: pair[0].name.to_owned(),
+                    first: pair[0].location,
+                    second: pair[1].location,
+                });
+            }
+        }
+        scopes.sort_by(|a, b| a.name.cmp(b.name).then(a.location.cmp(b.location)));
+        for pair in scopes.windows(2) {
+            if pair[0].name == pair[1].name {
+                return Err(RegistryError::DuplicateScope {
+                    name: pair[0].name.to_owned(),
+                    first: pair[0].location,
+                    second: pair[1].location,
+                });
+            }
+        }
+        let by_name: BTreeMap<&'static str, &'static ScopeDef> =
+            scopes.iter().map(|s| (s.name, *s)).collect();
+        for tool in &tools {
+            for scope in tool.scopes {
+                if !by_name.contains_key(scope) {
+                    return Err(RegistryError::UndeclaredScope {
+                        tool: tool.name,
+                        location: tool.location,
+                        scope,
+                    });
+                }
+            }
+        }
+        let mut closure = BTreeMap::new();
+        for def in &scopes {
+            let mut granted = BTreeSet::new();
+            let mut todo = vec![def.name];
+            while let Some(name) = todo.pop() {
+                if !granted.insert(name) {
+                    continue;
+                }
+                let Some(implied_def) = by_name.get(name) else {
+                    return Err(RegistryError::UndeclaredImplied {
+                        scope: def.name,
+                        location: def.location,
+                        implied: name,
+                    });
+                };
+                todo.extend(implied_def.implies.iter().copied());
+            }
+            closure.insert(def.name, granted);
+        }
+        Ok(Self {
+            tools,
+            scopes,
+            closure,
+        })
+    }
+
+    /// The tools, sorted by name.
+    pub fn tools(&self) -> &[&'static ToolDef] {
+        &self.tools
+    }
+
+    /// A tool by name.
+    pub fn tool(&self, name: &str) -> Option<&'static ToolDef> {
+        self.tools
+            .binary_search_by(|t| t.name.cmp(name))
+            .ok()
+            .map(|i| self.tools[i])
+    }
+
+    /// The declared scopes this registry uses, sorted by name.
+    pub fn scopes(&self) -> &[&'static ScopeDef] {
+        &self.scopes
+    }
+
+    /// The scopes marked `baseline`, sorted by name.
+    pub fn baseline_scopes(&self) -> Vec<&'static str> {
+        self.scopes
+            .iter()
+            .filter(|s| s.baseline)
+            .map(|s| s.name)
+            .collect()
+    }
+
+    /// Every scope `granted` gives, with implications applied (undeclared scopes are kept as they
+    /// are: they grant only themselves).
+    pub fn effective_scopes(&self, granted: &ScopeSet) -> ScopeSet {
+        let mut out = ScopeSet::new();
+        for scope in granted {
+            match self.closure.get(scope) {
+                Some(implied) => {
+                    for s in implied {
+                        out.insert(*s);
+                    }
+                }
+                None => {
+                    out.insert(scope);
+                }
+            }
+        }
+        out
+    }
+
+    /// The scopes of `tool` that `granted` (with implications) does not give; empty when the call is
+    /// allowed.
+    pub fn missing_scopes(&self, tool: &ToolDef, granted: &ScopeSet) -> Vec<&'static str> {
+        let effective = self.effective_scopes(granted);
+        tool.scopes
+            .iter()
+            .copied()
+            .filter(|s| !effective.contains(s))
+            .collect()
+    }
+}
