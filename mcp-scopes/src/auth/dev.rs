@@ -1,0 +1,330 @@
+//! A development signing key: lets the example server, its `token` command and the tests mint access
+//! tokens that go through exactly the same validation as tokens from a real authorization server
+//! (the validator gets the key's JWK set through [`super::ValidatorConfig::static_jwks`]).
+//!
+//! ES256 (P-256) because it is small, fast to generate and verified by every client library.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+const PEM_BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
+const PEM_END: &str = "-----END PRIVATE KEY-----";
+
+/// An ES256 key pair for minting development tokens.
+pub struct DevSigner {
+    pkcs8: Vec<u8>,
+    encoding: EncodingKey,
+    x: String,
+    y: String,
+    kid: String,
+}
+
+impl std::fmt::Debug for DevSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevSigner")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a minted token says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenClaims {
+    /// `iss`.
+    pub issuer: String,
+    /// `aud` (sent as a one-element array, as Casdoor does).
+    pub audience: String,
+    /// `sub`.
+    pub subject: String,
+    /// Sent as the space-separated `scope` claim.
+    pub scopes: Vec<String>,
+    /// `exp` = now + ttl.
+    pub ttl: Duration,
+    /// Any further claims (they may override the ones above).
+    pub extra: Map<String, Value>,
+}
+
+impl TokenClaims {
+    /// Claims for `issuer` and `audience`, subject `dev-user`, no scopes, one hour of life.
+    pub fn new(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
+        Self {
+            issuer: issuer.into(),
+            audience: audience.into(),
+            subject: "dev-user".into(),
+            scopes: Vec::new(),
+            ttl: Duration::from_hours(1),
+            extra: Map::new(),
+        }
+    }
+
+    /// Sets `sub`.
+    #[must_use]
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = subject.into();
+        self
+    }
+
+    /// Sets the granted scopes.
+    #[must_use]
+    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the lifetime.
+    #[must_use]
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Adds or overrides a claim.
+    #[must_use]
+    pub fn claim(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.extra.insert(name.into(), value.into());
+        self
+    }
+}
+
+fn invalid(path: &Path, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "{} is not a development signing key ({what}); move it away to create a new one",
+            path.display()
+        ),
+    )
+}
+
+impl DevSigner {
+    /// A fresh key, kept only in memory.
+    ///
+    /// # Panics
+    /// If the system cannot generate a P-256 key (no randomness): nothing can be signed then.
+    pub fn generate() -> Self {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .expect("generating a P-256 key");
+        Self::from_pkcs8(pkcs8.as_ref()).expect("a freshly generated key parses")
+    }
+
+    /// Reads the key stored at `path`, or creates one there (PEM PKCS#8, mode 0600, written to a
+    /// temporary file and linked into place so a crash never leaves half a key). An existing file that
+    /// is not such a key is an error, never overwritten.
+    pub fn load_or_create(path: impl AsRef<Path>) -> io::Result<Self> {
+        let path = path.as_ref();
+        match fs::read_to_string(path) {
+            Ok(text) => {
+                return Self::from_pem(&text).ok_or_else(|| invalid(path, "cannot parse it"));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                return Err(invalid(path, "not UTF-8 text"));
+            }
+            Err(e) => return Err(e),
+        }
+        let signer = Self::generate();
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let file_name = path.file_name().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, "the key path has no file name")
+        })?;
+        let tmp = dir.join(format!(
+            ".{}.{}.tmp",
+            file_name.to_string_lossy(),
+            std::process::id()
+        ));
+        let written = (|| {
+            let mut options = OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&tmp)?;
+            file.write_all(signer.to_pem().as_bytes())?;
+            file.sync_all()?;
+            // A hard link fails if `path` appeared meanwhile, where a rename would replace it.
+            fs::hard_link(&tmp, path)
+        })();
+        let _ = fs::remove_file(&tmp);
+        match written {
+            Ok(()) => Ok(signer),
+            // Another process created it first: use theirs.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Self::load_or_create(path),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn from_pkcs8(pkcs8: &[u8]) -> Option<Self> {
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8).ok()?;
+        let point = pair.public_key().as_ref();
+        if point.len() != 65 || point[0] != 4 {
+            return None;
+        }
+        let x = URL_SAFE_NO_PAD.encode(&point[1..33]);
+        let y = URL_SAFE_NO_PAD.encode(&point[33..]);
+        // RFC 7638 thumbprint: stable across restarts, so tokens minted earlier stay valid.
+        let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
+        let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()));
+        Some(Self {
+            pkcs8: pkcs8.to_vec(),
+            encoding: EncodingKey::from_ec_der(pkcs8),
+            x,
+            y,
+            kid,
+        })
+    }
+
+    fn from_pem(text: &str) -> Option<Self> {
+        let body = text.trim().strip_prefix(PEM_BEGIN)?.strip_suffix(PEM_END)?;
+        let b64: String = body.split_whitespace().collect();
+        Self::from_pkcs8(&STANDARD.decode(b64).ok()?)
+    }
+
+    fn to_pem(&self) -> String {
+        let b64 = STANDARD.encode(&self.pkcs8);
+        let mut pem = String::from(PEM_BEGIN);
+        pem.push('\n');
+        for line in b64.as_bytes().chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(line));
+            pem.push('\n');
+        }
+        pem.push_str(PEM_END);
+        pem.push('\n');
+        pem
+    }
+
+    /// The key id (the JWK thumbprint).
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public key as a JWK set, for [`super::ValidatorConfig::static_jwks`] or a JWKS endpoint.
+    pub fn jwks(&self) -> Value {
+        json!({"keys": [{
+            "kty": "EC", "crv": "P-256", "x": self.x, "y": self.y,
+            "kid": self.kid, "alg": "ES256", "use": "sig",
+        }]})
+    }
+
+    /// Signs a token with these claims (plus `iat`, `nbf` = now and a random `jti`).
+    ///
+    /// # Panics
+    /// If signing fails, which cannot happen with a key that parsed.
+    pub fn mint(&self, claims: &TokenClaims) -> String {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut body = Map::new();
+        body.insert("iss".into(), claims.issuer.clone().into());
+        body.insert("sub".into(), claims.subject.clone().into());
+        body.insert("aud".into(), json!([claims.audience]));
+        body.insert("iat".into(), now.into());
+        body.insert("nbf".into(), now.into());
+        body.insert("exp".into(), (now + claims.ttl.as_secs()).into());
+        body.insert(
+            "jti".into(),
+            format!("dev/{:032x}", rand::random::<u128>()).into(),
+        );
+        if !claims.scopes.is_empty() {
+            body.insert("scope".into(), claims.scopes.join(" ").into());
+        }
+        for (name, value) in &claims.extra {
+            body.insert(name.clone(), value.clone());
+        }
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, &body, &self.encoding)
+            .expect("ES256 signing with a parsed key")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Validator, ValidatorConfig};
+
+    fn scratch_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "mcp-scopes-dev-{name}-{}-{:x}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        fs::create_dir_all(&dir).expect("scratch dir");
+        dir
+    }
+
+    #[tokio::test]
+    async fn minted_tokens_validate_through_static_jwks() {
+        let signer = DevSigner::generate();
+        let validator = Validator::new(
+            ValidatorConfig::new("https://issuer.test", "https://mcp.test/mcp")
+                .static_jwks(signer.jwks()),
+        )
+        .expect("valid config");
+        assert!(validator.is_ready());
+        let token = signer.mint(
+            &TokenClaims::new("https://issuer.test", "https://mcp.test/mcp")
+                .subject("alice")
+                .scopes(["db:query", "db:modify"])
+                .claim("azp", "cli"),
+        );
+        let principal = validator.validate(&token).await.expect("valid token");
+        assert_eq!(principal.subject.as_deref(), Some("alice"));
+        assert_eq!(principal.client_id.as_deref(), Some("cli"));
+        assert_eq!(principal.scopes.to_string(), "db:modify db:query");
+        assert!(principal.jti.is_some_and(|j| j.starts_with("dev/")));
+    }
+
+    #[test]
+    fn load_or_create_persists_the_key_with_owner_only_permissions() {
+        let dir = scratch_dir("persist");
+        let path = dir.join("keys/dev-key.pem");
+        let first = DevSigner::load_or_create(&path).expect("created");
+        let second = DevSigner::load_or_create(&path).expect("loaded");
+        assert_eq!(first.kid(), second.kid());
+        assert_eq!(first.jwks(), second.jwks());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).expect("exists").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let leftovers: Vec<_> = fs::read_dir(path.parent().expect("dir"))
+            .expect("readable")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(leftovers, [std::ffi::OsString::from("dev-key.pem")]);
+        fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_corrupt_key_file_is_an_error_and_left_alone() {
+        let dir = scratch_dir("corrupt");
+        let path = dir.join("dev-key.pem");
+        fs::write(&path, "not a key\n").expect("written");
+        let err = DevSigner::load_or_create(&path).expect_err("corrupt");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(
+            err.to_string().contains("is not a development signing key"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(&path).expect("still there"),
+            "not a key\n"
+        );
+        fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,0 +1,156 @@
+//! What can go wrong when building a validator or validating a token.
+//!
+//! Each token check has its own [`AuthError`] variant so tests and audit logs can tell exactly which rule
+//! refused a token; the `Display` text doubles as the `error_description` of the challenge, so it is short
+//! and never echoes anything taken from the token.
+
+use std::time::Duration;
+
+/// A validator configuration that cannot work, reported by [`super::Validator::new`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The issuer is empty.
+    #[error("the issuer must not be empty")]
+    EmptyIssuer,
+    /// The resource (expected audience) is empty.
+    #[error("the resource (expected audience) must not be empty")]
+    EmptyResource,
+    /// No signing algorithm is allowed.
+    #[error("at least one signing algorithm must be allowed")]
+    NoAlgorithms,
+    /// A symmetric (HS*) algorithm was allowed; a resource server never shares a secret with its issuer.
+    #[error(
+        "algorithm {0} is symmetric and can never be allowed; use RS*, PS*, ES256, ES384 or EdDSA"
+    )]
+    SymmetricAlgorithm(String),
+    /// The leeway is larger than [`super::MAX_LEEWAY`].
+    #[error("leeway {given:?} is larger than the maximum of {max:?}")]
+    LeewayTooLarge {
+        /// The configured leeway.
+        given: Duration,
+        /// The largest accepted leeway.
+        max: Duration,
+    },
+    /// The maximum token size is zero.
+    #[error("the maximum token size must be at least one byte")]
+    ZeroTokenSize,
+    /// A URL (issuer, JWKS URI) does not parse or is not http(s).
+    #[error("`{url}` is not a usable http(s) URL: {reason}")]
+    BadUrl {
+        /// The URL as configured.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The static JWK set holds no key this validator can use.
+    #[error("the static JWK set holds no usable signing key: {0}")]
+    NoUsableKeys(String),
+    /// A timing knob is zero or out of order (e.g. minimum refresh above maximum).
+    #[error("invalid refresh settings: {0}")]
+    BadRefreshSettings(&'static str),
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(String),
+    /// [`super::Validator::new`] was called outside a tokio runtime.
+    #[error(
+        "Validator::new must be called inside a tokio runtime (it spawns the JWKS refresh task)"
+    )]
+    NoRuntime,
+}
+
+/// Why a bearer token was refused. One variant per check.
+///
+/// [`AuthError::NotReady`] means the server cannot judge any token yet (answer 503 with `Retry-After`);
+/// every other variant means this token is not acceptable (answer 401 `invalid_token`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// No signing keys are loaded: the first JWKS fetch has not succeeded yet, or the last good key
+    /// set is older than the configured maximum staleness.
+    #[error("the signing keys of the authorization server are not available yet")]
+    NotReady,
+    /// The token is longer than the configured maximum (checked before any parsing).
+    #[error("the token is too large")]
+    TokenTooLarge,
+    /// The token is not three base64url parts, or its header is not a JSON object.
+    #[error("the token is malformed: {0}")]
+    Malformed(&'static str),
+    /// The header carries `crit`: no extension is understood here, so RFC 7515 §4.1.11 says reject.
+    #[error("the token header has critical extensions this server does not understand")]
+    CriticalHeader,
+    /// `alg` is missing, `none`, symmetric, unknown, or not in the allowlist.
+    #[error("the token signing algorithm is not allowed")]
+    AlgorithmNotAllowed,
+    /// The header has no `kid`.
+    #[error("the token header has no key id")]
+    MissingKeyId,
+    /// The `kid` is not in the authorization server's key set (even after a refetch when one was allowed).
+    #[error("the token was signed with an unknown key")]
+    UnknownKeyId,
+    /// The `alg` does not fit the key's family or curve (e.g. ES384 with a P-256 key, RS256 with an EC key).
+    #[error("the token signing algorithm does not fit its key")]
+    AlgorithmKeyMismatch,
+    /// The signature does not verify.
+    #[error("the token signature is invalid")]
+    BadSignature,
+    /// The payload is not base64url-encoded JSON.
+    #[error("the token claims are not valid JSON")]
+    ClaimsNotJson,
+    /// The payload is JSON but not an object.
+    #[error("the token claims are not a JSON object")]
+    ClaimsNotObject,
+    /// A required claim is absent.
+    #[error("the token has no `{0}` claim")]
+    MissingClaim(&'static str),
+    /// A claim has the wrong JSON type or a value outside its grammar (e.g. `exp` as a string, a scope
+    /// token with a quote or a control character).
+    #[error("the token claim `{0}` is invalid")]
+    InvalidClaim(&'static str),
+    /// `exp` (plus leeway) is in the past.
+    #[error("the token has expired")]
+    Expired,
+    /// `nbf` (minus leeway) is in the future.
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    /// `iss` is not the configured issuer.
+    #[error("the token was issued by another issuer")]
+    WrongIssuer,
+    /// No `aud` entry equals the configured resource.
+    #[error("the token was issued for another audience")]
+    WrongAudience,
+    /// A configured claim rule refused the token (e.g. a Casdoor refresh token).
+    #[error("the token claim `{0}` has a value this server does not accept")]
+    ClaimRejected(String),
+}
+
+impl AuthError {
+    /// A stable, short machine name for audit logs and metrics (`expired`, `bad_signature`, …).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::NotReady => "not_ready",
+            Self::TokenTooLarge => "token_too_large",
+            Self::Malformed(_) => "malformed",
+            Self::CriticalHeader => "critical_header",
+            Self::AlgorithmNotAllowed => "algorithm_not_allowed",
+            Self::MissingKeyId => "missing_kid",
+            Self::UnknownKeyId => "unknown_kid",
+            Self::AlgorithmKeyMismatch => "algorithm_key_mismatch",
+            Self::BadSignature => "bad_signature",
+            Self::ClaimsNotJson => "claims_not_json",
+            Self::ClaimsNotObject => "claims_not_object",
+            Self::MissingClaim(_) => "missing_claim",
+            Self::InvalidClaim(_) => "invalid_claim",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::WrongIssuer => "wrong_issuer",
+            Self::WrongAudience => "wrong_audience",
+            Self::ClaimRejected(_) => "claim_rejected",
+        }
+    }
+
+    /// Whether this is a temporary server-side condition (503) rather than a bad token (401).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::NotReady)
+    }
+}

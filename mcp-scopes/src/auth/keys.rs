@@ -1,0 +1,301 @@
+//! Turning a JWK set into verification keys, one JWK at a time.
+//!
+//! Each key is parsed on its own so one odd entry (an ES512 key, an `oct` secret, an unknown `kty`)
+//! is skipped with a reason instead of emptying the whole set, and each key remembers its family and
+//! curve so a token's `alg` can be checked against the key it names.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde_json::Value;
+
+/// The key types a token can be verified with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    Rsa,
+    P256,
+    P384,
+    Ed25519,
+}
+
+impl KeyKind {
+    /// Whether a token signed with `alg` can have been made with a key of this kind.
+    pub(crate) fn fits(self, alg: Algorithm) -> bool {
+        match self {
+            Self::Rsa => matches!(
+                alg,
+                Algorithm::RS256
+                    | Algorithm::RS384
+                    | Algorithm::RS512
+                    | Algorithm::PS256
+                    | Algorithm::PS384
+                    | Algorithm::PS512
+            ),
+            Self::P256 => alg == Algorithm::ES256,
+            Self::P384 => alg == Algorithm::ES384,
+            Self::Ed25519 => alg == Algorithm::EdDSA,
+        }
+    }
+}
+
+/// One verification key from the JWKS.
+pub(crate) struct VerifyingKey {
+    pub(crate) kind: KeyKind,
+    pub(crate) key: DecodingKey,
+    /// The key's public parameters, so an unchanged key keeps its identity across refreshes.
+    material: String,
+}
+
+impl std::fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The keys by `kid`.
+pub(crate) type KeyMap = HashMap<String, Arc<VerifyingKey>>;
+
+/// A JWK that was left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Skipped {
+    pub(crate) kid: String,
+    pub(crate) reason: String,
+}
+
+/// Why a JWK set as a whole cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum JwksError {
+    #[error("the JWK set is not a JSON object with a `keys` array")]
+    NotAKeySet,
+    #[error("the JWK set holds no usable key (skipped: {0})")]
+    NoUsableKeys(String),
+}
+
+/// Parses a JWK set. Keys whose parameters equal a key of `previous` under the same `kid` keep the
+/// previous `Arc`, so caches tied to a key survive a refresh that did not change it.
+pub(crate) fn parse_jwks(
+    jwks: &Value,
+    previous: Option<&KeyMap>,
+) -> Result<(KeyMap, Vec<Skipped>), JwksError> {
+    let keys = jwks
+        .get("keys")
+        .and_then(Value::as_array)
+        .ok_or(JwksError::NotAKeySet)?;
+    let mut map = KeyMap::new();
+    let mut skipped = Vec::new();
+    for jwk in keys {
+        let kid = jwk
+            .get("kid")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        match parse_jwk(jwk) {
+            Ok(_) if kid.is_empty() => skipped.push(Skipped {
+                kid,
+                reason: "no `kid`: a token could never name it".into(),
+            }),
+            Ok(_) if map.contains_key(&kid) => skipped.push(Skipped {
+                kid,
+                reason: "duplicate `kid`; the first key with it is used".into(),
+            }),
+            Ok(key) => {
+                let reused = previous
+                    .and_then(|p| p.get(&kid))
+                    .filter(|old| old.material == key.material)
+                    .cloned();
+                map.insert(kid, reused.unwrap_or_else(|| Arc::new(key)));
+            }
+            Err(reason) => skipped.push(Skipped { kid, reason }),
+        }
+    }
+    if map.is_empty() {
+        let reasons: Vec<String> = skipped
+            .iter()
+            .map(|s| format!("{:?}: {}", s.kid, s.reason))
+            .collect();
+        let summary = if reasons.is_empty() {
+            "the set is empty".to_owned()
+        } else {
+            reasons.join("; ")
+        };
+        return Err(JwksError::NoUsableKeys(summary));
+    }
+    Ok((map, skipped))
+}
+
+fn str_field<'a>(jwk: &'a Value, name: &str) -> Result<&'a str, String> {
+    jwk.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("missing or non-string `{name}`"))
+}
+
+fn b64_field(jwk: &Value, name: &str) -> Result<Vec<u8>, String> {
+    URL_SAFE_NO_PAD
+        .decode(str_field(jwk, name)?)
+        .map_err(|_| format!("`{name}` is not base64url"))
+}
+
+fn parse_jwk(jwk: &Value) -> Result<VerifyingKey, String> {
+    if !jwk.is_object() {
+        return Err("not a JSON object".into());
+    }
+    if let Some(usage) = jwk.get("use")
+        && usage.as_str() != Some("sig")
+    {
+        return Err("`use` is not `sig`".into());
+    }
+    let kty = str_field(jwk, "kty")?;
+    let (kind, key, material) = match kty {
+        "RSA" => {
+            let n = b64_field(jwk, "n")?;
+            let e = b64_field(jwk, "e")?;
+            let bits = n.iter().skip_while(|b| **b == 0).count() * 8;
+            if bits < 2048 {
+                return Err(format!(
+                    "RSA modulus of about {bits} bits; at least 2048 needed"
+                ));
+            }
+            if e.is_empty() {
+                return Err("empty RSA exponent".into());
+            }
+            let material = format!(
+                "RSA {} {}",
+                URL_SAFE_NO_PAD.encode(&n),
+                URL_SAFE_NO_PAD.encode(&e)
+            );
+            (
+                KeyKind::Rsa,
+                DecodingKey::from_rsa_raw_components(&n, &e),
+                material,
+            )
+        }
+        "EC" => {
+            let (kind, len) = match str_field(jwk, "crv")? {
+                "P-256" => (KeyKind::P256, 32),
+                "P-384" => (KeyKind::P384, 48),
+                other => {
+                    return Err(format!(
+                        "unsupported EC curve {other:?} (P-256 and P-384 only)"
+                    ));
+                }
+            };
+            let x = b64_field(jwk, "x")?;
+            let y = b64_field(jwk, "y")?;
+            if x.len() != len || y.len() != len {
+                return Err("EC coordinates have the wrong length for the curve".into());
+            }
+            let mut point = Vec::with_capacity(1 + 2 * len);
+            point.push(0x04);
+            point.extend_from_slice(&x);
+            point.extend_from_slice(&y);
+            let material = format!("EC {}", URL_SAFE_NO_PAD.encode(&point));
+            (kind, DecodingKey::from_ec_der(&point), material)
+        }
+        "OKP" => {
+            let crv = str_field(jwk, "crv")?;
+            if crv != "Ed25519" {
+                return Err(format!("unsupported OKP curve {crv:?} (Ed25519 only)"));
+            }
+            let x = b64_field(jwk, "x")?;
+            if x.len() != 32 {
+                return Err("Ed25519 key is not 32 bytes".into());
+            }
+            let material = format!("OKP {}", URL_SAFE_NO_PAD.encode(&x));
+            (KeyKind::Ed25519, DecodingKey::from_ed_der(&x), material)
+        }
+        "oct" => return Err("symmetric (`oct`) keys are never used".into()),
+        other => return Err(format!("unsupported key type {other:?}")),
+    };
+    if let Some(alg) = jwk.get("alg") {
+        // The JWK's `alg` may differ from the token's (Casdoor signs RS512 with a key labelled RS256);
+        // only a label from another family marks the key as unusable.
+        let fits = alg
+            .as_str()
+            .and_then(|a| a.parse::<Algorithm>().ok())
+            .is_some_and(|a| family_of(a) == family_of_kind(kind));
+        if !fits {
+            return Err(format!("`alg` {alg} does not fit a {kty} key"));
+        }
+    }
+    Ok(VerifyingKey {
+        kind,
+        key,
+        material,
+    })
+}
+
+#[derive(PartialEq)]
+enum Family {
+    Rsa,
+    Ec,
+    Ed,
+    Other,
+}
+
+fn family_of(alg: Algorithm) -> Family {
+    match alg {
+        Algorithm::RS256
+        | Algorithm::RS384
+        | Algorithm::RS512
+        | Algorithm::PS256
+        | Algorithm::PS384
+        | Algorithm::PS512 => Family::Rsa,
+        Algorithm::ES256 | Algorithm::ES384 => Family::Ec,
+        Algorithm::EdDSA => Family::Ed,
+        _ => Family::Other,
+    }
+}
+
+fn family_of_kind(kind: KeyKind) -> Family {
+    match kind {
+        KeyKind::Rsa => Family::Rsa,
+        KeyKind::P256 | KeyKind::P384 => Family::Ec,
+        KeyKind::Ed25519 => Family::Ed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn odd_keys_are_skipped_not_fatal() {
+        let set = json!({"keys": [
+            {"kty": "EC", "crv": "P-521", "kid": "es512", "x": "AA", "y": "AA"},
+            {"kty": "oct", "kid": "secret", "k": "c2VjcmV0"},
+            {"kty": "XYZ", "kid": "weird"},
+            {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": URL_SAFE_NO_PAD.encode([7u8; 32])},
+            {"kty": "OKP", "crv": "Ed25519", "kid": "enc", "use": "enc", "x": URL_SAFE_NO_PAD.encode([7u8; 32])},
+        ]});
+        let (map, skipped) = parse_jwks(&set, None).expect("one usable key");
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["ed"]);
+        let kids: Vec<&str> = skipped.iter().map(|s| s.kid.as_str()).collect();
+        assert_eq!(kids, ["es512", "secret", "weird", "enc"]);
+    }
+
+    #[test]
+    fn a_set_without_usable_keys_is_an_error() {
+        assert!(matches!(
+            parse_jwks(&json!({"keys": []}), None),
+            Err(JwksError::NoUsableKeys(_))
+        ));
+        assert!(matches!(
+            parse_jwks(&json!([1, 2]), None),
+            Err(JwksError::NotAKeySet)
+        ));
+    }
+
+    #[test]
+    fn unchanged_keys_keep_their_identity() {
+        let set = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": URL_SAFE_NO_PAD.encode([7u8; 32])}]});
+        let (first, _) = parse_jwks(&set, None).expect("parses");
+        let (second, _) = parse_jwks(&set, Some(&first)).expect("parses");
+        assert!(Arc::ptr_eq(&first["ed"], &second["ed"]));
+    }
+}

@@ -1,0 +1,388 @@
+//! The `Validator`: from a bearer token string to a [`Principal`], or the one rule it broke.
+//!
+//! The header and claims are parsed once into JSON maps and checked here rather than through
+//! `jsonwebtoken::decode`, because that path accepts a `crit` header, checks `nbf`/`iss`/`aud` only when
+//! asked, parses the claims twice and cannot report which rule failed. `jsonwebtoken` (aws-lc-rs
+//! backend) still does the signature arithmetic.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::Algorithm;
+use serde_json::{Map, Value};
+
+use super::config::{ClaimRule, KeySource, MAX_LEEWAY, ScopeClaims, ValidatorConfig};
+use super::error::{AuthError, ConfigError};
+use super::fetch;
+use super::jwks::{self, JwksCache, Lookup};
+use super::token_cache::TokenCache;
+use super::{Principal, install_crypto_provider};
+use crate::scope::ScopeSet;
+
+/// Validates access tokens against one issuer's keys. Cheap to clone (an `Arc`); the background JWKS
+/// refresh stops when the last clone is dropped.
+#[derive(Clone)]
+pub struct Validator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    cache: Arc<JwksCache>,
+    tokens: TokenCache,
+    issuer: String,
+    resource: String,
+    algorithms: Vec<Algorithm>,
+    leeway: f64,
+    max_token_size: usize,
+    scope_claims: ScopeClaims,
+    claim_rules: Vec<ClaimRule>,
+    refresh_task: Option<tokio::task::AbortHandle>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(task) = &self.refresh_task {
+            task.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validator")
+            .field("issuer", &self.inner.issuer)
+            .field("resource", &self.inner.resource)
+            .field("ready", &self.is_ready())
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_url(url: &str) -> Result<(), ConfigError> {
+    let bad = |reason: &str| ConfigError::BadUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(bad("not an http(s) URL with a host"));
+    }
+    Ok(())
+}
+
+impl Validator {
+    /// Checks `config`, loads a static key set or starts the background JWKS refresh (so it must be
+    /// called inside a tokio runtime when keys come from the network).
+    pub fn new(config: ValidatorConfig) -> Result<Self, ConfigError> {
+        install_crypto_provider();
+        if config.issuer.is_empty() {
+            return Err(ConfigError::EmptyIssuer);
+        }
+        if config.resource.is_empty() {
+            return Err(ConfigError::EmptyResource);
+        }
+        if config.algorithms.is_empty() {
+            return Err(ConfigError::NoAlgorithms);
+        }
+        if let Some(alg) = config
+            .algorithms
+            .iter()
+            .find(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
+        {
+            return Err(ConfigError::SymmetricAlgorithm(format!("{alg:?}")));
+        }
+        if config.leeway > MAX_LEEWAY {
+            return Err(ConfigError::LeewayTooLarge {
+                given: config.leeway,
+                max: MAX_LEEWAY,
+            });
+        }
+        if config.max_token_size == 0 {
+            return Err(ConfigError::ZeroTokenSize);
+        }
+        let policy = &config.refresh;
+        if policy.min_refresh.is_zero() || policy.min_refresh > policy.max_refresh {
+            return Err(ConfigError::BadRefreshSettings(
+                "the refresh interval needs 0 < min <= max",
+            ));
+        }
+        if policy.backoff_initial.is_zero() || policy.backoff_initial > policy.backoff_max {
+            return Err(ConfigError::BadRefreshSettings(
+                "the backoff needs 0 < initial <= max",
+            ));
+        }
+        if policy.request_timeout.is_zero() || policy.max_response_bytes == 0 {
+            return Err(ConfigError::BadRefreshSettings(
+                "the request timeout and response size cap must be above zero",
+            ));
+        }
+        match &config.key_source {
+            KeySource::Uri(uri) => check_url(uri)?,
+            KeySource::Discover => {
+                fetch::discovery_urls(&config.issuer).map_err(|reason| ConfigError::BadUrl {
+                    url: config.issuer.clone(),
+                    reason,
+                })?;
+            }
+            KeySource::Static(_) => {}
+        }
+        let client = match config.http_client {
+            Some(client) => client,
+            None => {
+                fetch::build_client(policy).map_err(|e| ConfigError::HttpClient(e.to_string()))?
+            }
+        };
+        let cache = JwksCache::new(&config.key_source, &config.issuer, client, policy.clone())
+            .map_err(|e| ConfigError::NoUsableKeys(e.to_string()))?;
+        let cache = Arc::new(cache);
+        let refresh_task = if cache.is_remote() {
+            let runtime =
+                tokio::runtime::Handle::try_current().map_err(|_| ConfigError::NoRuntime)?;
+            Some(
+                runtime
+                    .spawn(jwks::refresh_loop(Arc::clone(&cache)))
+                    .abort_handle(),
+            )
+        } else {
+            None
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                cache,
+                tokens: TokenCache::new(config.token_cache_capacity, config.token_cache_ttl),
+                issuer: config.issuer,
+                resource: config.resource,
+                algorithms: config.algorithms,
+                leeway: config.leeway.as_secs_f64(),
+                max_token_size: config.max_token_size,
+                scope_claims: config.scope_claims,
+                claim_rules: config.claim_rules,
+                refresh_task,
+            }),
+        })
+    }
+
+    /// Whether signing keys are loaded and fresh enough to judge tokens.
+    pub fn is_ready(&self) -> bool {
+        self.inner.cache.usable().is_some()
+    }
+
+    /// The expected issuer.
+    pub fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    /// The expected audience (this server's resource URI).
+    pub fn resource(&self) -> &str {
+        &self.inner.resource
+    }
+
+    /// Validates a bearer token (without the `Bearer ` prefix).
+    pub async fn validate(&self, token: &str) -> Result<Principal, AuthError> {
+        let inner = &*self.inner;
+        if token.len() > inner.max_token_size {
+            return Err(AuthError::TokenTooLarge);
+        }
+        let fingerprint = TokenCache::fingerprint(token);
+        if let Some(hit) = inner.tokens.get(&fingerprint) {
+            if inner.cache.still_current(&hit.kid, &hit.key) {
+                return Ok(hit.principal.as_ref().clone());
+            }
+            inner.tokens.remove(&fingerprint);
+        }
+
+        let mut parts = token.split('.');
+        let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(AuthError::Malformed("not three dot-separated parts"));
+        };
+        let header = decode_object(header_b64).ok_or(AuthError::Malformed(
+            "the header is not a base64url JSON object",
+        ))?;
+        if header.contains_key("crit") {
+            return Err(AuthError::CriticalHeader);
+        }
+        let alg = header
+            .get("alg")
+            .and_then(Value::as_str)
+            .and_then(|a| a.parse::<Algorithm>().ok())
+            .filter(|a| inner.algorithms.contains(a))
+            .ok_or(AuthError::AlgorithmNotAllowed)?;
+        // Only `kid` picks the key, and only from our key set: `jku`, `x5u`, `jwk` and `x5c` are ignored.
+        let kid = header
+            .get("kid")
+            .and_then(Value::as_str)
+            .ok_or(AuthError::MissingKeyId)?;
+        let key = match inner.cache.key_for(kid).await {
+            Lookup::Found(key) => key,
+            Lookup::Unknown => return Err(AuthError::UnknownKeyId),
+            Lookup::NotReady => return Err(AuthError::NotReady),
+        };
+        if !key.kind.fits(alg) {
+            return Err(AuthError::AlgorithmKeyMismatch);
+        }
+        let signed = &token[..header_b64.len() + 1 + payload_b64.len()];
+        if !jsonwebtoken::crypto::verify(signature_b64, signed.as_bytes(), &key.key, alg)
+            .unwrap_or(false)
+        {
+            return Err(AuthError::BadSignature);
+        }
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload_b64)
+            .map_err(|_| AuthError::ClaimsNotJson)?;
+        let claims = match serde_json::from_slice::<Value>(&payload) {
+            Ok(Value::Object(claims)) => claims,
+            Ok(_) => return Err(AuthError::ClaimsNotObject),
+            Err(_) => return Err(AuthError::ClaimsNotJson),
+        };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        let principal = self.check_claims(claims, now)?;
+        let remaining =
+            Duration::try_from_secs_f64(principal_exp(&principal) - now).unwrap_or_default();
+        inner.tokens.insert(
+            fingerprint,
+            Arc::new(principal.clone()),
+            kid,
+            &key,
+            remaining,
+        );
+        Ok(principal)
+    }
+
+    fn check_claims(&self, claims: Map<String, Value>, now: f64) -> Result<Principal, AuthError> {
+        let inner = &*self.inner;
+        let exp = numeric_date(&claims, "exp")?.ok_or(AuthError::MissingClaim("exp"))?;
+        if now >= exp + inner.leeway {
+            return Err(AuthError::Expired);
+        }
+        if let Some(nbf) = numeric_date(&claims, "nbf")?
+            && now + inner.leeway < nbf
+        {
+            return Err(AuthError::NotYetValid);
+        }
+        let issuer = optional_str(&claims, "iss")?.ok_or(AuthError::MissingClaim("iss"))?;
+        if issuer != inner.issuer {
+            return Err(AuthError::WrongIssuer);
+        }
+        let audience_ok = match claims.get("aud") {
+            None => return Err(AuthError::MissingClaim("aud")),
+            Some(Value::String(aud)) => *aud == inner.resource,
+            Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(&inner.resource)),
+            Some(_) => return Err(AuthError::InvalidClaim("aud")),
+        };
+        if !audience_ok {
+            return Err(AuthError::WrongAudience);
+        }
+        if let Some(rule) = inner
+            .claim_rules
+            .iter()
+            .find(|r| !r.accepts(claims.get(r.claim())))
+        {
+            return Err(AuthError::ClaimRejected(rule.claim().to_owned()));
+        }
+        let mut scopes = ScopeSet::new();
+        if matches!(inner.scope_claims, ScopeClaims::Scope | ScopeClaims::Both) {
+            collect_scopes(claims.get("scope"), "scope", &mut scopes)?;
+        }
+        if matches!(inner.scope_claims, ScopeClaims::Scp | ScopeClaims::Both) {
+            collect_scopes(claims.get("scp"), "scp", &mut scopes)?;
+        }
+        let subject = optional_str(&claims, "sub")?.map(str::to_owned);
+        let client_id = match optional_str(&claims, "azp")? {
+            Some(azp) => Some(azp.to_owned()),
+            None => optional_str(&claims, "client_id")?.map(str::to_owned),
+        };
+        let jti = optional_str(&claims, "jti")?.map(str::to_owned);
+        let issuer = issuer.to_owned();
+        // `exp` is finite and, having passed the expiry check, above now - leeway >= -300.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let expires_at = exp.max(0.0).floor() as u64;
+        Ok(Principal {
+            subject,
+            client_id,
+            issuer,
+            expires_at,
+            jti,
+            scopes,
+            claims,
+        })
+    }
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn principal_exp(principal: &Principal) -> f64 {
+    principal.expires_at as f64
+}
+
+fn decode_object(part: &str) -> Option<Map<String, Value>> {
+    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// A NumericDate claim (RFC 7519 §2): a JSON number, possibly fractional.
+fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, AuthError> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(Some)
+            .ok_or(AuthError::InvalidClaim(name)),
+        Some(_) => Err(AuthError::InvalidClaim(name)),
+    }
+}
+
+fn optional_str<'a>(
+    claims: &'a Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<&'a str>, AuthError> {
+    match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(AuthError::InvalidClaim(name)),
+    }
+}
+
+/// RFC 6749 §3.3 `scope-token`: printable ASCII except space, `"` and `\`.
+fn is_scope_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+}
+
+/// Adds the scopes of a `scope` string or `scp` array (or string). A scope token outside the RFC 6749
+/// grammar makes the claim invalid rather than being dropped: it cannot have come from a conforming
+/// authorization server, and it would otherwise reach logs and headers.
+fn collect_scopes(
+    value: Option<&Value>,
+    name: &'static str,
+    scopes: &mut ScopeSet,
+) -> Result<(), AuthError> {
+    let mut add = |s: &str| {
+        for token in s.split(' ').filter(|t| !t.is_empty()) {
+            if !is_scope_token(token) {
+                return Err(AuthError::InvalidClaim(name));
+            }
+            scopes.insert(token);
+        }
+        Ok(())
+    };
+    match value {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(s)) => add(s),
+        Some(Value::Array(items)) if name == "scp" => items.iter().try_for_each(|item| {
+            item.as_str()
+                .filter(|s| !s.contains(' '))
+                .ok_or(AuthError::InvalidClaim(name))
+                .and_then(&mut add)
+        }),
+        Some(_) => Err(AuthError::InvalidClaim(name)),
+    }
+}
