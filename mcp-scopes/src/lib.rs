@@ -4,3 +4,9 @@ pub mod auth;
 pub mod registry;
 pub mod scope;
 pub mod tool;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use mcp_scopes_macros::{scope, tool};

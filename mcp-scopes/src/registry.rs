@@ -8,7 +8,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::scope::{ScopeDef, ScopeSet};
-use crate::tool::ToolDef;
+use crate::tool::{MissingState, StateMap, ToolDef};
+
+/// An explicit list of tools, as `&[&'static ToolDef]`, for [`Registry::from_tools`]: each
+/// argument is the path of a `#[tool]` function (which also names the hidden module `#[tool]`
+/// writes next to it).
+///
+/// ```ignore
+/// let registry = Registry::from_tools(mcp_scopes::tools![run_query, admin::drop_table])?;
+/// ```
+#[macro_export]
+macro_rules! tools {
+    ($($($segment:ident)::+),* $(,)?) => {
+        &[$($($segment)::+::TOOL),*] as &[&'static $crate::tool::ToolDef]
+    };
+}
 
 /// Every tool declared with `#[tool]` in the linked binary.
 #[linkme::distributed_slice]
@@ -22,7 +36,9 @@ pub static SCOPES: [ScopeDef];
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistryError {
     /// Two tools share a name.
-    #[error("two tools are named `{name}`: one at {first}, one at {second}; give one a `name = \"…\"`")]
+    #[error(
+        "two tools are named `{name}`: one at {first}, one at {second}; give one a `name = \"…\"`"
+    )]
     DuplicateTool {
         /// The shared name.
         name: String,
@@ -63,6 +79,32 @@ pub enum RegistryError {
         /// The unknown implied scope.
         implied: &'static str,
     },
+    /// A tool takes two arguments that both claim to be the input.
+    #[error(
+        "tool `{tool}` at {location} takes two inputs (`{first}` and `{second}`); merge them into one `Args<T>`"
+    )]
+    TwoInputs {
+        /// The tool.
+        tool: &'static str,
+        /// Where the tool is declared.
+        location: &'static str,
+        /// The first input argument's type.
+        first: &'static str,
+        /// The second input argument's type.
+        second: &'static str,
+    },
+    /// A tool's input or output schema does not describe an object, as MCP requires.
+    #[error(
+        "the {which} schema of tool `{tool}` at {location} is not an object schema; use a struct with named fields"
+    )]
+    NotAnObjectSchema {
+        /// The tool.
+        tool: &'static str,
+        /// Where the tool is declared.
+        location: &'static str,
+        /// `input` or `output`.
+        which: &'static str,
+    },
 }
 
 /// A checked set of tools and the scopes they use, in a deterministic order (tools by name, scopes
@@ -86,7 +128,10 @@ impl Registry {
     pub fn from_tools(tools: &[&'static ToolDef]) -> Result<Self, RegistryError> {
         let all_scopes: BTreeMap<&str, &'static ScopeDef> =
             SCOPES.iter().map(|s| (s.name, s)).collect();
-        let mut wanted: Vec<&'static str> = tools.iter().flat_map(|t| t.scopes.iter().copied()).collect();
+        let mut wanted: Vec<&'static str> = tools
+            .iter()
+            .flat_map(|t| t.scopes.iter().copied())
+            .collect();
         let mut seen = BTreeSet::new();
         let mut scopes = Vec::new();
         while let Some(name) = wanted.pop() {
@@ -125,6 +170,9 @@ impl Registry {
                 });
             }
         }
+        for tool in &tools {
+            check_schemas(tool)?;
+        }
         let by_name: BTreeMap<&'static str, &'static ScopeDef> =
             scopes.iter().map(|s| (s.name, *s)).collect();
         for tool in &tools {
@@ -162,6 +210,14 @@ impl Registry {
             scopes,
             closure,
         })
+    }
+
+    /// Checks that `state` holds the shared state every tool's arguments need (run when a server
+    /// is built).
+    pub fn check_state(&self, state: &StateMap) -> Result<(), MissingState> {
+        self.tools
+            .iter()
+            .try_for_each(|tool| tool.check_state(state))
     }
 
     /// The tools, sorted by name.
@@ -220,4 +276,43 @@ impl Registry {
             .filter(|s| !effective.contains(s))
             .collect()
     }
+}
+
+/// At most one argument is the input, and the input and output schemas describe objects.
+fn check_schemas(tool: &'static ToolDef) -> Result<(), RegistryError> {
+    let mut inputs = tool
+        .args
+        .iter()
+        .filter_map(|arg| (arg.input_schema)().map(|schema| (arg.type_name, schema)));
+    if let Some((first, input)) = inputs.next() {
+        if let Some((second, _)) = inputs.next() {
+            return Err(RegistryError::TwoInputs {
+                tool: tool.name,
+                location: tool.location,
+                first,
+                second,
+            });
+        }
+        if !is_object_schema(&input) {
+            return Err(RegistryError::NotAnObjectSchema {
+                tool: tool.name,
+                location: tool.location,
+                which: "input",
+            });
+        }
+    }
+    if let Some(output) = (tool.output_schema)()
+        && !is_object_schema(&output)
+    {
+        return Err(RegistryError::NotAnObjectSchema {
+            tool: tool.name,
+            location: tool.location,
+            which: "output",
+        });
+    }
+    Ok(())
+}
+
+fn is_object_schema(schema: &serde_json::Value) -> bool {
+    schema.get("type").and_then(serde_json::Value::as_str) == Some("object")
 }

@@ -1,29 +1,233 @@
-//! Handler arguments (extractors). Filled in with the `#[tool]` macro work.
+//! Handler arguments, as extractors: each argument type of a `#[tool]` function says how it is
+//! taken from the call ([`ToolArgument::from_tool_call`]) and what it adds to the tool's definition
+//! (the input schema, the shared state it needs). The macro never looks at type names; it asks the
+//! types through this trait, so user-defined extractors work the same way.
 
-use std::any::{Any, TypeId};
+use std::any::{Any, TypeId, type_name};
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
 
-/// Shared state given to the server builder, by type.
-#[derive(Debug, Clone, Default)]
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{Notifier, ToolCall, ToolCallError, ToolDef};
+use crate::auth::Principal;
+
+/// Shared state given to the server builder, one value per type. Handlers read it with
+/// [`State<T>`]. Cheap to clone (the values are shared).
+#[derive(Clone, Default)]
 pub struct StateMap {
-    values: Arc<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    values: Arc<HashMap<TypeId, StateEntry>>,
 }
 
-/// The tool's input, deserialized from `arguments`; its JSON Schema becomes `inputSchema`.
-#[derive(Debug, Clone)]
-pub struct Args<T>(pub T);
-
-/// Shared state of type `T`, as given to the server builder.
-#[derive(Debug, Clone)]
-pub struct State<T>(pub T);
-
-/// A type a tool handler can take as an argument.
-pub trait ToolArgument: Sized + Send {}
+#[derive(Clone)]
+struct StateEntry {
+    type_name: &'static str,
+    value: Arc<dyn Any + Send + Sync>,
+}
 
 impl StateMap {
-    #[allow(dead_code)]
-    fn len(&self) -> usize {
-        self.values.len()
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `value`, replacing any earlier value of the same type.
+    pub fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        Arc::make_mut(&mut self.values).insert(
+            TypeId::of::<T>(),
+            StateEntry {
+                type_name: type_name::<T>(),
+                value: Arc::new(value),
+            },
+        );
+    }
+
+    /// Adds `value` (builder style).
+    #[must_use]
+    pub fn with<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.insert(value);
+        self
+    }
+
+    /// The value of type `T`, when one was given.
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.values
+            .get(&TypeId::of::<T>())
+            .and_then(|entry| entry.value.downcast_ref())
+    }
+
+    /// Whether a value of type `T` was given.
+    pub fn contains<T: 'static>(&self) -> bool {
+        self.values.contains_key(&TypeId::of::<T>())
+    }
+}
+
+impl fmt::Debug for StateMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&str> = self.values.values().map(|e| e.type_name).collect();
+        names.sort_unstable();
+        f.debug_set().entries(names).finish()
+    }
+}
+
+/// The tool's input, deserialized from the call's `arguments` (missing arguments read as `{}`).
+/// `T`'s JSON Schema (2020-12, from `schemars`) becomes the tool's `inputSchema`, so it must
+/// describe an object: a struct with named fields, or a map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Args<T>(pub T);
+
+/// Shared state of type `T`, as given to the server builder. A tool taking `State<T>` stops the
+/// server at build time when no `T` was given, naming the tool and the type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct State<T>(pub T);
+
+/// A type a `#[tool]` function can take as an argument (an extractor).
+///
+/// Implemented for [`Args<T>`], [`Principal`], [`State<T>`] and [`Notifier`]. Implement it for
+/// your own types to extract something else from the call.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an argument of a `#[tool]` function",
+    label = "not a tool argument",
+    note = "tool arguments are `Args<T>` (the input), `Principal`, `State<T>` and `Notifier`"
+)]
+pub trait ToolArgument: Sized + Send {
+    /// Takes this argument from the call. Arguments are extracted in order.
+    fn from_tool_call(call: &mut ToolCall) -> Result<Self, ToolCallError>;
+
+    /// The JSON Schema of the tool's input, when this argument is the input. At most one argument
+    /// of a tool may return `Some`.
+    fn input_schema() -> Option<Value> {
+        None
+    }
+
+    /// Checks, when the server is built, that what this argument needs was given; the error names
+    /// what is missing.
+    fn check_state(state: &StateMap) -> Result<(), String> {
+        let _ = state;
+        Ok(())
+    }
+}
+
+impl<T: DeserializeOwned + JsonSchema + Send> ToolArgument for Args<T> {
+    fn from_tool_call(call: &mut ToolCall) -> Result<Self, ToolCallError> {
+        let arguments = call.arguments.take().unwrap_or_default();
+        serde_json::from_value(Value::Object(arguments))
+            .map(Args)
+            .map_err(|e| ToolCallError::InvalidArguments(e.to_string()))
+    }
+
+    fn input_schema() -> Option<Value> {
+        Some(schemars::schema_for!(T).to_value())
+    }
+}
+
+impl ToolArgument for Principal {
+    fn from_tool_call(call: &mut ToolCall) -> Result<Self, ToolCallError> {
+        Ok(call.principal.clone())
+    }
+}
+
+impl ToolArgument for Notifier {
+    fn from_tool_call(call: &mut ToolCall) -> Result<Self, ToolCallError> {
+        Ok(call.notifier.clone())
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> ToolArgument for State<T> {
+    fn from_tool_call(call: &mut ToolCall) -> Result<Self, ToolCallError> {
+        call.state.get::<T>().cloned().map(State).ok_or_else(|| {
+            ToolCallError::Internal(format!(
+                "tool `{}` needs state of type `{}`, which the server was not given",
+                call.name,
+                type_name::<T>()
+            ))
+        })
+    }
+
+    fn check_state(state: &StateMap) -> Result<(), String> {
+        if state.contains::<T>() {
+            Ok(())
+        } else {
+            Err(format!(
+                "no state of type `{}` was given to the server builder",
+                type_name::<T>()
+            ))
+        }
+    }
+}
+
+/// A tool whose arguments need shared state the server was not given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("tool `{tool}` at {location} takes `{argument}`: {reason}")]
+pub struct MissingState {
+    /// The tool.
+    pub tool: &'static str,
+    /// Where the tool is declared.
+    pub location: &'static str,
+    /// The argument type that needs the state.
+    pub argument: &'static str,
+    /// What is missing, from [`ToolArgument::check_state`].
+    pub reason: String,
+}
+
+impl ToolDef {
+    /// The tool's `inputSchema`: the schema of its [`Args`] argument, or an empty object schema
+    /// when it takes none.
+    pub fn input_schema(&self) -> Value {
+        self.args
+            .iter()
+            .find_map(|arg| (arg.input_schema)())
+            .unwrap_or_else(|| serde_json::json!({ "type": "object", "properties": {} }))
+    }
+
+    /// The tool's `outputSchema`, when its return type is structured.
+    pub fn output_schema(&self) -> Option<Value> {
+        (self.output_schema)()
+    }
+
+    /// Checks that `state` holds everything this tool's arguments need.
+    pub fn check_state(&self, state: &StateMap) -> Result<(), MissingState> {
+        for arg in self.args {
+            (arg.check_state)(state).map_err(|reason| MissingState {
+                tool: self.name,
+                location: self.location,
+                argument: arg.type_name,
+                reason,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct Pool(u8);
+
+    #[test]
+    fn state_map_holds_one_value_per_type() {
+        let state = StateMap::new().with(Pool(1)).with(Pool(2)).with(7_u32);
+        assert_eq!(state.get::<Pool>(), Some(&Pool(2)));
+        assert_eq!(state.get::<u32>(), Some(&7));
+        assert!(!state.contains::<String>());
+        assert_eq!(
+            format!("{state:?}"),
+            format!("{{{:?}, \"u32\"}}", type_name::<Pool>())
+        );
+    }
+
+    #[test]
+    fn state_check_names_the_missing_type() {
+        let err = <State<Pool> as ToolArgument>::check_state(&StateMap::new()).unwrap_err();
+        assert!(err.contains("Pool"), "{err}");
+        assert_eq!(
+            <State<Pool> as ToolArgument>::check_state(&StateMap::new().with(Pool(0))),
+            Ok(())
+        );
     }
 }

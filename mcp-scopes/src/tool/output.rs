@@ -1,8 +1,160 @@
-//! What a tool handler can return. Filled in with the `#[tool]` macro work.
+//! What a tool handler can return: each return type says how it becomes a `tools/call` result and
+//! whether it has an `outputSchema`. The macro asks the type through [`IntoToolResult`]; it never
+//! looks at type names.
 
-/// Structured output: serialized to `structuredContent`, its schema becomes `outputSchema`.
-#[derive(Debug, Clone)]
+use std::fmt::Display;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{CallToolResult, Content, ToolCallError};
+
+/// Structured output: serialized to `structuredContent` (plus a text item holding the same JSON,
+/// for clients that read only `content`); `T`'s JSON Schema becomes the tool's `outputSchema`, so
+/// it must describe an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Structured<T>(pub T);
 
-/// A type a tool handler can return.
-pub trait IntoToolResult {}
+/// A type a `#[tool]` function can return.
+///
+/// Implemented for text (`String`, `&'static str`), `()`, [`Content`], `Vec<Content>`,
+/// [`CallToolResult`], [`Structured<T>`], and `Result<T, E>` where `T` is one of these and `E`
+/// displays: an `Err` becomes a result with `isError: true` and the error's message, which the
+/// model reads.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a `#[tool]` function",
+    label = "not a tool result",
+    note = "tools return `String`, `&'static str`, `()`, `Content`, `Vec<Content>`, `CallToolResult`, `Structured<T>`, or `Result<T, E>` of those with `E: Display`"
+)]
+pub trait IntoToolResult {
+    /// Turns the value into a result. `Err` is for faults the model should not see as a tool
+    /// result (e.g. a value that cannot be serialized).
+    fn into_tool_result(self) -> Result<CallToolResult, ToolCallError>;
+
+    /// The JSON Schema of `structuredContent`, when the type has one.
+    fn output_schema() -> Option<Value> {
+        None
+    }
+}
+
+impl IntoToolResult for CallToolResult {
+    fn into_tool_result(self) -> Result<CallToolResult, ToolCallError> {
+        Ok(self)
+    }
+}
+
+impl IntoToolResult for String {
+    fn into_tool_result(self) -> Result<CallToolResult, ToolCallError> {
+        Ok(CallToolResult::success(vec![Content::text(self)]))
+    }
+}
+
+impl IntoToolResult for &'static str {
+    fn into_tool_result(self) -> Result<CallToolResult, ToolCallError> {
+        Ok(CallToolResult::success(vec![Content::text(self)]))
+    }
+}
+
+impl IntoToolResult for () {
+    fn into_tool_result(self) -> Result<CallToolResult, ToolCallError> {
+        Ok(CallToolResult::success(Vec::new()))
+    }
+}
+
+impl IntoToolResult for Content {
+    fn into_tool_result(self) -> Result<CallToolResult, ToolCallError> {
+        Ok(CallToolResult::success(vec![self]))
+    }
+}
+
+impl IntoToolResult for Vec<Content> {
+    fn into_tool_result(self) -> Result<CallToolResult, ToolCallError> {
+        Ok(CallToolResult::success(self))
+    }
+}
+
+impl<T: Serialize + JsonSchema> IntoToolResult for Structured<T> {
+    fn into_tool_result(self) -> Result<CallToolResult, ToolCallError> {
+        let value = serde_json::to_value(&self.0).map_err(|e| {
+            ToolCallError::Internal(format!("cannot serialize the structured result: {e}"))
+        })?;
+        let text = value.to_string();
+        Ok(CallToolResult {
+            content: vec![Content::text(text)],
+            structured_content: Some(value),
+            is_error: false,
+        })
+    }
+
+    fn output_schema() -> Option<Value> {
+        Some(schemars::schema_for!(T).to_value())
+    }
+}
+
+impl<T: IntoToolResult, E: Display> IntoToolResult for Result<T, E> {
+    fn into_tool_result(self) -> Result<CallToolResult, ToolCallError> {
+        match self {
+            Ok(value) => value.into_tool_result(),
+            Err(error) => Ok(CallToolResult::error(error.to_string())),
+        }
+    }
+
+    fn output_schema() -> Option<Value> {
+        T::output_schema()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Serialize, JsonSchema)]
+    struct Count {
+        rows: u32,
+    }
+
+    fn result_json<T: IntoToolResult>(value: T) -> Value {
+        serde_json::to_value(value.into_tool_result().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn text_and_content_become_content_items() {
+        let text = json!({ "content": [{ "type": "text", "text": "hi" }] });
+        assert_eq!(result_json("hi"), text);
+        assert_eq!(result_json(String::from("hi")), text);
+        assert_eq!(result_json(Content::text("hi")), text);
+        assert_eq!(result_json(vec![Content::text("hi")]), text);
+        assert_eq!(result_json(()), json!({ "content": [] }));
+        assert_eq!(<String as IntoToolResult>::output_schema(), None);
+    }
+
+    #[test]
+    fn structured_sets_structured_content_text_and_schema() {
+        assert_eq!(
+            result_json(Structured(Count { rows: 3 })),
+            json!({
+                "content": [{ "type": "text", "text": "{\"rows\":3}" }],
+                "structuredContent": { "rows": 3 },
+            })
+        );
+        let schema =
+            <Result<Structured<Count>, String> as IntoToolResult>::output_schema().unwrap();
+        assert_eq!(schema["type"], "object");
+        assert_eq!(schema["properties"]["rows"]["type"], "integer");
+    }
+
+    #[test]
+    fn an_error_becomes_an_is_error_result_with_its_message() {
+        let failed: Result<String, String> = Err("table `x` does not exist".into());
+        assert_eq!(
+            result_json(failed),
+            json!({
+                "content": [{ "type": "text", "text": "table `x` does not exist" }],
+                "isError": true,
+            })
+        );
+    }
+}

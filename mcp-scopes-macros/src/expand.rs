@@ -1,0 +1,201 @@
+//! The generated code: data (a `ToolDef` or `ScopeDef` in the registry's distributed slice) plus
+//! one handler that calls into the runtime. Everything is named through `<crate>::__private`, so
+//! the output does not depend on the user's imports or prelude.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Path, ReturnType};
+
+use crate::ast::{ItemTool, ScopeRef};
+use crate::valid::{Scope, Tool};
+
+/// The user's function unchanged, as written.
+pub(crate) fn user_fn(item: &ItemTool) -> TokenStream {
+    let ItemTool {
+        attrs,
+        vis,
+        sig,
+        body,
+    } = item;
+    quote!(#(#attrs)* #vis #sig #body)
+}
+
+pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
+    let krate = &tool.krate;
+    let private = quote!(#krate::__private);
+    let item = tool.item;
+    let fn_ident = &item.sig.ident;
+    let vis = &item.vis;
+    let static_ident = format_ident!("__MCP_SCOPES_TOOL_{}", fn_ident.unraw());
+
+    let name = &tool.name;
+    let description = &tool.description;
+    let title = option(&private, tool.title.as_ref().map(|t| quote!(#t)));
+    let scopes = scope_names(&private, &tool.scopes);
+    let public = tool.public;
+    let read_only = option(&private, tool.read_only.map(|b| quote!(#b)));
+    let destructive = option(&private, tool.destructive.map(|b| quote!(#b)));
+    let idempotent = option(&private, tool.idempotent.map(|b| quote!(#b)));
+    let open_world = option(&private, tool.open_world.map(|b| quote!(#b)));
+
+    let arg_specs = tool.arg_types.iter().map(|ty| {
+        let type_name = type_name(ty);
+        quote_spanned! {ty.span()=>
+            #private::ArgSpec {
+                type_name: #type_name,
+                input_schema: <#ty as #private::ToolArgument>::input_schema,
+                check_state: <#ty as #private::ToolArgument>::check_state,
+            }
+        }
+    });
+    let call = format_ident!("call", span = Span::mixed_site());
+    let arg_idents: Vec<_> = (0..tool.arg_types.len())
+        .map(|i| format_ident!("arg{}", i, span = Span::mixed_site()))
+        .collect();
+    let extract = tool.arg_types.iter().zip(&arg_idents).map(|(ty, arg)| {
+        quote_spanned! {ty.span()=>
+            let #arg = <#ty as #private::ToolArgument>::from_tool_call(&mut #call)?;
+        }
+    });
+    let output = match &item.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    let output_span = item.sig.output.span();
+    let output_schema =
+        quote_spanned!(output_span=> <#output as #private::IntoToolResult>::output_schema);
+    let result = format_ident!("result", span = Span::mixed_site());
+    let into_result = quote_spanned! {output_span=>
+        <#output as #private::IntoToolResult>::into_tool_result(#result)
+    };
+    let run = quote_spanned! {fn_ident.span()=>
+        #private::assert_send(#fn_ident(#(#arg_idents),*))
+    };
+
+    // Inside the mod, a relative `crate = …` path must start from the parent module.
+    let mod_private = if is_absolute(krate) {
+        private.clone()
+    } else {
+        quote!(super::#krate::__private)
+    };
+
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        #[#private::linkme::distributed_slice(#private::TOOLS)]
+        #[linkme(crate = #private::linkme)]
+        static #static_ident: #private::ToolDef = #private::ToolDef {
+            name: #name,
+            title: #title,
+            description: #description,
+            scopes: &[#(#scopes),*],
+            public: #public,
+            annotations: #private::ToolAnnotations {
+                read_only: #read_only,
+                destructive: #destructive,
+                idempotent: #idempotent,
+                open_world: #open_world,
+            },
+            args: &[#(#arg_specs),*],
+            output_schema: #output_schema,
+            handler: {
+                #[allow(unused_mut, unused_variables)]
+                fn handler(mut #call: #private::ToolCall) -> #private::ToolFuture {
+                    #private::box_future(async move {
+                        #(#extract)*
+                        let #result = #run.await;
+                        #into_result
+                    })
+                }
+                handler
+            },
+            location: #private::core::concat!(
+                #private::core::file!(), ":", #private::core::line!()
+            ),
+        };
+
+        #[doc(hidden)]
+        #vis mod #fn_ident {
+            /// The definition `#[tool]` wrote, for `mcp_scopes::tools![…]`.
+            pub static TOOL: &'static #mod_private::ToolDef = &super::#static_ident;
+        }
+    }
+}
+
+pub(crate) fn scope(scope: &Scope<'_>) -> TokenStream {
+    let krate = &scope.krate;
+    let private = quote!(#krate::__private);
+    let item = scope.item;
+    let ident = &item.ident;
+    let name = &scope.name;
+    let display_name = &scope.display_name;
+    let description = &scope.description;
+    let baseline = scope.baseline;
+    let implies = scope_names(&private, &scope.implies);
+    quote! {
+        #item
+
+        const _: () = {
+            #[#private::linkme::distributed_slice(#private::SCOPES)]
+            #[linkme(crate = #private::linkme)]
+            static SCOPE: #private::ScopeDef = #private::ScopeDef {
+                name: #name,
+                display_name: #display_name,
+                description: #description,
+                baseline: #baseline,
+                implies: &[#(#implies),*],
+                location: #private::core::concat!(
+                    #private::core::file!(), ":", #private::core::line!()
+                ),
+            };
+
+            impl #private::DeclaredScope for #ident {
+                const NAME: &'static str = #name;
+                const DEF: &'static #private::ScopeDef = &SCOPE;
+            }
+        };
+    }
+}
+
+fn option(private: &TokenStream, value: Option<TokenStream>) -> TokenStream {
+    value.map_or_else(
+        || quote!(#private::Option::None),
+        |value| quote!(#private::Option::Some(#value)),
+    )
+}
+
+fn scope_names<'a>(
+    private: &'a TokenStream,
+    scopes: &'a [ScopeRef],
+) -> impl Iterator<Item = TokenStream> + 'a {
+    scopes.iter().map(move |scope| match scope {
+        ScopeRef::Name(lit) => quote!(#lit),
+        ScopeRef::Path(path) => quote_spanned! {path.span()=>
+            <#path as #private::DeclaredScope>::NAME
+        },
+    })
+}
+
+/// `Args<Query>` as written, without the spaces token printing adds.
+fn type_name(ty: &syn::Type) -> String {
+    let mut out = String::new();
+    for part in quote!(#ty).to_string().split(' ') {
+        let glue = out.ends_with(['<', ':', '&', '(', '['])
+            || part.starts_with(['<', '>', ':', ',', ')', ']']);
+        if !out.is_empty() && !glue {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+fn is_absolute(path: &Path) -> bool {
+    path.leading_colon.is_some()
+        || path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident == "crate" || s.ident == "$crate")
+}
