@@ -1,0 +1,237 @@
+//! The tower layer that guards protected routes, and the `Principal` extractor for handlers.
+//!
+//! The layer turns the `Authorization` header into a [`Principal`] (or the matching 400/401/503
+//! answer) before the inner service runs, so no handler can forget to authenticate. It writes one
+//! audit event per decision through `tracing` (target `mcp_scopes::audit`), never the token.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, Request, StatusCode};
+use tower::{Layer, Service};
+
+use super::{Challenge, Principal, Validator};
+
+/// Authenticates every request with a bearer token: `router.layer(BearerAuthLayer::new(validator,
+/// challenge))`. On success the [`Principal`] is in the request extensions (and extractable).
+#[derive(Debug, Clone)]
+pub struct BearerAuthLayer {
+    validator: Validator,
+    challenge: Arc<Challenge>,
+}
+
+impl BearerAuthLayer {
+    /// A layer validating with `validator` and answering failures with `challenge`.
+    pub fn new(validator: Validator, challenge: Challenge) -> Self {
+        Self {
+            validator,
+            challenge: Arc::new(challenge),
+        }
+    }
+}
+
+impl<S> Layer<S> for BearerAuthLayer {
+    type Service = BearerAuth<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        BearerAuth {
+            inner,
+            validator: self.validator.clone(),
+            challenge: Arc::clone(&self.challenge),
+        }
+    }
+}
+
+/// The service made by [`BearerAuthLayer`].
+#[derive(Debug, Clone)]
+pub struct BearerAuth<S> {
+    inner: S,
+    validator: Validator,
+    challenge: Arc<Challenge>,
+}
+
+/// What the `Authorization` header holds.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Credentials<'a> {
+    /// No header, or another scheme: answer with a plain challenge.
+    None,
+    /// A syntactically fine bearer token.
+    Bearer(&'a str),
+    /// A header that cannot be read; the description says why.
+    Malformed(&'static str),
+}
+
+/// Reads the bearer token (RFC 6750 §2.1: `Bearer` case-insensitively, then a token68).
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Credentials<'_> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Credentials::None;
+    };
+    if values.next().is_some() {
+        return Credentials::Malformed("more than one Authorization header");
+    }
+    let Ok(value) = value.to_str() else {
+        return Credentials::Malformed("the Authorization header is not ASCII");
+    };
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Credentials::None;
+    }
+    let token = rest.trim_start_matches(' ');
+    if token.is_empty() {
+        return Credentials::Malformed("the bearer token is empty");
+    }
+    let body = token.trim_end_matches('=');
+    let token68 = !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        });
+    if !token68 {
+        return Credentials::Malformed("the bearer token holds characters a token cannot hold");
+    }
+    Credentials::Bearer(token)
+}
+
+/// Writes the audit event of a scope decision (used by the scope gate): who, which scopes were
+/// needed, which were granted, and whether the call was allowed.
+pub fn audit_scope_decision(principal: &Principal, required: &[&str], allowed: bool) {
+    let granted = principal.scopes.to_string();
+    let required = required.join(" ");
+    let subject = principal.subject.as_deref().unwrap_or("");
+    let client_id = principal.client_id.as_deref().unwrap_or("");
+    let jti = principal.jti.as_deref().unwrap_or("");
+    if allowed {
+        tracing::info!(target: "mcp_scopes::audit", decision = "allow", reason = "scope_granted", subject, client_id, jti, required = %required, granted = %granted, "scope check passed");
+    } else {
+        tracing::warn!(target: "mcp_scopes::audit", decision = "deny", reason = "insufficient_scope", subject, client_id, jti, required = %required, granted = %granted, "scope check failed: step-up needed");
+    }
+}
+
+impl<S> Service<Request<Body>> for BearerAuth<S>
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
+        // The clone that was polled ready is the one that must be called.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let validator = self.validator.clone();
+        let challenge = Arc::clone(&self.challenge);
+        Box::pin(async move {
+            let method = request.method().clone();
+            let path = request.uri().path().to_owned();
+            let token = match bearer_token(request.headers()) {
+                Credentials::Bearer(token) => token.to_owned(),
+                Credentials::None => {
+                    tracing::info!(target: "mcp_scopes::audit", decision = "deny", reason = "no_credentials", %method, path, "request without a bearer token");
+                    return Ok(challenge.no_credentials());
+                }
+                Credentials::Malformed(why) => {
+                    tracing::warn!(target: "mcp_scopes::audit", decision = "deny", reason = "malformed_authorization", detail = why, %method, path, "unreadable Authorization header");
+                    return Ok(challenge.invalid_request(why));
+                }
+            };
+            match validator.validate(&token).await {
+                Ok(principal) => {
+                    tracing::info!(
+                        target: "mcp_scopes::audit",
+                        decision = "allow",
+                        reason = "token_valid",
+                        subject = principal.subject.as_deref().unwrap_or(""),
+                        client_id = principal.client_id.as_deref().unwrap_or(""),
+                        jti = principal.jti.as_deref().unwrap_or(""),
+                        granted = %principal.scopes,
+                        %method,
+                        path,
+                        "bearer token accepted"
+                    );
+                    request.extensions_mut().insert(principal);
+                    request.extensions_mut().insert(challenge);
+                    inner.call(request).await
+                }
+                Err(error) => {
+                    tracing::warn!(target: "mcp_scopes::audit", decision = "deny", reason = error.reason(), detail = %error, %method, path, "bearer token refused");
+                    Ok(challenge.for_error(&error))
+                }
+            }
+        })
+    }
+}
+
+/// A handler argument for the authenticated caller. Without a [`BearerAuthLayer`] in front (no
+/// principal in the request), the rejection is a 401 challenge.
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(principal.clone());
+        }
+        Err(parts.extensions.get::<Arc<Challenge>>().map_or_else(
+            || {
+                let mut response = StatusCode::UNAUTHORIZED.into_response();
+                response
+                    .headers_mut()
+                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                response
+            },
+            |challenge| challenge.no_credentials(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the header parses to: `none`, `bearer:<token>` or `malformed`.
+    fn parse(values: &[&str]) -> String {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append(
+                AUTHORIZATION,
+                HeaderValue::from_str(v).expect("valid header"),
+            );
+        }
+        match bearer_token(&headers) {
+            Credentials::None => "none".to_owned(),
+            Credentials::Bearer(token) => format!("bearer:{token}"),
+            Credentials::Malformed(_) => "malformed".to_owned(),
+        }
+    }
+
+    #[test]
+    fn bearer_header_grammar() {
+        assert_eq!(parse(&[]), "none");
+        assert_eq!(parse(&["Basic dXNlcjpwYXNz"]), "none");
+        assert_eq!(parse(&["bearer abc.def-_~+/=="]), "bearer:abc.def-_~+/==");
+        assert_eq!(parse(&["Bearer  abc"]), "bearer:abc");
+        for bad in [
+            "Bearer",
+            "Bearer ",
+            "Bearer a b",
+            "Bearer a\"b",
+            "Bearer ===",
+        ] {
+            assert_eq!(parse(&[bad]), "malformed", "{bad:?}");
+        }
+        assert_eq!(parse(&["Bearer a", "Bearer b"]), "malformed");
+    }
+}
