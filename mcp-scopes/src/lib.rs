@@ -1,6 +1,9 @@
 //! mcp-scopes: make an MCP server an OAuth 2.1 resource server with per-tool scopes.
 
 pub mod auth;
+#[cfg(feature = "casdoor-sync")]
+pub mod casdoor;
+pub mod manifest;
 pub mod metadata;
 pub mod registry;
 pub mod scope;

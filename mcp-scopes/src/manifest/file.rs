@@ -1,0 +1,201 @@
+//! A manifest file committed next to a server's code, and the test helper that keeps it current.
+//!
+//! Reviewers see scope changes in the diff of the committed file, and an authorization server can be
+//! configured from it without building the server. The helper compares the file with what the code
+//! declares, and either fails with a readable diff and the command that regenerates it, or rewrites it
+//! when [`UPDATE_ENV`] asks (the way snapshot-testing tools work).
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::{ManifestError, ManifestOptions, render};
+use crate::registry::Registry;
+
+/// Set this environment variable to `1` to let [`ManifestFile::check`] rewrite a stale file instead of
+/// failing.
+pub const UPDATE_ENV: &str = "MCP_SCOPES_UPDATE_MANIFEST";
+
+/// What [`ManifestFile::check`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    /// The file already held the current manifest; it was not touched.
+    Current,
+    /// The file was stale or missing and [`UPDATE_ENV`] asked for a rewrite: it now holds the current
+    /// manifest.
+    Updated,
+}
+
+/// Why a committed manifest is not current.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManifestFileError {
+    /// The manifest cannot be generated, read or written.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// The file differs from what the code declares (or does not exist).
+    #[error(
+        "{} is {} the tools and scopes declared in code.\n{diff}\nRegenerate it with:\n    {command}",
+        path.display(),
+        if *missing { "missing; it must hold" } else { "out of date with" }
+    )]
+    Stale {
+        /// The file.
+        path: PathBuf,
+        /// Whether the file does not exist.
+        missing: bool,
+        /// A unified diff from the file's content to the current manifest.
+        diff: String,
+        /// The command that regenerates the file.
+        command: String,
+    },
+}
+
+/// A manifest file kept in the repository, checked by a test of the server:
+///
+/// ```no_run
+/// # fn registry() -> mcp_scopes::registry::Registry { unimplemented!() }
+/// use mcp_scopes::manifest::{ManifestFile, ManifestOptions};
+///
+/// #[test]
+/// fn casdoor_manifest_is_current() {
+///     ManifestFile::new(concat!(env!("CARGO_MANIFEST_DIR"), "/casdoor-scopes.json"))
+///         .options(ManifestOptions::new().oidc_scopes(true))
+///         .assert_current(&registry());
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ManifestFile {
+    path: PathBuf,
+    options: ManifestOptions,
+    command: Option<String>,
+}
+
+impl ManifestFile {
+    /// The file at `path` (in a test, anchor it with `env!("CARGO_MANIFEST_DIR")`), in the Casdoor
+    /// format without OIDC scopes unless [`Self::options`] says otherwise.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            options: ManifestOptions::default(),
+            command: None,
+        }
+    }
+
+    /// The format and OIDC option the file is written with.
+    #[must_use]
+    pub fn options(mut self, options: ManifestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The command shown to regenerate the file (default: `MCP_SCOPES_UPDATE_MANIFEST=1 cargo test`),
+    /// e.g. `cargo run -p db-server -- manifest --out casdoor-scopes.json`.
+    #[must_use]
+    pub fn regenerate_command(mut self, command: impl Into<String>) -> Self {
+        self.command = Some(command.into());
+        self
+    }
+
+    /// Compares the file with the manifest of `registry`. A stale or missing file is an error, unless
+    /// [`UPDATE_ENV`] is `1`, in which case it is rewritten atomically. Line endings are compared
+    /// loosely (a checkout with CRLF endings is current).
+    pub fn check(&self, registry: &Registry) -> Result<FileStatus, ManifestFileError> {
+        let expected = render(registry, self.options)?;
+        let (found, missing) = match std::fs::read_to_string(&self.path) {
+            Ok(text) => (text, false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
+            Err(source) => {
+                return Err(ManifestError::Io {
+                    action: "read",
+                    path: self.path.clone(),
+                    source,
+                }
+                .into());
+            }
+        };
+        let found = found.replace("\r\n", "\n");
+        if !missing && found == expected {
+            return Ok(FileStatus::Current);
+        }
+        if update_requested() {
+            write_atomically(&self.path, expected.as_bytes())?;
+            return Ok(FileStatus::Updated);
+        }
+        Err(ManifestFileError::Stale {
+            path: self.path.clone(),
+            missing,
+            diff: unified_diff(&found, &expected),
+            command: self.command.clone().unwrap_or_else(|| {
+                format!("{UPDATE_ENV}=1 cargo test  (rewrites the file; review and commit it)")
+            }),
+        })
+    }
+
+    /// [`Self::check`] for a test.
+    ///
+    /// # Panics
+    /// When the file is stale or missing (and no rewrite was asked for), with the readable diff and
+    /// the command that regenerates it; or when it cannot be read or written.
+    #[track_caller]
+    pub fn assert_current(&self, registry: &Registry) {
+        if let Err(e) = self.check(registry) {
+            panic!("{e}");
+        }
+    }
+}
+
+fn update_requested() -> bool {
+    std::env::var_os(UPDATE_ENV).is_some_and(|v| v == "1")
+}
+
+/// A unified diff of two texts, labelled `committed` and `generated`.
+fn unified_diff(committed: &str, generated: &str) -> String {
+    let diff = similar::TextDiff::from_lines(committed, generated);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "{}",
+        diff.unified_diff()
+            .context_radius(3)
+            .header("committed", "generated")
+    );
+    out
+}
+
+/// Writes `bytes` to `path` so that readers see either the old content or the new, never a part: the
+/// bytes go to a temporary file in the same directory, are flushed to disk, then renamed over `path`.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ManifestError> {
+    let io = |source| ManifestError::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".manifest-");
+    set_permissions(&mut builder, path);
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Gives the temporary file the permissions of the file it replaces, else those of an ordinary
+/// committed file: it is created owner-only, which would otherwise stick to the manifest.
+#[cfg(unix)]
+fn set_permissions(builder: &mut tempfile::Builder<'_, '_>, path: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let permissions = std::fs::metadata(path).map_or_else(
+        |_| std::fs::Permissions::from_mode(0o644),
+        |meta| meta.permissions(),
+    );
+    builder.permissions(permissions);
+}
+
+#[cfg(not(unix))]
+fn set_permissions(_builder: &mut tempfile::Builder<'_, '_>, _path: &Path) {}

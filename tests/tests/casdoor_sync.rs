@@ -1,0 +1,392 @@
+//! `casdoor sync` against a loopback Casdoor: what is sent, what survives, and every failure mode.
+
+mod casdoor_support;
+
+use casdoor_support::{
+    APP_AFTER_SCOPES, APP_BEFORE_SCOPES, APP_ID, APP_SCOPES, CLIENT_ID, CLIENT_SECRET, FakeCasdoor,
+    Mode,
+};
+use mcp_scopes::casdoor::{
+    Credentials, ScopeChange, SyncError, SyncOptions, SyncOutcome, SyncStep, sync,
+};
+use mcp_scopes::manifest::CasdoorScope;
+use serde_json::{Value, json};
+
+fn scope(name: &str, display: &str, description: &str, tools: &[&str]) -> CasdoorScope {
+    CasdoorScope {
+        name: name.into(),
+        display_name: display.into(),
+        description: description.into(),
+        tools: tools.iter().map(|t| (*t).to_owned()).collect(),
+    }
+}
+
+/// The db-server's manifest: `db:admin` is new to the application, `db:query` changed.
+fn manifest() -> Vec<CasdoorScope> {
+    vec![
+        scope(
+            "db:admin",
+            "Database Admin",
+            "Create & drop <tables>",
+            &["create_table", "drop_table"],
+        ),
+        scope(
+            "db:query",
+            "Query Database",
+            "Run read-only queries",
+            &["describe_table", "list_tables", "query"],
+        ),
+    ]
+}
+
+fn options(fake: &FakeCasdoor) -> SyncOptions {
+    SyncOptions::new(
+        &fake.endpoint,
+        APP_ID,
+        Credentials::new(CLIENT_ID, CLIENT_SECRET),
+        manifest(),
+    )
+}
+
+/// Splits a posted body into the bytes before `scopes`, its value, and the bytes after, checking the
+/// surrounding bytes are exactly those Casdoor sent.
+fn posted_scopes(body: &str) -> Value {
+    assert!(
+        body.starts_with(APP_BEFORE_SCOPES),
+        "bytes before `scopes` changed:\n{body}"
+    );
+    assert!(
+        body.ends_with(APP_AFTER_SCOPES),
+        "bytes after `scopes` changed:\n{body}"
+    );
+    let middle = &body[APP_BEFORE_SCOPES.len()..body.len() - APP_AFTER_SCOPES.len()];
+    serde_json::from_str(middle).expect("scopes is JSON")
+}
+
+#[tokio::test]
+async fn replaces_managed_entries_keeps_others_and_every_other_byte() {
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let report = sync(&options(&fake)).await.unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Written);
+
+    let posts = fake.posts();
+    assert_eq!(posts.len(), 1, "exactly one update");
+    assert_eq!(
+        posted_scopes(&posts[0]),
+        json!([
+            {"name": "db:query", "displayName": "Query Database", "description": "Run read-only queries",
+             "tools": ["describe_table", "list_tables", "query"]},
+            {"name": "legacy:read", "displayName": "Legacy", "description": "Kept by <admin>", "tools": []},
+            {"name": "db:admin", "displayName": "Database Admin", "description": "Create & drop <tables>",
+             "tools": ["create_table", "drop_table"]},
+        ])
+    );
+    // The unmanaged entry is sent back as the very text Casdoor sent (escapes included).
+    assert!(posts[0].contains(
+        r#"{"name":"legacy:read","displayName":"Legacy","description":"Kept by \u003cadmin\u003e","tools":[]}"#
+    ));
+
+    let state = fake.state.lock().unwrap();
+    assert_eq!(
+        state.ids,
+        vec![APP_ID, APP_ID],
+        "both calls name the application"
+    );
+    let basic = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{CLIENT_ID}:{CLIENT_SECRET}")
+        )
+    );
+    assert!(
+        state.authorizations.iter().all(|a| *a == basic),
+        "HTTP Basic on every call"
+    );
+    drop(state);
+
+    assert!(
+        report
+            .changes
+            .contains(&ScopeChange::Added(manifest()[0].clone()))
+    );
+    assert!(report.changes.contains(&ScopeChange::Kept {
+        name: "legacy:read".into()
+    }));
+    assert!(report.changes.iter().any(|c| matches!(
+        c,
+        ScopeChange::Changed { before, after }
+            if before.description == "old text" && before.tools.is_empty() && after.name == "db:query"
+    )));
+    let shown = report.to_string();
+    for needle in [
+        "+ db:admin",
+        "~ db:query",
+        r#"description: "old text" -> "Run read-only queries""#,
+        "tools: [] -> [describe_table, list_tables, query]",
+        "legacy:read (not declared by this server; kept",
+        "Updated: 2 change(s) written.",
+    ] {
+        assert!(shown.contains(needle), "missing {needle:?} in:\n{shown}");
+    }
+}
+
+#[tokio::test]
+async fn a_second_run_writes_nothing() {
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    sync(&options(&fake)).await.unwrap();
+    let again = sync(&options(&fake)).await.unwrap();
+    assert_eq!(again.outcome, SyncOutcome::UpToDate);
+    assert!(!again.has_changes());
+    assert_eq!(fake.posts().len(), 1, "the re-run did not post");
+    assert_eq!(fake.gets(), 2);
+    assert!(again.to_string().contains("Up to date: nothing to write."));
+}
+
+#[tokio::test]
+async fn prune_removes_entries_the_server_does_not_declare() {
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let report = sync(&options(&fake).prune(true)).await.unwrap();
+    assert!(report.changes.contains(&ScopeChange::Removed {
+        name: "legacy:read".into(),
+        duplicate: false
+    }));
+    let posts = fake.posts();
+    let names: Vec<Value> = posted_scopes(&posts[0])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("db:query"), json!("db:admin")]);
+    assert!(report.to_string().contains("- legacy:read"));
+}
+
+#[tokio::test]
+async fn dry_run_prints_the_diff_and_writes_nothing() {
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let report = sync(&options(&fake).dry_run(true)).await.unwrap();
+    assert_eq!(report.outcome, SyncOutcome::DryRun);
+    assert!(report.has_changes());
+    assert!(fake.posts().is_empty());
+    let shown = report.to_string();
+    assert!(shown.contains("+ db:admin"), "{shown}");
+    assert!(
+        shown.contains("Dry run: 2 change(s), nothing written."),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn null_or_absent_scopes_are_filled_in() {
+    for (app, expect_prefix) in [
+        (
+            r#"{"owner":"admin","name":"db-server","scopes":null,"cert":"c"}"#,
+            r#"{"owner":"admin","name":"db-server","scopes":[{"name":"db:admin""#,
+        ),
+        (
+            r#"{"owner":"admin","name":"db-server","cert":"c"}"#,
+            r#"{"owner":"admin","name":"db-server","cert":"c","scopes":[{"name":"db:admin""#,
+        ),
+    ] {
+        let fake = FakeCasdoor::start(app.into(), Mode::Normal).await;
+        let report = sync(&options(&fake)).await.unwrap();
+        assert_eq!(report.outcome, SyncOutcome::Written);
+        let posts = fake.posts();
+        assert!(posts[0].starts_with(expect_prefix), "{}", posts[0]);
+        let sent: Value = serde_json::from_str(&posts[0]).unwrap();
+        assert_eq!(sent["scopes"].as_array().unwrap().len(), 2);
+        assert_eq!(sent["cert"], "c");
+    }
+}
+
+#[tokio::test]
+async fn warns_when_the_oidc_scopes_will_be_refused() {
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let report = sync(&options(&fake)).await.unwrap();
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("openid, profile, email, offline_access")),
+        "{:?}",
+        report.warnings
+    );
+    let mut with_oidc = manifest();
+    for (name, display, description) in mcp_scopes::manifest::STANDARD_OIDC_SCOPES {
+        with_oidc.push(scope(name, display, description, &[]));
+    }
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let opts = SyncOptions::new(
+        &fake.endpoint,
+        APP_ID,
+        Credentials::new(CLIENT_ID, CLIENT_SECRET),
+        with_oidc,
+    );
+    assert!(sync(&opts).await.unwrap().warnings.is_empty());
+}
+
+/// Every failure: a typed error, a message naming the cause, no write, and never the secret.
+async fn fails_without_writing(mode: Mode, check: impl Fn(&SyncError) -> bool) -> String {
+    let fake = FakeCasdoor::with_default_app(mode).await;
+    let err = sync(&options(&fake)).await.unwrap_err();
+    assert!(check(&err), "unexpected error for {mode:?}: {err:?}");
+    if mode != Mode::ErrorOnUpdate && mode != Mode::Unaffected {
+        assert!(fake.posts().is_empty(), "{mode:?} must not write");
+    }
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains(CLIENT_SECRET), "secret leaked: {text}");
+    err.to_string()
+}
+
+#[tokio::test]
+async fn status_error_with_http_200_is_an_error() {
+    let msg = fails_without_writing(Mode::ErrorOnRead, |e| {
+        matches!(
+            e,
+            SyncError::Casdoor {
+                action: SyncStep::Read,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(msg.contains("read-only for you"), "{msg}");
+
+    let msg = fails_without_writing(Mode::ErrorOnUpdate, |e| {
+        matches!(
+            e,
+            SyncError::Casdoor {
+                action: SyncStep::Update,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(msg.contains("Data too long"), "{msg}");
+}
+
+#[tokio::test]
+async fn refused_credentials_are_named() {
+    for (mode, status) in [(Mode::Status401, 401), (Mode::Status403, 403)] {
+        let msg = fails_without_writing(
+            mode,
+            |e| matches!(e, SyncError::Refused { status: s, .. } if *s == status),
+        )
+        .await;
+        assert!(msg.contains("check the client id and secret"), "{msg}");
+    }
+    // Wrong credentials: Casdoor's usual HTTP 200 error.
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let opts = SyncOptions::new(
+        &fake.endpoint,
+        APP_ID,
+        Credentials::new(CLIENT_ID, "wrong"),
+        manifest(),
+    );
+    let err = sync(&opts).await.unwrap_err();
+    assert!(err.to_string().contains("Unauthorized operation"), "{err}");
+    assert!(fake.posts().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_missing_and_unaffected_replies() {
+    let msg = fails_without_writing(Mode::Html, |e| {
+        matches!(
+            e,
+            SyncError::Malformed {
+                action: SyncStep::Read,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(msg.contains("not a Casdoor JSON reply"), "{msg}");
+
+    let msg = fails_without_writing(Mode::NotFound, |e| matches!(e, SyncError::NotFound(_))).await;
+    assert!(msg.contains("admin/db-server"), "{msg}");
+
+    fails_without_writing(Mode::Unaffected, |e| matches!(e, SyncError::Unaffected(_))).await;
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_clear_error() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let opts = SyncOptions::new(
+        &endpoint,
+        APP_ID,
+        Credentials::new(CLIENT_ID, CLIENT_SECRET),
+        manifest(),
+    );
+    let err = sync(&opts).await.unwrap_err();
+    assert!(matches!(err, SyncError::Unreachable { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with(&format!("cannot reach Casdoor at {endpoint}")),
+        "{msg}"
+    );
+    assert!(!msg.contains(CLIENT_SECRET));
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_any_request() {
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let creds = || Credentials::new(CLIENT_ID, CLIENT_SECRET);
+    let cases: Vec<(SyncOptions, &str)> = vec![
+        (
+            SyncOptions::new(&fake.endpoint, "db-server", creds(), manifest()),
+            "not an application id",
+        ),
+        (
+            SyncOptions::new("door.example.com", APP_ID, creds(), manifest()),
+            "not a usable Casdoor endpoint",
+        ),
+        (
+            SyncOptions::new(
+                &fake.endpoint,
+                APP_ID,
+                Credentials::new(CLIENT_ID, ""),
+                manifest(),
+            ),
+            "no Casdoor credentials",
+        ),
+        (
+            SyncOptions::new(
+                &fake.endpoint,
+                APP_ID,
+                creds(),
+                vec![scope("db:.*", "All", "everything", &[])],
+            ),
+            "cannot go into the manifest",
+        ),
+    ];
+    for (opts, expected) in cases {
+        let err = sync(&opts).await.unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+    }
+    assert_eq!(fake.gets(), 0, "nothing reached Casdoor");
+}
+
+#[test]
+fn options_debug_redacts_the_secret() {
+    let opts = SyncOptions::new(
+        "https://door.example.com",
+        APP_ID,
+        Credentials::new(CLIENT_ID, CLIENT_SECRET),
+        manifest(),
+    );
+    let shown = format!("{opts:?}");
+    assert!(
+        shown.contains(CLIENT_ID) && !shown.contains(CLIENT_SECRET),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_fixture_is_one_json_object() {
+    let whole = format!("{APP_BEFORE_SCOPES}{APP_SCOPES}{APP_AFTER_SCOPES}");
+    let v: Value = serde_json::from_str(&whole).unwrap();
+    assert_eq!(v["scopes"].as_array().unwrap().len(), 2);
+}
