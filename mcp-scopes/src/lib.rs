@@ -7,6 +7,7 @@ pub mod manifest;
 pub mod metadata;
 pub mod registry;
 pub mod scope;
+pub mod server;
 pub mod tool;
 
 #[doc(hidden)]

@@ -1,11 +1,13 @@
 //! Progress and log notifications a tool sends while it runs. When a handler uses them, the server
 //! answers that request with an SSE stream (the notifications, then the response) instead of JSON.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 /// RFC 5424 severities, as MCP's `notifications/message` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum LogLevel {
     /// Detailed debugging.
@@ -33,6 +35,7 @@ pub struct Notifier {
     sender: Option<mpsc::UnboundedSender<Value>>,
     progress_token: Option<Value>,
     min_level: Option<LogLevel>,
+    logs_off: bool,
 }
 
 impl Notifier {
@@ -47,7 +50,24 @@ impl Notifier {
             sender: Some(sender),
             progress_token,
             min_level,
+            logs_off: false,
         }
+    }
+
+    /// The same notifier, dropping log messages below `level`.
+    #[must_use]
+    pub fn with_min_level(mut self, level: LogLevel) -> Self {
+        self.min_level = Some(level);
+        self.logs_off = false;
+        self
+    }
+
+    /// The same notifier, dropping every log message (progress still goes through). Under MCP
+    /// 2026-07-28 a request that names no log level must receive none.
+    #[must_use]
+    pub fn without_logs(mut self) -> Self {
+        self.logs_off = true;
+        self
     }
 
     /// A notifier that drops everything.
@@ -73,20 +93,80 @@ impl Notifier {
 
     /// Sends a log message (`notifications/message`) unless it is below the requested level.
     pub fn log(&self, level: LogLevel, logger: Option<&str>, data: Value) {
-        if self.min_level.is_some_and(|min| level < min) {
+        if self.logs_off || self.min_level.is_some_and(|min| level < min) {
             return;
         }
-        let mut params = json!({ "level": level, "data": data });
+        let mut params = Map::new();
+        params.insert("level".to_owned(), json!(level));
         if let Some(logger) = logger {
-            params["logger"] = json!(logger);
+            params.insert("logger".to_owned(), json!(logger));
         }
-        self.send("notifications/message", params);
+        params.insert("data".to_owned(), data);
+        self.send("notifications/message", Value::Object(params));
     }
 
     fn send(&self, method: &str, params: Value) {
         if let Some(sender) = &self.sender {
             // The receiver is gone only when the client went away; nothing is left to tell.
-            let _ = sender.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+            let mut message = Map::new();
+            message.insert("jsonrpc".to_owned(), json!("2.0"));
+            message.insert("method".to_owned(), json!(method));
+            message.insert("params".to_owned(), params);
+            let _ = sender.send(Value::Object(message));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(rx: &mut mpsc::UnboundedReceiver<Value>) -> Vec<Value> {
+        std::iter::from_fn(|| rx.try_recv().ok()).collect()
+    }
+
+    #[test]
+    fn progress_needs_a_token_and_carries_it() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        Notifier::new(tx.clone(), None, None).progress(1.0, None, None);
+        assert!(drain(&mut rx).is_empty());
+        Notifier::new(tx, Some(json!(7)), None).progress(1.0, Some(4.0), Some("a quarter"));
+        assert_eq!(
+            drain(&mut rx),
+            [json!({"jsonrpc":"2.0","method":"notifications/progress",
+                "params":{"progressToken":7,"progress":1.0,"total":4.0,"message":"a quarter"}})]
+        );
+    }
+
+    #[test]
+    fn logs_respect_the_level_and_can_be_switched_off() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let notifier = Notifier::new(tx, Some(json!("t")), None);
+        notifier.log(
+            LogLevel::Debug,
+            Some("db"),
+            json!("all levels pass by default"),
+        );
+        let warning_up = notifier.clone().with_min_level(LogLevel::Warning);
+        warning_up.log(LogLevel::Info, None, json!("dropped"));
+        warning_up.log(LogLevel::Error, None, json!("kept"));
+        let off = notifier.without_logs();
+        off.log(LogLevel::Emergency, None, json!("dropped"));
+        off.progress(1.0, None, None);
+        let sent = drain(&mut rx);
+        assert_eq!(sent.len(), 3, "{sent:?}");
+        assert_eq!(
+            sent[0]["params"],
+            json!({"level":"debug","logger":"db","data":"all levels pass by default"})
+        );
+        assert_eq!(sent[1]["params"]["data"], "kept");
+        assert_eq!(sent[2]["method"], "notifications/progress");
+    }
+
+    #[test]
+    fn a_disconnected_notifier_drops_everything() {
+        let notifier = Notifier::disconnected();
+        notifier.progress(1.0, None, None);
+        notifier.log(LogLevel::Error, None, json!("nowhere"));
     }
 }

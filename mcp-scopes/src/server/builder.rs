@@ -1,0 +1,471 @@
+//! Configuration of an MCP server and the checks that run once, at start: the registry (duplicate
+//! tools, undeclared scopes), the shared state every tool needs, and the URLs derived from the
+//! resource. A server that would fail at request time fails here instead, with a message naming the
+//! tool and the fix.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::handler::Handler as _;
+use axum::routing::post_service;
+use http::Uri;
+use tower::Layer as _;
+
+use super::core::{Core, Options, ScopeFailure};
+use super::origin::{self, OriginPolicy, is_loopback_host, normalize_origin};
+use super::transport::{Endpoint, method_not_allowed, post as post_handler};
+use crate::auth::{BearerAuthLayer, Challenge, ConfigError, Validator, ValidatorConfig};
+use crate::metadata::{self, ProtectedResourceMetadata};
+use crate::registry::{Registry, RegistryError};
+use crate::tool::{MissingState, StateMap};
+
+/// Why a server cannot be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The registry is inconsistent (duplicate tool names, undeclared scopes…).
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// A tool needs shared state that was not given with `.state(…)`.
+    #[error("{0}; give it with `McpServerBuilder::state(…)`")]
+    MissingState(#[from] MissingState),
+    /// No authentication was configured: every MCP request needs a valid token.
+    #[error(
+        "no authentication configured: call `.auth(ValidatorConfig::new(issuer, resource))` or `.validator(…)`"
+    )]
+    NoAuth,
+    /// The token validator could not be built.
+    #[error("invalid token validator configuration: {0}")]
+    Validator(#[from] ConfigError),
+    /// The resource URL (the validator's audience) is not an absolute http(s) URL.
+    #[error(
+        "the resource `{0}` must be an absolute http(s) URL such as `https://mcp.example.com/mcp`"
+    )]
+    BadResource(String),
+    /// The endpoint path does not start with `/`.
+    #[error("the MCP endpoint path `{0}` must start with `/`")]
+    BadPath(String),
+    /// An allowed origin is not `scheme://host[:port]`.
+    #[error("allowed origin `{0}` must look like `https://app.example.com`")]
+    BadOrigin(String),
+}
+
+enum Auth {
+    None,
+    Config(Box<ValidatorConfig>),
+    Ready(Validator),
+}
+
+/// Builds an [`McpServer`]. Start with [`McpServer::builder`].
+pub struct McpServerBuilder {
+    name: String,
+    version: String,
+    title: Option<String>,
+    instructions: Option<String>,
+    auth: Auth,
+    authorization_servers: Vec<String>,
+    resource_name: Option<String>,
+    registry: Option<Registry>,
+    state: StateMap,
+    path: Option<String>,
+    allowed_origins: Vec<String>,
+    allow_loopback_origins: bool,
+    allowed_hosts: Option<Vec<String>>,
+    max_body_bytes: usize,
+    options: Options,
+    baseline_scopes_only_in_metadata: bool,
+    realm: Realm,
+}
+
+/// The `realm` of challenges.
+enum Realm {
+    Default,
+    Named(String),
+    Omitted,
+}
+
+impl std::fmt::Debug for McpServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpServerBuilder")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A built MCP server: turn it into an [`axum::Router`] with [`McpServer::into_router`].
+#[derive(Debug, Clone)]
+pub struct McpServer {
+    core: Arc<Core>,
+    validator: Validator,
+    path: String,
+    resource: String,
+    metadata: ProtectedResourceMetadata,
+    origin_policy: Arc<OriginPolicy>,
+    max_body_bytes: usize,
+    baseline_scopes: Vec<String>,
+}
+
+impl McpServer {
+    /// A builder with defaults: the name and version of the calling crate are not known here, so
+    /// set them with [`McpServerBuilder::info`].
+    pub fn builder() -> McpServerBuilder {
+        McpServerBuilder {
+            name: "mcp-scopes-server".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            title: None,
+            instructions: None,
+            auth: Auth::None,
+            authorization_servers: Vec::new(),
+            resource_name: None,
+            registry: None,
+            state: StateMap::new(),
+            path: None,
+            allowed_origins: Vec::new(),
+            allow_loopback_origins: true,
+            allowed_hosts: None,
+            max_body_bytes: 1024 * 1024,
+            options: Options::default(),
+            baseline_scopes_only_in_metadata: false,
+            realm: Realm::Default,
+        }
+    }
+
+    /// The MCP endpoint path, e.g. `/mcp`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The resource (canonical URL of the MCP endpoint, the tokens' audience).
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The URL of this server's Protected Resource Metadata, as named in challenges.
+    pub fn resource_metadata_url(&self) -> &str {
+        self.core.challenge.resource_metadata()
+    }
+
+    /// The Protected Resource Metadata served at both well-known URLs.
+    pub fn metadata(&self) -> &ProtectedResourceMetadata {
+        &self.metadata
+    }
+
+    /// The baseline scopes (the 401 `scope=` hint).
+    pub fn baseline_scopes(&self) -> &[String] {
+        &self.baseline_scopes
+    }
+
+    /// The checked registry the server serves.
+    pub fn registry(&self) -> &Registry {
+        &self.core.registry
+    }
+
+    /// The validator checking tokens.
+    pub fn validator(&self) -> &Validator {
+        &self.validator
+    }
+
+    /// The router: the MCP endpoint (behind the `Origin`/`Host` guard, then bearer authentication
+    /// for POST) and the Protected Resource Metadata.
+    pub fn into_router(self) -> Router {
+        let auth = BearerAuthLayer::new(self.validator.clone(), self.core.challenge.clone());
+        self.guarded(self.endpoint_router(Some(auth)))
+            .merge(metadata::router(self.metadata.clone()))
+    }
+
+    /// The MCP endpoint. With `auth`, POSTs are authenticated; without (tests only), the caller's
+    /// [`crate::auth::Principal`] must already be in the request extensions.
+    pub(crate) fn endpoint_router(&self, auth: Option<BearerAuthLayer>) -> Router {
+        let endpoint = Arc::new(Endpoint {
+            core: Arc::clone(&self.core),
+            max_body_bytes: self.max_body_bytes,
+        });
+        let handler = post_handler.with_state(endpoint);
+        let route = match auth {
+            Some(auth) => post_service(auth.layer(handler)),
+            None => post_service(handler),
+        };
+        Router::new().route(&self.path, route.fallback(method_not_allowed))
+    }
+
+    /// Wraps `router` (the MCP endpoint) in the `Origin`/`Host` guard.
+    pub(crate) fn guarded(&self, router: Router) -> Router {
+        router.layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&self.origin_policy),
+            origin::guard,
+        ))
+    }
+}
+
+impl From<McpServer> for Router {
+    fn from(server: McpServer) -> Self {
+        server.into_router()
+    }
+}
+
+impl McpServerBuilder {
+    /// The server's name and version (`serverInfo`).
+    #[must_use]
+    pub fn info(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.name = name.into();
+        self.version = version.into();
+        self
+    }
+
+    /// A human title for the server (`serverInfo.title`).
+    #[must_use]
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Guidance for the model on how to use this server (`instructions`).
+    #[must_use]
+    pub fn instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+
+    /// How tokens are validated; the validator is built by [`Self::build`] (inside a tokio runtime
+    /// when keys come from the network). Its resource is this server's canonical URL.
+    #[must_use]
+    pub fn auth(mut self, config: ValidatorConfig) -> Self {
+        self.auth = Auth::Config(Box::new(config));
+        self
+    }
+
+    /// A ready validator (e.g. shared with other routes).
+    #[must_use]
+    pub fn validator(mut self, validator: Validator) -> Self {
+        self.auth = Auth::Ready(validator);
+        self
+    }
+
+    /// An authorization server to publish in the Protected Resource Metadata (default: the
+    /// validator's issuer). Call once per server.
+    #[must_use]
+    pub fn authorization_server(mut self, issuer: impl Into<String>) -> Self {
+        self.authorization_servers.push(issuer.into());
+        self
+    }
+
+    /// The `realm` of the `WWW-Authenticate` challenges (default `mcp`).
+    #[must_use]
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = Realm::Named(realm.into());
+        self
+    }
+
+    /// Leaves `realm` out of the challenges.
+    #[must_use]
+    pub fn without_realm(mut self) -> Self {
+        self.realm = Realm::Omitted;
+        self
+    }
+
+    /// `resource_name` in the Protected Resource Metadata (default: the title, else the name).
+    #[must_use]
+    pub fn resource_name(mut self, name: impl Into<String>) -> Self {
+        self.resource_name = Some(name.into());
+        self
+    }
+
+    /// The tools and scopes to serve (default: [`Registry::collected`], everything linked in).
+    #[must_use]
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Shared state for handlers taking [`crate::tool::State<T>`]; call once per type.
+    #[must_use]
+    pub fn state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// The MCP endpoint path (default: the resource URL's path, or `/mcp` when it has none).
+    #[must_use]
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Browser origins allowed to call the endpoint, as `scheme://host[:port]`. Requests with any
+    /// other `Origin` get 403; requests without `Origin` (non-browser clients) are not affected.
+    #[must_use]
+    pub fn allowed_origins<S: Into<String>>(
+        mut self,
+        origins: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.allowed_origins
+            .extend(origins.into_iter().map(Into::into));
+        self
+    }
+
+    /// Whether loopback origins (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`) are
+    /// allowed (default: yes).
+    #[must_use]
+    pub fn allow_loopback_origins(mut self, allow: bool) -> Self {
+        self.allow_loopback_origins = allow;
+        self
+    }
+
+    /// `Host` names accepted besides loopback names (default: when the resource URL is on a loopback
+    /// host, only loopback names, against DNS rebinding; otherwise any host).
+    #[must_use]
+    pub fn allowed_hosts<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
+        self.allowed_hosts
+            .get_or_insert_with(Vec::new)
+            .extend(hosts.into_iter().map(|h| h.into().to_ascii_lowercase()));
+        self
+    }
+
+    /// The largest request body accepted (default 1 MiB); larger bodies get 413.
+    #[must_use]
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// How a call lacking a scope is answered (default: HTTP 403 step-up challenge).
+    #[must_use]
+    pub fn scope_failure(mut self, failure: ScopeFailure) -> Self {
+        self.options.scope_failure = failure;
+        self
+    }
+
+    /// List only the tools the caller's token may call (default: list all). Calls to a hidden tool
+    /// are answered exactly like calls to an unknown tool.
+    #[must_use]
+    pub fn filter_tools_by_scope(mut self, filter: bool) -> Self {
+        self.options.filter_tools_by_scope = filter;
+        self
+    }
+
+    /// Publish only the baseline scopes in `scopes_supported` (default: every scope in use), so
+    /// clients that request all of them start small and step up.
+    #[must_use]
+    pub fn baseline_scopes_only_in_metadata(mut self, only: bool) -> Self {
+        self.baseline_scopes_only_in_metadata = only;
+        self
+    }
+
+    /// Tools per `tools/list` page (default 100).
+    #[must_use]
+    pub fn page_size(mut self, tools: usize) -> Self {
+        self.options.page_size = tools.max(1);
+        self
+    }
+
+    /// How long clients may cache `tools/list` and `server/discover` results (2026-07-28 `ttlMs`,
+    /// default 5 minutes).
+    #[must_use]
+    pub fn cache_ttl(mut self, ttl: Duration) -> Self {
+        self.options.ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// Checks everything and builds the server.
+    pub fn build(self) -> Result<McpServer, ServerError> {
+        let validator = match self.auth {
+            Auth::None => return Err(ServerError::NoAuth),
+            Auth::Config(config) => Validator::new(*config)?,
+            Auth::Ready(validator) => validator,
+        };
+        let resource = validator.resource().to_owned();
+        let resource_uri: Uri = resource
+            .parse()
+            .ok()
+            .filter(|u: &Uri| {
+                matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
+            })
+            .ok_or_else(|| ServerError::BadResource(resource.clone()))?;
+        let path = match self.path {
+            Some(path) => path,
+            None => match resource_uri.path().trim_end_matches('/') {
+                "" => "/mcp".to_owned(),
+                path => path.to_owned(),
+            },
+        };
+        if !path.starts_with('/') {
+            return Err(ServerError::BadPath(path));
+        }
+        let registry = match self.registry {
+            Some(registry) => registry,
+            None => Registry::collected()?,
+        };
+        registry.check_state(&self.state)?;
+        let allowed_origins = self
+            .allowed_origins
+            .iter()
+            .map(|o| normalize_origin(o).ok_or_else(|| ServerError::BadOrigin(o.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let loopback_resource = resource_uri.host().is_some_and(is_loopback_host);
+        let origin_policy = OriginPolicy {
+            allowed_origins,
+            allow_loopback_origins: self.allow_loopback_origins,
+            allowed_hosts: self
+                .allowed_hosts
+                .or_else(|| loopback_resource.then(Vec::new)),
+            allow_loopback_hosts: true,
+        };
+        let baseline_scopes: Vec<String> = registry
+            .baseline_scopes()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let scopes_supported = if self.baseline_scopes_only_in_metadata {
+            baseline_scopes.clone()
+        } else {
+            registry
+                .scopes()
+                .iter()
+                .map(|s| s.name.to_owned())
+                .collect()
+        };
+        let authorization_servers = if self.authorization_servers.is_empty() {
+            vec![validator.issuer().to_owned()]
+        } else {
+            self.authorization_servers
+        };
+        let resource_name = self
+            .resource_name
+            .or_else(|| self.title.clone())
+            .unwrap_or_else(|| self.name.clone());
+        let metadata = ProtectedResourceMetadata::new(&resource, authorization_servers)
+            .scopes_supported(scopes_supported)
+            .resource_name(resource_name);
+        let core = Core {
+            name: self.name,
+            version: self.version,
+            title: self.title,
+            instructions: self.instructions,
+            registry,
+            state: self.state,
+            options: self.options,
+            challenge: {
+                let challenge = Challenge::for_resource(&resource)
+                    .baseline_scopes(baseline_scopes.iter().cloned());
+                match self.realm {
+                    Realm::Named(realm) => challenge.realm(realm),
+                    Realm::Omitted => challenge.without_realm(),
+                    Realm::Default => challenge,
+                }
+            },
+        };
+        Ok(McpServer {
+            core: Arc::new(core),
+            validator,
+            path,
+            resource,
+            metadata,
+            origin_policy: Arc::new(origin_policy),
+            max_body_bytes: self.max_body_bytes,
+            baseline_scopes,
+        })
+    }
+}

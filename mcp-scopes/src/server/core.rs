@@ -1,0 +1,67 @@
+//! The built server as every request sees it: identity, registry, shared state and the options that
+//! change protocol behaviour. Immutable after `build()`, shared behind an `Arc`.
+
+use serde_json::{Value, json};
+
+use crate::auth::Challenge;
+use crate::registry::Registry;
+use crate::tool::StateMap;
+
+/// How the server answers a `tools/call` whose token lacks a scope the tool needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScopeFailure {
+    /// HTTP 403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`, so the client
+    /// can step up (re-authorize with more scopes). The default, as MCP 2025-11-25 recommends.
+    #[default]
+    HttpChallenge,
+    /// HTTP 200 with a JSON-RPC error naming the missing scopes, for clients that cannot step up.
+    InBand,
+}
+
+/// Options that change what clients see.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub scope_failure: ScopeFailure,
+    /// List only the tools the caller may call (then `cacheScope: "private"`).
+    pub filter_tools_by_scope: bool,
+    /// Tools per `tools/list` page.
+    pub page_size: usize,
+    /// `ttlMs` of cacheable results (2026-07-28).
+    pub ttl_ms: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            scope_failure: ScopeFailure::default(),
+            filter_tools_by_scope: false,
+            page_size: 100,
+            ttl_ms: 300_000,
+        }
+    }
+}
+
+/// Everything the dispatcher reads.
+#[derive(Debug, Clone)]
+pub(crate) struct Core {
+    pub name: String,
+    pub version: String,
+    pub title: Option<String>,
+    pub instructions: Option<String>,
+    pub registry: Registry,
+    pub state: StateMap,
+    pub options: Options,
+    /// Builds the step-up challenge (same parameters as the auth layer's 401s).
+    pub challenge: Challenge,
+}
+
+impl Core {
+    /// The `Implementation` object: `serverInfo` (legacy) or `_meta` server info (2026-07-28).
+    pub(crate) fn server_info(&self) -> Value {
+        let mut info = json!({ "name": self.name, "version": self.version });
+        if let Some(title) = &self.title {
+            info["title"] = json!(title);
+        }
+        info
+    }
+}

@@ -1,0 +1,229 @@
+//! `tools/list` and `tools/call`: how a registry's tools are shown to a caller (with their scopes,
+//! optionally filtered, paginated) and how a call passes the scope gate and starts its handler.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use http::StatusCode;
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::core::{Core, ScopeFailure};
+use super::dispatch::{Reply, RequestContext, log_level, shape_result};
+use super::gate::{self, Decision};
+use super::jsonrpc::{INSUFFICIENT_SCOPE, RequestId, RpcError, success};
+use crate::tool::{CallToolResult, Notifier, ToolCall, ToolCallError, ToolDef};
+
+/// The `_meta` key under which each listed tool shows the scopes it needs.
+pub const SCOPES_META_KEY: &str = "dev.mcp-scopes/scopes";
+
+const CURSOR: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// The tool as `tools/list` shows it.
+pub(crate) fn tool_json(tool: &ToolDef) -> Value {
+    let mut out = json!({
+        "name": tool.name,
+        "description": tool.description,
+        "inputSchema": tool.input_schema(),
+        "_meta": { SCOPES_META_KEY: tool.scopes },
+    });
+    if let Some(title) = tool.title {
+        out["title"] = json!(title);
+    }
+    if let Some(schema) = tool.output_schema() {
+        out["outputSchema"] = schema;
+    }
+    let a = tool.annotations;
+    let mut annotations = Map::new();
+    for (key, value) in [
+        ("readOnlyHint", a.read_only),
+        ("destructiveHint", a.destructive),
+        ("idempotentHint", a.idempotent),
+        ("openWorldHint", a.open_world),
+    ] {
+        if let Some(value) = value {
+            annotations.insert(key.to_owned(), json!(value));
+        }
+    }
+    if !annotations.is_empty() {
+        out["annotations"] = Value::Object(annotations);
+    }
+    out
+}
+
+/// `tools/list`.
+pub(crate) fn list(
+    core: &Core,
+    ctx: RequestContext<'_>,
+    params: &Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let after = match params.get("cursor") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(cursor)) => Some(
+            CURSOR
+                .decode(cursor)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or_else(|| RpcError::invalid_params("invalid cursor"))?,
+        ),
+        Some(_) => return Err(RpcError::invalid_params("`cursor` must be a string")),
+    };
+    let filter = core.options.filter_tools_by_scope;
+    let mut visible = core
+        .registry
+        .tools()
+        .iter()
+        .filter(|t| !filter || gate::may_call(&core.registry, t, ctx.principal))
+        .filter(|t| after.as_deref().is_none_or(|after| t.name > after));
+    let page: Vec<&&ToolDef> = visible
+        .by_ref()
+        .take(core.options.page_size.max(1))
+        .collect();
+    let mut result = json!({ "tools": page.iter().map(|t| tool_json(t)).collect::<Vec<_>>() });
+    if visible.next().is_some()
+        && let Some(last) = page.last()
+    {
+        result["nextCursor"] = json!(CURSOR.encode(last.name));
+    }
+    if ctx.version.is_modern() {
+        result["ttlMs"] = json!(core.options.ttl_ms);
+        result["cacheScope"] = json!(if filter { "private" } else { "public" });
+    }
+    Ok(result)
+}
+
+/// A tool handler started by `tools/call`, with the channel its notifications arrive on.
+#[derive(Debug)]
+pub(crate) struct Running {
+    /// The request id.
+    pub id: RequestId,
+    /// The handler task.
+    pub task: JoinHandle<Result<CallToolResult, ToolCallError>>,
+    /// Notifications the handler sends while running.
+    pub notifications: mpsc::UnboundedReceiver<Value>,
+    core: Arc<Core>,
+    version: super::version::ProtocolVersion,
+    tool: &'static str,
+}
+
+impl Running {
+    /// The JSON-RPC response for the handler's outcome.
+    pub(crate) fn response(
+        &self,
+        outcome: Result<Result<CallToolResult, ToolCallError>, tokio::task::JoinError>,
+    ) -> Value {
+        let result = match outcome {
+            Ok(Ok(result)) => match serde_json::to_value(result) {
+                Ok(value) => Ok(value),
+                Err(err) => {
+                    tracing::error!(tool = self.tool, %err, "tool result is not serializable");
+                    Err(RpcError::internal())
+                }
+            },
+            Ok(Err(ToolCallError::InvalidArguments(message))) => Err(RpcError::invalid_params(
+                format!("invalid arguments for tool `{}`: {message}", self.tool),
+            )),
+            Ok(Err(ToolCallError::Internal(message))) => {
+                tracing::error!(tool = self.tool, %message, "tool call failed");
+                Err(RpcError::internal())
+            }
+            Err(err) => {
+                tracing::error!(tool = self.tool, %err, "tool handler panicked or was cancelled");
+                Err(RpcError::internal())
+            }
+        };
+        match result {
+            Ok(value) => success(&self.id, shape_result(&self.core, self.version, value)),
+            Err(err) => err.to_response(Some(&self.id)),
+        }
+    }
+}
+
+/// `tools/call`: look up, gate, then start the handler.
+pub(crate) fn call(
+    core: &Arc<Core>,
+    ctx: RequestContext<'_>,
+    params: &Map<String, Value>,
+    id: &RequestId,
+) -> Reply {
+    let Some(name) = params.get("name").and_then(Value::as_str) else {
+        return Reply::Error(RpcError::invalid_params("missing tool `name`"));
+    };
+    let arguments = match params.get("arguments") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(arguments)) => Some(arguments.clone()),
+        Some(_) => return Reply::Error(RpcError::invalid_params("`arguments` must be an object")),
+    };
+    let tool = core.registry.tool(name);
+    let hidden = tool.is_some_and(|t| {
+        core.options.filter_tools_by_scope && !gate::may_call(&core.registry, t, ctx.principal)
+    });
+    let Some(tool) = tool.filter(|_| !hidden) else {
+        gate::audit_unknown(name, ctx.principal, hidden);
+        // Identical for unknown and hidden tools, so a hidden tool's existence does not leak.
+        return Reply::Error(RpcError::invalid_params(format!("unknown tool: {name}")));
+    };
+    if let Decision::Denied { missing } = gate::check(&core.registry, tool, ctx.principal) {
+        return denied(core, tool, &missing);
+    }
+    let (sender, notifications) = mpsc::unbounded_channel();
+    let notifier = if ctx.accepts_sse {
+        let progress_token = params
+            .get("_meta")
+            .and_then(|m| m.get("progressToken"))
+            .filter(|t| t.is_string() || t.is_number())
+            .cloned();
+        let notifier = Notifier::new(sender, progress_token, None);
+        if ctx.version.is_modern() {
+            // 2026-07-28: no log messages unless the request asks for a level.
+            match log_level(params) {
+                Ok(Some(level)) => notifier.with_min_level(level),
+                _ => notifier.without_logs(),
+            }
+        } else {
+            // Legacy revisions set a level with the stateful `logging/setLevel`; a stateless
+            // server cannot remember it, so every level is sent and the client filters.
+            notifier
+        }
+    } else {
+        Notifier::disconnected()
+    };
+    let call = ToolCall {
+        name: tool.name.to_owned(),
+        arguments,
+        principal: ctx.principal.clone(),
+        state: core.state.clone(),
+        notifier,
+    };
+    let task = tokio::spawn((tool.handler)(call));
+    Reply::Running(Running {
+        id: id.clone(),
+        task,
+        notifications,
+        core: Arc::clone(core),
+        version: ctx.version,
+        tool: tool.name,
+    })
+}
+
+fn denied(core: &Core, tool: &ToolDef, missing: &[&'static str]) -> Reply {
+    let message = format!(
+        "insufficient scope: tool `{}` needs {}",
+        tool.name,
+        missing.join(" ")
+    );
+    let data = json!({ "requiredScopes": tool.scopes, "missingScopes": missing });
+    match core.options.scope_failure {
+        ScopeFailure::InBand => {
+            Reply::Error(RpcError::new(StatusCode::OK, INSUFFICIENT_SCOPE, message).with_data(data))
+        }
+        ScopeFailure::HttpChallenge => Reply::Forbidden {
+            error: RpcError::new(StatusCode::FORBIDDEN, INSUFFICIENT_SCOPE, message.clone())
+                .with_data(data),
+            challenge: core
+                .challenge
+                .insufficient_scope_header(tool.scopes, Some(&message)),
+        },
+    }
+}

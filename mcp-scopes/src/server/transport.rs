@@ -1,0 +1,183 @@
+//! The Streamable HTTP transport, stateless: one POST per JSON-RPC message, a JSON or SSE reply,
+//! 202 for notifications, 405 for every other method, and the body size limit. No session id is
+//! ever issued, so any instance behind a load balancer can answer any request.
+
+use std::error::Error as _;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde_json::Value;
+
+use super::core::Core;
+use super::dispatch::{Reply, RequestContext, dispatch};
+use super::jsonrpc::{self, Incoming, RequestId, RpcError, success};
+use super::sse;
+use super::version;
+use crate::auth::Principal;
+
+/// The MCP endpoint's shared state.
+#[derive(Debug)]
+pub(crate) struct Endpoint {
+    pub core: Arc<Core>,
+    pub max_body_bytes: usize,
+}
+
+/// A JSON reply.
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    (
+        status,
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        bytes,
+    )
+        .into_response()
+}
+
+/// An error reply with no request id (the request could not be read, or was refused before it was).
+pub(crate) fn error_response(error: &RpcError, id: Option<&RequestId>) -> Response {
+    json_response(error.status, &error.to_response(id))
+}
+
+/// `405 Method Not Allowed` for anything but POST (GET streams and DELETE of sessions do not exist
+/// on a stateless server).
+pub(crate) async fn method_not_allowed() -> Response {
+    let error = RpcError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        jsonrpc::INVALID_REQUEST,
+        "this MCP endpoint is stateless: send each JSON-RPC message as a POST",
+    );
+    let mut response = error_response(&error, None);
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
+fn accepts_sse(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.split(';').next().unwrap_or("").trim())
+        .any(|v| v.eq_ignore_ascii_case("text/event-stream") || v == "*/*")
+}
+
+fn is_json_content_type(headers: &HeaderMap) -> bool {
+    headers.get(CONTENT_TYPE).is_none_or(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        })
+    })
+}
+
+fn too_large(limit: usize) -> Response {
+    let error = RpcError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        jsonrpc::INVALID_REQUEST,
+        format!("request body is larger than {limit} bytes"),
+    );
+    error_response(&error, None)
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
+    axum::body::to_bytes(body, limit).await.map_err(|err| {
+        let mut source = err.source();
+        while let Some(cause) = source {
+            if cause.is::<http_body_util::LengthLimitError>() {
+                return too_large(limit);
+            }
+            source = cause.source();
+        }
+        error_response(
+            &RpcError::invalid_request(format!("could not read the request body: {err}")),
+            None,
+        )
+    })
+}
+
+/// POST to the MCP endpoint. The auth layer in front has already put the caller's [`Principal`]
+/// into the request extensions.
+pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Some(principal) = parts.extensions.get::<Principal>().cloned() else {
+        // Only reachable if the router was assembled without the auth layer: fail closed.
+        tracing::error!("MCP request reached the endpoint without an authenticated principal");
+        return error_response(&RpcError::internal(), None);
+    };
+    let limit = endpoint.max_body_bytes;
+    if parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|len| len > limit as u64)
+    {
+        return too_large(limit);
+    }
+    if !is_json_content_type(&parts.headers) {
+        let error = RpcError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            jsonrpc::INVALID_REQUEST,
+            "the body must be `Content-Type: application/json`",
+        );
+        return error_response(&error, None);
+    }
+    let bytes = match read_body(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let message = match jsonrpc::parse(&bytes) {
+        Ok(message) => message,
+        Err(error) => return error_response(&error, None),
+    };
+    let (id, method, params) = match message {
+        Incoming::Response => return StatusCode::ACCEPTED.into_response(),
+        Incoming::Notification { .. } => {
+            return match version::notification_version(&parts.headers) {
+                Ok(_) => StatusCode::ACCEPTED.into_response(),
+                Err(error) => error_response(&error, None),
+            };
+        }
+        Incoming::Request { id, method, params } => (id, method, params),
+    };
+    let version = match version::request_version(&parts.headers, &method, &params) {
+        Ok(version) => version,
+        Err(error) => return error_response(&error, Some(&id)),
+    };
+    let ctx = RequestContext {
+        version,
+        principal: &principal,
+        accepts_sse: accepts_sse(&parts.headers),
+    };
+    match dispatch(&endpoint.core, ctx, &id, &method, &params) {
+        Reply::Result(result) => json_response(StatusCode::OK, &success(&id, result)),
+        Reply::Error(error) => error_response(&error, Some(&id)),
+        Reply::Forbidden { error, challenge } => {
+            let mut response = error_response(&error, Some(&id));
+            response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+            response
+        }
+        Reply::Running(running) => sse::reply(running).await,
+    }
+}
+
+/// Headers of a streamed reply.
+pub(crate) fn sse_headers() -> [(http::HeaderName, HeaderValue); 3] {
+    [
+        (CONTENT_TYPE, HeaderValue::from_static("text/event-stream")),
+        (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (
+            http::HeaderName::from_static("x-accel-buffering"),
+            HeaderValue::from_static("no"),
+        ),
+    ]
+}
