@@ -1,0 +1,193 @@
+//! The SQLite layer of the example server, kept apart from MCP so it can be tested on its own.
+//!
+//! Every guarantee the tools advertise is enforced here by SQLite itself, never by reading SQL text:
+//! reads run on read-only connections (opened `SQLITE_OPEN_READ_ONLY`, `PRAGMA query_only`, an
+//! authorizer that allows only reads, and a check that the prepared statement is read-only); writes
+//! and schema changes run on the one writer connection, each in a transaction, with an authorizer
+//! that allows only the kind of statement the caller asked for. All SQLite work runs on tokio's
+//! blocking pool, so a slow query never stalls the async runtime, and WAL lets readers run while a
+//! writer commits.
+
+mod error;
+mod guard;
+mod modify;
+mod open;
+mod query;
+mod schema;
+mod value;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use error::DbError;
+pub use modify::ExecuteOutput;
+pub use query::QueryOutput;
+pub use schema::{
+    ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaChange, TableDescription, TableKind, TableList,
+    TableSummary,
+};
+
+/// Bounds on what one call may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Rows a query returns when the caller does not ask for fewer (the rest is cut, `truncated`).
+    pub default_rows: usize,
+    /// The most rows a caller may ask for.
+    pub max_rows: usize,
+    /// How long one statement may run before SQLite interrupts it.
+    pub time_limit: Duration,
+    /// The largest string or blob a statement may produce, in bytes (`SQLITE_LIMIT_LENGTH`).
+    pub max_value_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            default_rows: 500,
+            max_rows: 5_000,
+            time_limit: Duration::from_secs(5),
+            max_value_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// The example database: one SQLite file, one writer connection and a small pool of read-only
+/// connections. Cheap to clone (all clones share the connections).
+#[derive(Debug, Clone)]
+pub struct Database {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    path: PathBuf,
+    limits: Limits,
+    writer: Mutex<Connection>,
+    idle_readers: Mutex<Vec<Connection>>,
+}
+
+/// Idle read-only connections kept for reuse; more are opened under load and closed afterwards.
+const MAX_IDLE_READERS: usize = 8;
+
+impl Database {
+    /// Opens (creating and seeding on first use) the database at `path` with default limits.
+    ///
+    /// Blocks on file I/O: call it before serving, or from a blocking task.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, DbError> {
+        Self::open_with_limits(path, Limits::default())
+    }
+
+    /// Opens (creating and seeding on first use) the database at `path`.
+    pub fn open_with_limits(path: impl AsRef<Path>, limits: Limits) -> Result<Self, DbError> {
+        let path = path.as_ref().to_path_buf();
+        let writer = open::open_writer(&path, &limits)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path,
+                limits,
+                writer: Mutex::new(writer),
+                idle_readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.inner.limits
+    }
+}
+
+impl Inner {
+    /// Runs `work` on the writer connection, on the blocking pool. Writers queue on the mutex.
+    async fn with_writer<T, F>(self: &Arc<Self>, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Limits) -> Result<T, DbError> + Send + 'static,
+    {
+        let inner = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock leaves no open transaction behind (the transaction
+            // guard rolls back on unwind), so the connection is still usable.
+            let mut conn = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut conn, &inner.limits)
+        })
+        .await
+        .map_err(|e| DbError::Internal(format!("database task failed: {e}")))?
+    }
+
+    fn take_reader(&self) -> Result<Connection, DbError> {
+        let idle = self
+            .idle_readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        match idle {
+            Some(conn) => Ok(conn),
+            None => open::open_reader(&self.path, &self.limits),
+        }
+    }
+
+    fn give_back_reader(&self, conn: Connection) {
+        let mut idle = self
+            .idle_readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+    }
+
+    /// Runs `work` on a read-only connection, on the blocking pool. If the returned future is
+    /// dropped (the client went away), the running statement is interrupted.
+    async fn with_reader<T, F>(self: &Arc<Self>, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &Limits) -> Result<T, DbError> + Send + 'static,
+    {
+        let running: Arc<Mutex<Option<rusqlite::InterruptHandle>>> = Arc::default();
+        let guard = InterruptOnDrop(Arc::clone(&running));
+        let inner = Arc::clone(self);
+        let result = tokio::task::spawn_blocking(move || {
+            let conn = inner.take_reader()?;
+            *running.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some(conn.get_interrupt_handle());
+            let result = work(&conn, &inner.limits);
+            // Forget the handle before the connection can serve another caller, so a late
+            // interrupt cannot reach someone else's statement.
+            running
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            inner.give_back_reader(conn);
+            result
+        })
+        .await
+        .map_err(|e| DbError::Internal(format!("database task failed: {e}")))?;
+        drop(guard);
+        result
+    }
+}
+
+/// Interrupts the statement a reader is running when the caller stops waiting for it.
+struct InterruptOnDrop(Arc<Mutex<Option<rusqlite::InterruptHandle>>>);
+
+impl Drop for InterruptOnDrop {
+    fn drop(&mut self) {
+        if let Some(handle) = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+        {
+            handle.interrupt();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Opening connections: the writer (which creates and seeds the file on first use) and the
+//! read-only readers, each configured so SQLite itself enforces what the connection may do.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::config::DbConfig;
+use rusqlite::limits::Limit;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use super::{DbError, Limits};
+
+/// The sample data set, loaded once when the file is created.
+const SEED_SQL: &str = include_str!("seed.sql");
+
+/// Marks a database this server created and seeded (`PRAGMA user_version`), so a later run never
+/// seeds again, even if every table was dropped since.
+const SEEDED_VERSION: i32 = 1;
+
+/// How long a connection waits for a lock held by another connection before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn internal(what: &str, path: &Path) -> impl FnOnce(rusqlite::Error) -> DbError {
+    let context = format!("{what} {}", path.display());
+    move |e| DbError::Internal(format!("{context}: {e}"))
+}
+
+/// Opens the read-write connection, creating the file (and its directory) and seeding it if it is
+/// new. Turns on WAL so readers keep reading while this connection writes.
+pub(crate) fn open_writer(path: &Path, limits: &Limits) -> Result<Connection, DbError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            DbError::Internal(format!("cannot create directory {}: {e}", dir.display()))
+        })?;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn =
+        Connection::open_with_flags(path, flags).map_err(internal("cannot open", path))?;
+    harden(&conn, limits).map_err(internal("cannot configure", path))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(internal("cannot configure", path))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(internal("cannot enable WAL on", path))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(DbError::Internal(format!(
+            "{} does not support WAL (journal mode stays {mode})",
+            path.display()
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        .map_err(internal("cannot configure", path))?;
+    seed_if_new(&mut conn).map_err(internal("cannot seed", path))?;
+    Ok(conn)
+}
+
+/// Opens a connection that cannot write: opened read-only and with `query_only` on. The
+/// authorizer and the statement check (see `guard` and `query`) come on top of this.
+pub(crate) fn open_reader(path: &Path, limits: &Limits) -> Result<Connection, DbError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(internal("cannot open", path))?;
+    harden(&conn, limits).map_err(internal("cannot configure", path))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(internal("cannot configure", path))?;
+    conn.execute_batch("PRAGMA query_only = ON;")
+        .map_err(internal("cannot configure", path))?;
+    Ok(conn)
+}
+
+/// Settings for every connection: no way to reach other files or native code, and no schema
+/// tricks, whatever the statements say.
+fn harden(conn: &Connection, limits: &Limits) -> rusqlite::Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE, false)?;
+    conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+    let max_len = i32::try_from(limits.max_value_bytes).unwrap_or(i32::MAX);
+    conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, max_len)?;
+    Ok(())
+}
+
+fn seed_if_new(conn: &mut Connection) -> rusqlite::Result<()> {
+    // An exclusive transaction: two servers started at once on a new file seed it only once.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i32 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let objects: i64 = tx.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
+        [],
+        |row| row.get(0),
+    )?;
+    if version == 0 && objects == 0 {
+        tx.execute_batch(SEED_SQL)?;
+        tx.pragma_update(None, "user_version", SEEDED_VERSION)?;
+        tracing::info!("created the sample database");
+    }
+    tx.commit()
+}

@@ -1,0 +1,415 @@
+//! Reading the schema (tables, columns, keys, indexes, row counts) and changing it (CREATE and
+//! DROP of tables and indexes, one statement per call).
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::guard::{Guard, Policy};
+use super::query::prepare_one;
+use super::{Database, DbError, Limits};
+
+/// Whether a schema object is a table or a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TableKind {
+    /// A table.
+    Table,
+    /// A view (read-only, defined by a SELECT).
+    View,
+}
+
+/// One table or view, as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct TableSummary {
+    /// The name to use in SQL.
+    pub name: String,
+    /// Table or view.
+    pub kind: TableKind,
+    /// Column names, in order.
+    pub columns: Vec<String>,
+    /// Rows in the table (absent for views).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row_count: Option<i64>,
+}
+
+/// Every table and view in the database.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct TableList {
+    /// Tables and views, sorted by name.
+    pub tables: Vec<TableSummary>,
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ColumnInfo {
+    /// Column name.
+    pub name: String,
+    /// Declared type (e.g. `INTEGER`, `TEXT`; may be empty: SQLite columns accept any type).
+    #[serde(rename = "type")]
+    pub declared_type: String,
+    /// Whether NULL is refused.
+    pub not_null: bool,
+    /// The default value, as SQL text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Position in the primary key (1-based), absent when not part of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<i64>,
+}
+
+/// A foreign key of a table.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ForeignKeyInfo {
+    /// Columns of this table.
+    pub columns: Vec<String>,
+    /// The referenced table.
+    pub references_table: String,
+    /// Columns of the referenced table (empty means its primary key).
+    pub references_columns: Vec<String>,
+    /// `ON UPDATE` action.
+    pub on_update: String,
+    /// `ON DELETE` action.
+    pub on_delete: String,
+}
+
+/// An index of a table.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct IndexInfo {
+    /// Index name (`sqlite_autoindex_…` for those made by UNIQUE / PRIMARY KEY constraints).
+    pub name: String,
+    /// Whether the index enforces uniqueness.
+    pub unique: bool,
+    /// Indexed columns, in order (expressions show as null names and are left out).
+    pub columns: Vec<String>,
+    /// `c` (CREATE INDEX), `u` (UNIQUE constraint) or `pk` (PRIMARY KEY).
+    pub origin: String,
+}
+
+/// Everything about one table or view.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct TableDescription {
+    /// The name.
+    pub name: String,
+    /// Table or view.
+    pub kind: TableKind,
+    /// The CREATE statement.
+    pub sql: String,
+    /// Columns, in order.
+    pub columns: Vec<ColumnInfo>,
+    /// Foreign keys (empty for views).
+    pub foreign_keys: Vec<ForeignKeyInfo>,
+    /// Indexes (empty for views).
+    pub indexes: Vec<IndexInfo>,
+    /// Rows in the table (absent for views).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row_count: Option<i64>,
+}
+
+/// What a schema change did.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SchemaChange {
+    /// What was done, e.g. `created table`, `dropped index`, or `nothing to drop`.
+    pub action: String,
+    /// The table or index concerned.
+    pub name: String,
+}
+
+/// Quotes an identifier for SQL: SQLite's rule is to double any `"` and wrap the name in `"`.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Database {
+    /// Lists tables and views (not SQLite's internal tables), with columns and row counts.
+    pub async fn list_tables(&self) -> Result<TableList, DbError> {
+        self.inner
+            .with_reader(|conn, limits| {
+                read_schema(conn, limits, |conn| {
+                    let mut tables = Vec::new();
+                    for (name, kind, _) in objects(conn, None)? {
+                        let columns = columns(conn, &name)?.into_iter().map(|c| c.name).collect();
+                        let row_count = row_count(conn, &name, kind)?;
+                        tables.push(TableSummary {
+                            name,
+                            kind,
+                            columns,
+                            row_count,
+                        });
+                    }
+                    Ok(TableList { tables })
+                })
+            })
+            .await
+    }
+
+    /// Describes one table or view: columns, keys, indexes, row count and its CREATE statement.
+    pub async fn describe_table(&self, name: String) -> Result<TableDescription, DbError> {
+        self.inner
+            .with_reader(move |conn, limits| {
+                let found = read_schema(conn, limits, |conn| {
+                    let Some((name, kind, sql)) = objects(conn, Some(&name))?.into_iter().next()
+                    else {
+                        return Ok(None);
+                    };
+                    Ok(Some(TableDescription {
+                        columns: columns(conn, &name)?,
+                        foreign_keys: foreign_keys(conn, &name)?,
+                        indexes: indexes(conn, &name)?,
+                        row_count: row_count(conn, &name, kind)?,
+                        name,
+                        kind,
+                        sql,
+                    }))
+                })?;
+                found.ok_or(DbError::NotFound {
+                    kind: "table",
+                    name,
+                })
+            })
+            .await
+    }
+
+    /// Runs one `CREATE TABLE` statement (anything else is refused).
+    pub async fn create_table(&self, sql: String) -> Result<SchemaChange, DbError> {
+        self.change_schema(sql, Policy::CreateTable).await
+    }
+
+    /// Runs one `CREATE INDEX` statement (anything else is refused).
+    pub async fn create_index(&self, sql: String) -> Result<SchemaChange, DbError> {
+        self.change_schema(sql, Policy::CreateIndex).await
+    }
+
+    /// Drops a table and its rows, indexes and triggers. Refused while other tables' foreign keys
+    /// point at rows in it.
+    pub async fn drop_table(&self, name: String, if_exists: bool) -> Result<SchemaChange, DbError> {
+        self.drop_object("table", name, if_exists).await
+    }
+
+    /// Drops an index.
+    pub async fn drop_index(&self, name: String, if_exists: bool) -> Result<SchemaChange, DbError> {
+        self.drop_object("index", name, if_exists).await
+    }
+
+    async fn change_schema(&self, sql: String, policy: Policy) -> Result<SchemaChange, DbError> {
+        self.inner
+            .with_writer(move |conn, limits| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(|e| DbError::Sql(e.to_string()))?;
+                let schema_before = schema_names(&tx)?;
+                let guard = Guard::install(&tx, policy, limits);
+                let result = (|| {
+                    let mut stmt = prepare_one(&tx, &guard, &sql)?;
+                    if stmt.readonly() {
+                        return Err(DbError::Refused(
+                            "this statement changes nothing; send one CREATE statement".to_owned(),
+                        ));
+                    }
+                    stmt.raw_execute().map_err(|e| guard.error(&e))
+                })();
+                Guard::remove(&tx);
+                result?;
+                let created: Vec<String> = schema_names(&tx)?
+                    .into_iter()
+                    .filter(|n| !schema_before.contains(n) && !n.starts_with("sqlite_"))
+                    .collect();
+                tx.commit().map_err(|e| DbError::Sql(e.to_string()))?;
+                let what = if policy == Policy::CreateTable {
+                    "table"
+                } else {
+                    "index"
+                };
+                Ok(match created.into_iter().next() {
+                    Some(name) => SchemaChange {
+                        action: format!("created {what}"),
+                        name,
+                    },
+                    None => SchemaChange {
+                        action: format!("{what} already exists"),
+                        name: String::new(),
+                    },
+                })
+            })
+            .await
+    }
+
+    async fn drop_object(
+        &self,
+        kind: &'static str,
+        name: String,
+        if_exists: bool,
+    ) -> Result<SchemaChange, DbError> {
+        self.inner
+            .with_writer(move |conn, limits| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(|e| DbError::Sql(e.to_string()))?;
+                let exists: Option<String> = tx
+                    .query_row(
+                        "SELECT name FROM sqlite_schema WHERE type = ?1 AND name = ?2",
+                        [kind, name.as_str()],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(|e| DbError::Sql(e.to_string()))?;
+                if exists.is_none() {
+                    return if if_exists {
+                        Ok(SchemaChange {
+                            action: "nothing to drop".to_owned(),
+                            name,
+                        })
+                    } else {
+                        Err(DbError::NotFound { kind, name })
+                    };
+                }
+                let sql = format!("DROP {} {}", kind.to_uppercase(), quote_ident(&name));
+                let guard = Guard::install(&tx, Policy::Drop, limits);
+                let result = (|| {
+                    let mut stmt = prepare_one(&tx, &guard, &sql)?;
+                    stmt.raw_execute().map_err(|e| guard.error(&e))
+                })();
+                Guard::remove(&tx);
+                result?;
+                tx.commit().map_err(|e| DbError::Sql(e.to_string()))?;
+                Ok(SchemaChange {
+                    action: format!("dropped {kind}"),
+                    name,
+                })
+            })
+            .await
+    }
+}
+
+fn schema_names(conn: &Connection) -> Result<Vec<String>, DbError> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_schema")
+        .map_err(|e| DbError::Sql(e.to_string()))?;
+    stmt.query_map([], |row| row.get(0))
+        .and_then(Iterator::collect)
+        .map_err(|e| DbError::Sql(e.to_string()))
+}
+
+/// Runs schema reads under the read policy and the time limit.
+fn read_schema<T>(
+    conn: &Connection,
+    limits: &Limits,
+    work: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> Result<T, DbError> {
+    let guard = Guard::install(conn, Policy::Read, limits);
+    let result = work(conn).map_err(|e| guard.error(&e));
+    Guard::remove(conn);
+    result
+}
+
+/// Tables and views (optionally only `name`), sorted by name: (name, kind, CREATE sql).
+fn objects(
+    conn: &Connection,
+    name: Option<&str>,
+) -> rusqlite::Result<Vec<(String, TableKind, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, type, coalesce(sql, '') FROM sqlite_schema
+         WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+           AND (?1 IS NULL OR name = ?1)
+         ORDER BY name",
+    )?;
+    stmt.query_map([name], |row| {
+        let kind = if row.get_ref(1)?.as_str()? == "view" {
+            TableKind::View
+        } else {
+            TableKind::Table
+        };
+        Ok((row.get(0)?, kind, row.get(2)?))
+    })?
+    .collect()
+}
+
+fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ColumnInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) ORDER BY cid",
+    )?;
+    stmt.query_map([table], |row| {
+        let pk: i64 = row.get(4)?;
+        Ok(ColumnInfo {
+            name: row.get(0)?,
+            declared_type: row.get(1)?,
+            not_null: row.get(2)?,
+            default: row.get(3)?,
+            primary_key: (pk > 0).then_some(pk),
+        })
+    })?
+    .collect()
+}
+
+fn foreign_keys(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ForeignKeyInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete
+         FROM pragma_foreign_key_list(?1) ORDER BY id, seq",
+    )?;
+    let mut keys: Vec<(i64, ForeignKeyInfo)> = Vec::new();
+    let mut rows = stmt.query([table])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let from: String = row.get(2)?;
+        let to: Option<String> = row.get(3)?;
+        if keys.last().is_none_or(|(last, _)| *last != id) {
+            keys.push((
+                id,
+                ForeignKeyInfo {
+                    columns: Vec::new(),
+                    references_table: row.get(1)?,
+                    references_columns: Vec::new(),
+                    on_update: row.get(4)?,
+                    on_delete: row.get(5)?,
+                },
+            ));
+        }
+        if let Some((_, key)) = keys.last_mut() {
+            key.columns.push(from);
+            key.references_columns.extend(to);
+        }
+    }
+    Ok(keys.into_iter().map(|(_, key)| key).collect())
+}
+
+fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<IndexInfo>> {
+    let mut stmt =
+        conn.prepare("SELECT name, \"unique\", origin FROM pragma_index_list(?1) ORDER BY name")?;
+    let list: Vec<(String, bool, String)> = stmt
+        .query_map([table], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut cols = conn
+        .prepare("SELECT name FROM pragma_index_info(?1) WHERE name IS NOT NULL ORDER BY seqno")?;
+    list.into_iter()
+        .map(|(name, unique, origin)| {
+            let columns = cols
+                .query_map([&name], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(IndexInfo {
+                name,
+                unique,
+                columns,
+                origin,
+            })
+        })
+        .collect()
+}
+
+fn row_count(conn: &Connection, name: &str, kind: TableKind) -> rusqlite::Result<Option<i64>> {
+    if kind == TableKind::View {
+        return Ok(None);
+    }
+    let sql = format!("SELECT count(*) FROM {}", quote_ident(name));
+    conn.query_row(&sql, [], |row| row.get(0)).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_ident;
+
+    #[test]
+    fn identifiers_are_quoted_with_doubled_quotes() {
+        assert_eq!(quote_ident("orders"), "\"orders\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+}
