@@ -1,0 +1,349 @@
+//! The JWKS cache against a live (loopback) JWKS server: rotation, outages at start and later, an
+//! unknown-kid flood, a slow server, `Cache-Control`, discovery, and the refresh task's lifetime.
+
+mod auth_support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use auth_support::{ISSUER, JwksServer, Mode, RESOURCE, TestKey, eventually, jwks};
+use axum::Router;
+use axum::body::Body;
+use axum::routing::get;
+use http::{Request, StatusCode};
+use mcp_scopes::auth::{AuthError, BearerAuthLayer, Challenge, Validator, ValidatorConfig};
+use serde_json::json;
+use tower::ServiceExt;
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Fast timings so the suite stays quick; refresh every `refresh`.
+fn config(server: &JwksServer, refresh: Duration) -> ValidatorConfig {
+    ValidatorConfig::new(ISSUER, RESOURCE)
+        .jwks_uri(server.jwks_uri())
+        .refresh_interval(refresh, refresh)
+        .unknown_kid_cooldown(ms(300))
+        .backoff(ms(10), ms(40))
+        .fetch_timeouts(ms(500), ms(3000))
+}
+
+async fn ready(validator: &Validator) {
+    eventually(Duration::from_secs(5), "validator ready", || {
+        validator.is_ready()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_accepted_after_one_refetch_and_a_removed_key_is_dropped() {
+    let old = TestKey::p256("old");
+    let new = TestKey::rsa("new");
+    let server = JwksServer::start(jwks(&[&old])).await;
+    let validator = Validator::new(config(&server, Duration::from_mins(1))).expect("config");
+    ready(&validator).await;
+    let old_token = old.good_token(&json!({}));
+    validator.validate(&old_token).await.expect("old key works");
+    let before = server.fetches();
+
+    server.set_keys(jwks(&[&new]));
+    let principal = validator.validate(&new.good_token(&json!({}))).await;
+    assert!(principal.is_ok(), "{principal:?}");
+    assert_eq!(
+        server.fetches(),
+        before + 1,
+        "exactly one refetch for the new kid"
+    );
+    // The cached validation of the old token went with its key.
+    assert_eq!(
+        validator.validate(&old_token).await.err(),
+        Some(AuthError::UnknownKeyId)
+    );
+}
+
+#[tokio::test]
+async fn jwks_down_at_start_means_503_until_it_comes_up() {
+    let key = TestKey::ed25519("k1");
+    let server = JwksServer::start(jwks(&[&key])).await;
+    server.set_mode(Mode::Down);
+    let validator = Validator::new(config(&server, Duration::from_mins(1))).expect("config");
+    let app = Router::new()
+        .route("/mcp", get(|| async { "ok" }))
+        .layer(BearerAuthLayer::new(
+            validator.clone(),
+            Challenge::for_resource(RESOURCE).retry_after(Duration::from_secs(2)),
+        ));
+    let token = key.good_token(&json!({}));
+    let request = || {
+        Request::get("/mcp")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+
+    eventually(Duration::from_secs(5), "a few failed fetches", || {
+        server.fetches() >= 3
+    })
+    .await;
+    assert!(!validator.is_ready());
+    assert_eq!(
+        validator.validate(&token).await.err(),
+        Some(AuthError::NotReady)
+    );
+    let response = app.clone().oneshot(request()).await.expect("infallible");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "2");
+    assert!(response.headers().get("www-authenticate").is_none());
+
+    server.set_mode(Mode::Up);
+    ready(&validator).await;
+    let response = app.oneshot(request()).await.expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn jwks_down_later_keeps_serving_the_last_keys_until_max_staleness() {
+    let key = TestKey::p384("k1");
+    let server = JwksServer::start(jwks(&[&key])).await;
+    let validator = Validator::new(
+        config(&server, ms(30))
+            .max_staleness(ms(1000))
+            .token_cache(0, ms(1)),
+    )
+    .expect("config");
+    ready(&validator).await;
+    server.set_mode(Mode::Down);
+    let failing_since = server.fetches();
+    eventually(Duration::from_secs(5), "refreshes failing", || {
+        server.fetches() >= failing_since + 3
+    })
+    .await;
+    assert!(
+        validator.is_ready(),
+        "stale keys are still within max staleness"
+    );
+    validator
+        .validate(&key.good_token(&json!({"jti": "fresh"})))
+        .await
+        .expect("old keys still served while the JWKS is down");
+
+    eventually(Duration::from_secs(5), "keys too stale", || {
+        !validator.is_ready()
+    })
+    .await;
+    assert_eq!(
+        validator.validate(&key.good_token(&json!({}))).await.err(),
+        Some(AuthError::NotReady)
+    );
+
+    server.set_mode(Mode::Up);
+    ready(&validator).await;
+    assert!(
+        validator
+            .validate(&key.good_token(&json!({})))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_kid_flood_causes_a_bounded_number_of_fetches() {
+    let key = TestKey::p256("real");
+    let server = JwksServer::start(jwks(&[&key])).await;
+    let validator = Validator::new(
+        config(&server, Duration::from_mins(1)).unknown_kid_cooldown(Duration::from_secs(30)),
+    )
+    .expect("config");
+    ready(&validator).await;
+    let before = server.fetches();
+    let attacker = Arc::new(TestKey::p256("attacker"));
+    let mut tasks = Vec::new();
+    for i in 0..300 {
+        let validator = validator.clone();
+        let attacker = Arc::clone(&attacker);
+        tasks.push(tokio::spawn(async move {
+            let token = attacker.token_raw(
+                json!({"alg": "ES256", "kid": format!("kid-{i}")}),
+                auth_support::good_claims().to_string().as_bytes(),
+            );
+            validator.validate(&token).await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(
+            task.await.expect("task").err(),
+            Some(AuthError::UnknownKeyId)
+        );
+    }
+    assert_eq!(
+        server.fetches() - before,
+        1,
+        "one refetch per cooldown, however many kids"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_jwks_does_not_delay_tokens_with_known_kids() {
+    let key = TestKey::p256("known");
+    let server = JwksServer::start(jwks(&[&key])).await;
+    let validator = Validator::new(config(&server, Duration::from_mins(1))).expect("config");
+    ready(&validator).await;
+    server.set_mode(Mode::Slow(Duration::from_secs(2)));
+
+    // An unknown kid starts a refetch that hangs on the slow server...
+    let stranger = TestKey::p256("stranger");
+    let pending = {
+        let validator = validator.clone();
+        let token = stranger.good_token(&json!({}));
+        tokio::spawn(async move { validator.validate(&token).await })
+    };
+    eventually(Duration::from_secs(2), "refetch in flight", || {
+        server.fetches() >= 2
+    })
+    .await;
+    // ...while known kids are answered at once (fresh tokens, so no cache hit).
+    for i in 0..20 {
+        let started = Instant::now();
+        validator
+            .validate(&key.good_token(&json!({"jti": format!("j{i}")})))
+            .await
+            .expect("known kid");
+        assert!(
+            started.elapsed() < ms(300),
+            "known kid delayed by {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(
+        !pending.is_finished(),
+        "the unknown kid is still waiting on the slow fetch"
+    );
+    assert_eq!(
+        pending.await.expect("task").err(),
+        Some(AuthError::UnknownKeyId)
+    );
+}
+
+#[tokio::test]
+async fn cache_control_max_age_sets_the_refresh_interval_within_bounds() {
+    let key = TestKey::p256("k");
+    let server = JwksServer::start(jwks(&[&key])).await;
+    server.set_cache_control("public, max-age=0");
+    let frequent =
+        Validator::new(config(&server, ms(1)).refresh_interval(ms(100), Duration::from_mins(1)))
+            .expect("config");
+    ready(&frequent).await;
+    tokio::time::sleep(ms(550)).await;
+    let with_zero_max_age = server.fetches();
+    assert!(
+        (3..=7).contains(&with_zero_max_age),
+        "max-age=0 clamped to 100 ms: {with_zero_max_age} fetches"
+    );
+    drop(frequent);
+
+    let server = JwksServer::start(jwks(&[&key])).await;
+    server.set_cache_control("max-age=3600");
+    let rare =
+        Validator::new(config(&server, ms(1)).refresh_interval(ms(100), ms(200))).expect("config");
+    ready(&rare).await;
+    tokio::time::sleep(ms(700)).await;
+    let with_long_max_age = server.fetches();
+    assert!(
+        (2..=5).contains(&with_long_max_age),
+        "max-age=3600 clamped to 200 ms: {with_long_max_age} fetches"
+    );
+}
+
+#[tokio::test]
+async fn dropping_the_last_validator_stops_the_refresh_task() {
+    let key = TestKey::p256("k");
+    let server = JwksServer::start(jwks(&[&key])).await;
+    let validator = Validator::new(config(&server, ms(20))).expect("config");
+    let clone = validator.clone();
+    eventually(Duration::from_secs(5), "refreshing", || {
+        server.fetches() >= 3
+    })
+    .await;
+    drop(validator);
+    let still = server.fetches();
+    tokio::time::sleep(ms(100)).await;
+    assert!(server.fetches() > still, "a clone keeps the task alive");
+    drop(clone);
+    tokio::time::sleep(ms(50)).await;
+    let after = server.fetches();
+    tokio::time::sleep(ms(150)).await;
+    assert_eq!(
+        server.fetches(),
+        after,
+        "no fetches after the last clone is gone"
+    );
+}
+
+#[tokio::test]
+async fn jwks_uri_is_discovered_from_the_issuer_metadata() {
+    let key = TestKey::rsa("k");
+    let server = JwksServer::start(jwks(&[&key])).await;
+    let issuer = format!("{}/tenant", server.base);
+    // RFC 8414, path-inserted.
+    server.set_document(
+        "/.well-known/oauth-authorization-server/tenant",
+        json!({"issuer": issuer, "jwks_uri": server.jwks_uri()}),
+    );
+    let validator = Validator::new(
+        ValidatorConfig::new(issuer.clone(), RESOURCE)
+            .backoff(ms(10), ms(40))
+            .fetch_timeouts(ms(500), ms(2000)),
+    )
+    .expect("config");
+    ready(&validator).await;
+    let token = key.good_token(&json!({"iss": issuer}));
+    assert!(validator.validate(&token).await.is_ok());
+
+    // OIDC, path-appended, when RFC 8414 is not served.
+    let server = JwksServer::start(jwks(&[&key])).await;
+    let issuer = format!("{}/tenant", server.base);
+    server.set_document(
+        "/tenant/.well-known/openid-configuration",
+        json!({"issuer": issuer, "jwks_uri": server.jwks_uri()}),
+    );
+    let validator =
+        Validator::new(ValidatorConfig::new(issuer.clone(), RESOURCE).backoff(ms(10), ms(40)))
+            .expect("config");
+    ready(&validator).await;
+    assert!(
+        validator
+            .validate(&key.good_token(&json!({"iss": issuer})))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn metadata_naming_another_issuer_or_an_oversized_jwks_is_never_used() {
+    let key = TestKey::p256("k");
+    let server = JwksServer::start(jwks(&[&key])).await;
+    let issuer = server.base.clone();
+    server.set_document(
+        "/.well-known/oauth-authorization-server",
+        json!({"issuer": "https://evil.test", "jwks_uri": server.jwks_uri()}),
+    );
+    let impostor = Validator::new(ValidatorConfig::new(issuer, RESOURCE).backoff(ms(10), ms(40)))
+        .expect("config");
+
+    let big = TestKey::p256("big");
+    let mut set = jwks(&[&big]);
+    set["padding"] = "x".repeat(64 * 1024).into();
+    let big_server = JwksServer::start(set).await;
+    let oversized =
+        Validator::new(config(&big_server, ms(50)).max_response_size(16 * 1024)).expect("config");
+
+    tokio::time::sleep(ms(300)).await;
+    assert!(
+        !impostor.is_ready(),
+        "metadata with another issuer was used"
+    );
+    assert_eq!(server.fetches(), 0, "the impostor's jwks_uri was fetched");
+    assert!(big_server.fetches() >= 2, "the oversized JWKS was retried");
+    assert!(!oversized.is_ready(), "an oversized JWKS was accepted");
+}
