@@ -2,7 +2,7 @@
 
 mod casdoor_support;
 
-use casdoor_support::{
+use casdoor_support::admin::{
     APP_AFTER_SCOPES, APP_BEFORE_SCOPES, APP_ID, APP_SCOPES, CLIENT_ID, CLIENT_SECRET, FakeCasdoor,
     Mode,
 };
