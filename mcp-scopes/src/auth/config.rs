@@ -173,7 +173,9 @@ impl ValidatorConfig {
     /// Casdoor at `endpoint` (its origin, e.g. `https://door.example.com`): issuer = the endpoint without
     /// a trailing slash, keys from `/.well-known/jwks`, the algorithms Casdoor signs with that can be
     /// verified (RS256, RS512, ES256, ES384), and refresh tokens refused in both spellings
-    /// (`tokenType` must be `access-token`, `TokenType` must not be `refresh-token`).
+    /// (`tokenType` must be `access-token`, `TokenType` must not be `refresh-token`). Tokens up to
+    /// 64 KiB are read: Casdoor's default `JWT` format embeds the user record with every role and
+    /// permission object, which outgrows the generic 8 KiB cap.
     pub fn casdoor(endpoint: &str, resource: impl Into<String>) -> Self {
         let issuer = endpoint.trim_end_matches('/').to_owned();
         let jwks = format!("{issuer}/.well-known/jwks");
@@ -187,6 +189,7 @@ impl ValidatorConfig {
             ])
             .claim_rule(ClaimRule::equals("tokenType", "access-token"))
             .claim_rule(ClaimRule::not_equals("TokenType", "refresh-token"))
+            .max_token_size(64 * 1024)
     }
 
     /// Fetch keys from this JWKS URL instead of discovering it.

@@ -119,6 +119,12 @@ pub enum AuthError {
     /// No `aud` entry equals the configured resource.
     #[error("the token was issued for another audience")]
     WrongAudience,
+    /// The only audience is the token's own client id (`azp`/`client_id`): the client did not send
+    /// RFC 8707 `resource`, so the authorization server (Casdoor, for one) fell back to the client id.
+    #[error(
+        "the token's audience is its client id, not this server: the client must send `resource` (RFC 8707) with this server's URI in its authorization and token requests"
+    )]
+    AudienceIsClientId,
     /// A configured claim rule refused the token (e.g. a Casdoor refresh token).
     #[error("the token claim `{0}` has a value this server does not accept")]
     ClaimRejected(String),
@@ -145,6 +151,7 @@ impl AuthError {
             Self::NotYetValid => "not_yet_valid",
             Self::WrongIssuer => "wrong_issuer",
             Self::WrongAudience => "wrong_audience",
+            Self::AudienceIsClientId => "audience_is_client_id",
             Self::ClaimRejected(_) => "claim_rejected",
         }
     }

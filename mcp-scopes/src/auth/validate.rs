@@ -165,7 +165,7 @@ impl Validator {
 
     /// Whether signing keys are loaded and fresh enough to judge tokens.
     pub fn is_ready(&self) -> bool {
-        self.inner.cache.usable().is_some()
+        self.inner.cache.is_usable()
     }
 
     /// The expected issuer.
@@ -275,7 +275,11 @@ impl Validator {
             Some(_) => return Err(AuthError::InvalidClaim("aud")),
         };
         if !audience_ok {
-            return Err(AuthError::WrongAudience);
+            return Err(if audience_is_client_id(&claims) {
+                AuthError::AudienceIsClientId
+            } else {
+                AuthError::WrongAudience
+            });
         }
         if let Some(rule) = inner
             .claim_rules
@@ -310,6 +314,24 @@ impl Validator {
             scopes,
             claims,
         })
+    }
+}
+
+/// Whether every `aud` entry is the token's own client id (`azp`, else `client_id`): what an
+/// authorization server writes when the client sent no `resource`, worth its own hint.
+fn audience_is_client_id(claims: &Map<String, Value>) -> bool {
+    let Some(client) = ["azp", "client_id"]
+        .iter()
+        .find_map(|name| claims.get(*name).and_then(Value::as_str))
+    else {
+        return false;
+    };
+    match claims.get("aud") {
+        Some(Value::String(aud)) => aud == client,
+        Some(Value::Array(auds)) => {
+            !auds.is_empty() && auds.iter().all(|a| a.as_str() == Some(client))
+        }
+        _ => false,
     }
 }
 
