@@ -113,30 +113,35 @@ impl JwksCache {
         !matches!(self.remote, Remote::Static)
     }
 
-    /// The current key set if it may be used: loaded and not older than the maximum staleness.
-    pub(crate) fn usable(&self) -> Option<Arc<KeySet>> {
-        let set = self.current.load_full()?;
+    /// Runs `f` on the current key set if it may be used: loaded and not older than the maximum
+    /// staleness. Borrows through an `arc_swap` guard: no lock, no reference-count traffic.
+    fn with_usable<R>(&self, f: impl FnOnce(&KeySet) -> R) -> Option<R> {
+        let guard = self.current.load();
+        let set = guard.as_deref()?;
         match set.loaded_at {
             Some(at) if at.elapsed() > self.policy.max_staleness => None,
-            _ => Some(set),
+            _ => Some(f(set)),
         }
+    }
+
+    /// Whether a usable key set is loaded.
+    pub(crate) fn is_usable(&self) -> bool {
+        self.with_usable(|_| ()).is_some()
     }
 
     /// Lock-free lookup of `kid` in the current set.
     pub(crate) fn lookup(&self, kid: &str) -> Lookup {
-        match self.usable() {
-            None => Lookup::NotReady,
-            Some(set) => set
-                .keys
+        self.with_usable(|set| {
+            set.keys
                 .get(kid)
-                .map_or(Lookup::Unknown, |k| Lookup::Found(Arc::clone(k))),
-        }
+                .map_or(Lookup::Unknown, |k| Lookup::Found(Arc::clone(k)))
+        })
+        .unwrap_or(Lookup::NotReady)
     }
 
     /// Whether `key` is still the key published under `kid` (used to drop cached tokens whose key left).
     pub(crate) fn still_current(&self, kid: &str, key: &Arc<VerifyingKey>) -> bool {
-        self.usable()
-            .and_then(|set| set.keys.get(kid).map(|k| Arc::ptr_eq(k, key)))
+        self.with_usable(|set| set.keys.get(kid).is_some_and(|k| Arc::ptr_eq(k, key)))
             .unwrap_or(false)
     }
 
@@ -266,8 +271,8 @@ pub(crate) async fn refresh_loop(cache: Arc<JwksCache>) {
             Err(e) => {
                 failures = failures.saturating_add(1);
                 let delay = cache.backoff(failures);
-                let stale = cache.usable().is_none();
-                tracing::warn!(target: "mcp_scopes::jwks", error = %e, retry_in = ?delay, serving_keys = !stale, "JWKS refresh failed");
+                let serving_keys = cache.is_usable();
+                tracing::warn!(target: "mcp_scopes::jwks", error = %e, retry_in = ?delay, serving_keys, "JWKS refresh failed");
                 delay
             }
         };

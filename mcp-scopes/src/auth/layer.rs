@@ -21,7 +21,8 @@ use tower::{Layer, Service};
 use super::{Challenge, Principal, Validator};
 
 /// Authenticates every request with a bearer token: `router.layer(BearerAuthLayer::new(validator,
-/// challenge))`. On success the [`Principal`] is in the request extensions (and extractable).
+/// challenge))`. On success the [`Principal`] is in the request extensions (and extractable), and so
+/// is an `Arc<Challenge>`, so a handler can answer a 403 step-up with the same parameters.
 #[derive(Debug, Clone)]
 pub struct BearerAuthLayer {
     validator: Validator,

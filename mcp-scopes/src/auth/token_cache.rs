@@ -122,3 +122,79 @@ impl TokenCache {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::keys::parse_jwks;
+    use crate::scope::ScopeSet;
+    use serde_json::{Map, json};
+
+    fn key() -> Arc<VerifyingKey> {
+        let set = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "k", "x": "B3-3t7e3t7e3t7e3t7e3t7e3t7e3t7e3t7e3t7e3t7c"}]});
+        let (map, _) = parse_jwks(&set, None).expect("a key");
+        Arc::clone(&map["k"])
+    }
+
+    fn principal(n: usize) -> Arc<Principal> {
+        Arc::new(Principal {
+            subject: Some(format!("user-{n}")),
+            client_id: None,
+            issuer: "https://issuer.test".into(),
+            expires_at: 0,
+            jti: None,
+            scopes: ScopeSet::new(),
+            claims: Map::new(),
+        })
+    }
+
+    fn entries(cache: &TokenCache) -> usize {
+        cache
+            .shards
+            .iter()
+            .map(|s| s.lock().expect("not poisoned").len())
+            .sum()
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_capacity() {
+        let cache = TokenCache::new(32, Duration::from_mins(1));
+        let key = key();
+        for n in 0..1000 {
+            let token = format!("token-{n}");
+            cache.insert(
+                TokenCache::fingerprint(&token),
+                principal(n),
+                "k",
+                &key,
+                Duration::from_mins(1),
+            );
+        }
+        assert!(entries(&cache) <= 32, "{} entries", entries(&cache));
+        let last = cache
+            .get(&TokenCache::fingerprint("token-999"))
+            .expect("newest kept");
+        assert_eq!(last.principal.subject.as_deref(), Some("user-999"));
+    }
+
+    #[test]
+    fn entries_live_no_longer_than_the_token_or_the_ttl() {
+        let cache = TokenCache::new(100, Duration::from_millis(300));
+        let key = key();
+        let short = TokenCache::fingerprint("short-lived token");
+        let long = TokenCache::fingerprint("long-lived token");
+        cache.insert(short, principal(1), "k", &key, Duration::from_millis(1));
+        cache.insert(long, principal(2), "k", &key, Duration::from_hours(1));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(cache.get(&short).is_none(), "outlived its exp");
+        assert!(cache.get(&long).is_some());
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(cache.get(&long).is_none(), "outlived the TTL");
+        let off = TokenCache::new(0, Duration::from_mins(1));
+        off.insert(long, principal(3), "k", &key, Duration::from_mins(1));
+        assert!(
+            off.get(&long).is_none(),
+            "a zero capacity turns the cache off"
+        );
+    }
+}
