@@ -30,6 +30,3 @@ pub use jsonrpc::{
 };
 pub use tools::SCOPES_META_KEY;
 pub use version::ProtocolVersion;
-
-#[cfg(test)]
-mod tests;

@@ -1,8 +1,9 @@
 //! The reply to a `tools/call`: plain JSON when the handler finishes without sending notifications,
 //! an SSE stream (notifications, then the response) as soon as it sends one.
 //!
-//! The decision is made lazily so a quiet tool costs nothing extra, and the handler task is
-//! aborted when the client goes away (closing the stream is cancellation in MCP 2026-07-28).
+//! The decision is made lazily so a quiet tool costs nothing extra. When the client goes away, a
+//! 2026-07-28 handler is aborted (closing the stream is cancellation there); a legacy one runs to
+//! completion, since those revisions say a disconnect is not a cancellation.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -18,11 +19,13 @@ use super::transport::{json_response, sse_headers};
 
 /// Aborts the handler task when the reply is dropped (client disconnected, or finished).
 #[derive(Debug)]
-struct AbortOnDrop(AbortHandle);
+struct AbortOnDrop(Option<AbortHandle>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        self.0.abort();
+        if let Some(handle) = &self.0 {
+            handle.abort();
+        }
     }
 }
 
@@ -41,7 +44,11 @@ struct Progress {
 
 impl Progress {
     fn new(running: Running) -> Self {
-        let abort = AbortOnDrop(running.task.abort_handle());
+        let abort = AbortOnDrop(
+            running
+                .cancel_on_disconnect()
+                .then(|| running.task.abort_handle()),
+        );
         Self {
             running,
             pending: VecDeque::new(),

@@ -108,6 +108,12 @@ pub(crate) struct Running {
 }
 
 impl Running {
+    /// Whether a client going away cancels the handler: yes under 2026-07-28; legacy revisions
+    /// ask servers not to read a disconnect as cancellation.
+    pub(crate) fn cancel_on_disconnect(&self) -> bool {
+        self.version.is_modern()
+    }
+
     /// The JSON-RPC response for the handler's outcome.
     pub(crate) fn response(
         &self,

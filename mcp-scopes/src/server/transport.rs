@@ -181,3 +181,49 @@ pub(crate) fn sse_headers() -> [(http::HeaderName, HeaderValue); 3] {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunked(chunks: usize, size: usize) -> Body {
+        let stream = futures_util::stream::iter(
+            (0..chunks).map(move |_| Ok::<_, std::io::Error>(Bytes::from(vec![b' '; size]))),
+        );
+        Body::from_stream(stream)
+    }
+
+    #[tokio::test]
+    async fn the_limit_holds_without_a_content_length() {
+        let response = read_body(chunked(3, 40), 100).await.unwrap_err();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(read_body(chunked(2, 40), 100).await.unwrap().len(), 80);
+    }
+
+    #[test]
+    fn sse_is_used_only_when_the_client_accepts_it() {
+        let accept = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(ACCEPT, HeaderValue::from_str(v).unwrap());
+            accepts_sse(&h)
+        };
+        assert!(accept("application/json, text/event-stream"));
+        assert!(accept("text/event-stream;q=0.5"));
+        assert!(accept("*/*"));
+        assert!(!accept("application/json"));
+        assert!(!accepts_sse(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn json_bodies_may_name_a_charset() {
+        let ct = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(CONTENT_TYPE, HeaderValue::from_str(v).unwrap());
+            is_json_content_type(&h)
+        };
+        assert!(ct("application/json"));
+        assert!(ct("Application/JSON; charset=utf-8"));
+        assert!(!ct("text/plain"));
+        assert!(is_json_content_type(&HeaderMap::new()));
+    }
+}

@@ -1,0 +1,151 @@
+//! What `McpServer::builder().build()` refuses, with messages that name the culprit, and the defaults
+//! it derives from the resource URL.
+
+// `#[tool]` functions are async by contract, even those that never await.
+#![allow(clippy::unused_async)]
+
+use mcp_scopes::auth::{DevSigner, ValidatorConfig};
+use mcp_scopes::registry::{Registry, RegistryError};
+use mcp_scopes::server::{McpServer, ServerError};
+use mcp_scopes::tool::State;
+use mcp_scopes::{scope, tool, tools};
+
+/// Read rows.
+#[scope(name = "build:read", display_name = "Read", baseline)]
+pub struct BuildRead;
+
+#[derive(Clone)]
+struct Db;
+
+/// Needs a database handle.
+#[tool(scope = BuildRead)]
+async fn needs_db(State(_db): State<Db>) -> String {
+    String::new()
+}
+
+/// Uses a scope nobody declared (a typo of `build:read`).
+#[tool(scope = "build:raed")]
+async fn typo() -> String {
+    String::new()
+}
+
+fn auth(resource: &str) -> ValidatorConfig {
+    ValidatorConfig::new("https://auth.example.test", resource)
+        .static_jwks(DevSigner::generate().jwks())
+}
+
+fn explicit() -> Registry {
+    Registry::from_tools(tools![needs_db]).expect("consistent")
+}
+
+#[test]
+fn the_collected_registry_is_checked_at_build() {
+    // Everything linked into this test binary, including the typo.
+    let err = McpServer::builder()
+        .auth(auth("https://mcp.example.com/mcp"))
+        .state(Db)
+        .build()
+        .expect_err("an undeclared scope stops the server");
+    assert!(
+        matches!(
+            err,
+            ServerError::Registry(RegistryError::UndeclaredScope {
+                tool: "typo",
+                scope: "build:raed",
+                ..
+            })
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("build:raed"), "{err}");
+}
+
+#[test]
+fn missing_state_names_the_tool_the_type_and_the_fix() {
+    let err = McpServer::builder()
+        .auth(auth("https://mcp.example.com/mcp"))
+        .registry(explicit())
+        .build()
+        .expect_err("no Db was given");
+    let message = err.to_string();
+    assert!(message.contains("needs_db"), "{message}");
+    assert!(message.contains("Db"), "{message}");
+    assert!(message.contains("state("), "{message}");
+    McpServer::builder()
+        .auth(auth("https://mcp.example.com/mcp"))
+        .registry(explicit())
+        .state(Db)
+        .build()
+        .expect("with the state it builds");
+}
+
+#[test]
+fn authentication_is_not_optional() {
+    let err = McpServer::builder()
+        .registry(explicit())
+        .state(Db)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, ServerError::NoAuth), "{err}");
+    assert!(err.to_string().contains(".auth("), "{err}");
+}
+
+#[test]
+fn bad_paths_origins_and_resources_are_refused() {
+    let base = || McpServer::builder().registry(explicit()).state(Db);
+    let err = base()
+        .auth(auth("https://mcp.example.com/mcp"))
+        .path("mcp")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, ServerError::BadPath(ref p) if p == "mcp"),
+        "{err}"
+    );
+    let err = base()
+        .auth(auth("https://mcp.example.com/mcp"))
+        .allowed_origins(["app.example.com"])
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, ServerError::BadOrigin(ref o) if o == "app.example.com"),
+        "{err}"
+    );
+    let err = base().auth(auth("urn:example:mcp")).build().unwrap_err();
+    assert!(matches!(err, ServerError::BadResource(_)), "{err}");
+}
+
+#[test]
+fn the_path_and_metadata_follow_the_resource() {
+    let server = McpServer::builder()
+        .auth(auth("https://mcp.example.com/api/mcp"))
+        .registry(explicit())
+        .state(Db)
+        .build()
+        .unwrap();
+    assert_eq!(server.path(), "/api/mcp");
+    assert_eq!(server.resource(), "https://mcp.example.com/api/mcp");
+    assert_eq!(
+        server.resource_metadata_url(),
+        "https://mcp.example.com/.well-known/oauth-protected-resource/api/mcp"
+    );
+    assert_eq!(server.baseline_scopes(), ["build:read"]);
+    assert_eq!(server.metadata().scopes_supported, ["build:read"]);
+    assert_eq!(
+        server.metadata().authorization_servers,
+        ["https://auth.example.test"]
+    );
+
+    let server = McpServer::builder()
+        .auth(auth("https://mcp.example.com"))
+        .registry(explicit())
+        .state(Db)
+        .authorization_server("https://other-issuer.example.test")
+        .build()
+        .unwrap();
+    assert_eq!(server.path(), "/mcp");
+    assert_eq!(
+        server.metadata().authorization_servers,
+        ["https://other-issuer.example.test"]
+    );
+}

@@ -1,0 +1,184 @@
+//! SSE replies over a real loopback connection: notifications reach the client while the tool is
+//! still running, and a client going away cancels a 2026-07-28 call but not a legacy one (whose
+//! revisions say a disconnect is not a cancellation).
+
+mod server_support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use mcp_scopes::registry::Registry;
+use mcp_scopes::tool::{Notifier, State};
+use mcp_scopes::{tool, tools};
+use serde_json::{Value, json};
+use server_support::{TestServer, modern_request, server_with};
+use tokio::sync::Notify;
+
+/// What the slow tool reports about its runs.
+#[derive(Clone, Default)]
+struct Gate {
+    release: Arc<Notify>,
+    finished: Arc<AtomicUsize>,
+    abandoned: Arc<AtomicUsize>,
+}
+
+/// Counts a run that was dropped before it finished.
+struct Abandoned(Option<Gate>);
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        if let Some(gate) = self.0.take() {
+            gate.abandoned.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Sends progress every 20 ms until released.
+#[tool(public)]
+async fn slow(notifier: Notifier, State(gate): State<Gate>) -> String {
+    let mut abandoned = Abandoned(Some(gate.clone()));
+    let mut step = 0.0;
+    loop {
+        step += 1.0;
+        notifier.progress(step, None, Some("working"));
+        tokio::select! {
+            () = gate.release.notified() => break,
+            () = tokio::time::sleep(Duration::from_millis(20)) => {}
+        }
+    }
+    abandoned.0 = None;
+    gate.finished.fetch_add(1, Ordering::SeqCst);
+    "finished".to_owned()
+}
+
+struct Live {
+    url: String,
+    server: TestServer,
+    gate: Gate,
+}
+
+async fn start() -> Live {
+    let gate = Gate::default();
+    let registry = Registry::from_tools(tools![slow]).expect("consistent");
+    let state = gate.clone();
+    let server = server_with(move |b| b.registry(registry).state(state));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let url = format!("http://{}/mcp", listener.local_addr().expect("address"));
+    let router = server.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Live { url, server, gate }
+}
+
+impl Live {
+    async fn post(&self, headers: &[(&'static str, String)], body: &Value) -> reqwest::Response {
+        let mut request = reqwest::Client::new()
+            .post(&self.url)
+            .bearer_auth(self.server.token(&[]))
+            .header("accept", "application/json, text/event-stream")
+            .json(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    async fn wait_for(&self, what: impl Fn(&Gate) -> bool) {
+        for _ in 0..250 {
+            if what(&self.gate) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("timed out");
+    }
+}
+
+async fn first_event(response: &mut reqwest::Response) -> Value {
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = response
+            .chunk()
+            .await
+            .expect("readable")
+            .expect("a chunk before the end");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let data = text
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .expect("a data line");
+    serde_json::from_str(data).expect("JSON")
+}
+
+fn legacy_call() -> Value {
+    json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","_meta":{"progressToken":"t"}}})
+}
+
+#[tokio::test]
+async fn notifications_arrive_while_the_tool_runs_then_the_response() {
+    let live = start().await;
+    let mut response = live
+        .post(
+            &[("mcp-protocol-version", "2025-11-25".to_owned())],
+            &legacy_call(),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let first = first_event(&mut response).await;
+    assert_eq!(first["method"], "notifications/progress");
+    assert_eq!(
+        live.gate.finished.load(Ordering::SeqCst),
+        0,
+        "the tool is still running"
+    );
+    live.gate.release.notify_one();
+    let rest = response.text().await.expect("the stream ends");
+    let last = rest
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .last()
+        .expect("the response event");
+    let last: Value = serde_json::from_str(last).expect("JSON");
+    assert_eq!(last["id"], 1);
+    assert_eq!(last["result"]["content"][0]["text"], "finished");
+}
+
+#[tokio::test]
+async fn closing_the_stream_cancels_a_2026_call() {
+    let live = start().await;
+    let (headers, mut body) = modern_request("tools/call", json!({"name":"slow"}));
+    body["params"]["_meta"]["progressToken"] = json!(9);
+    let mut response = live.post(&headers, &body).await;
+    assert_eq!(
+        first_event(&mut response).await["params"]["progressToken"],
+        9
+    );
+    drop(response);
+    live.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
+        .await;
+    live.gate.release.notify_one();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(live.gate.finished.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_legacy_call_survives_a_disconnect() {
+    let live = start().await;
+    let mut response = live
+        .post(
+            &[("mcp-protocol-version", "2025-06-18".to_owned())],
+            &legacy_call(),
+        )
+        .await;
+    first_event(&mut response).await;
+    drop(response);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    live.gate.release.notify_one();
+    live.wait_for(|g| g.finished.load(Ordering::SeqCst) == 1)
+        .await;
+    assert_eq!(live.gate.abandoned.load(Ordering::SeqCst), 0);
+}
