@@ -347,3 +347,36 @@ async fn metadata_naming_another_issuer_or_an_oversized_jwks_is_never_used() {
     assert!(big_server.fetches() >= 2, "the oversized JWKS was retried");
     assert!(!oversized.is_ready(), "an oversized JWKS was accepted");
 }
+
+#[tokio::test]
+async fn keys_named_by_the_token_itself_are_never_fetched_or_used() {
+    let key = TestKey::p256("real");
+    let attacker = TestKey::p256("attacker");
+    let server = JwksServer::start(jwks(&[&key])).await;
+    server.set_document("/evil-jwks", jwks(&[&attacker]));
+    let validator = Validator::new(config(&server, Duration::from_mins(1))).expect("config");
+    ready(&validator).await;
+    let claims = auth_support::good_claims().to_string();
+    let evil = format!("{}/evil-jwks", server.base);
+    for header in [
+        json!({"alg": "ES256", "jku": evil}),
+        json!({"alg": "ES256", "x5u": evil}),
+        json!({"alg": "ES256", "jwk": attacker.jwk()}),
+        json!({"alg": "ES256", "kid": "real", "jku": evil, "jwk": attacker.jwk()}),
+    ] {
+        let token = attacker.token_raw(header.clone(), claims.as_bytes());
+        let err = validator
+            .validate(&token)
+            .await
+            .expect_err("attacker-signed");
+        assert!(
+            matches!(err, AuthError::UnknownKeyId | AuthError::BadSignature),
+            "{header}: {err:?}"
+        );
+    }
+    assert_eq!(
+        server.requested_documents(),
+        Vec::<String>::new(),
+        "a URL from a token header was fetched"
+    );
+}

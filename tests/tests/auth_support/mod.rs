@@ -210,6 +210,7 @@ struct ServerState {
     mode: Mutex<Mode>,
     cache_control: Mutex<Option<String>>,
     documents: Mutex<HashMap<String, Value>>,
+    requested_documents: Mutex<Vec<String>>,
     jwks_fetches: AtomicUsize,
 }
 
@@ -259,6 +260,7 @@ impl JwksServer {
             mode: Mutex::new(Mode::Up),
             cache_control: Mutex::new(None),
             documents: Mutex::new(HashMap::new()),
+            requested_documents: Mutex::new(Vec::new()),
             jwks_fetches: AtomicUsize::new(0),
         });
         let app = Router::new()
@@ -298,6 +300,11 @@ impl JwksServer {
             .lock()
             .expect("lock")
             .insert(path.to_owned(), doc);
+    }
+
+    /// The paths requested other than `/jwks`, in order.
+    pub fn requested_documents(&self) -> Vec<String> {
+        self.state.requested_documents.lock().expect("lock").clone()
     }
 
     pub fn fetches(&self) -> usize {
