@@ -1,0 +1,232 @@
+// The MCP TypeScript SDK's client against the db server in production mode, starting with no
+// token: 401 → Protected Resource Metadata → authorization server metadata → dynamic registration
+// → authorize (PKCE, resource indicator) → token → tools/list and a db:query call; then a db:modify
+// call that gets 403 insufficient_scope, re-authorizes with the challenged scope and succeeds.
+// Every HTTP exchange the SDK makes is recorded, so the checks assert what went over the wire, not
+// only that the calls ended well.
+//
+// Usage: node ts-client.mjs --mcp URL --issuer URL
+
+import { parseArgs } from 'node:util';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+import { followAuthorization } from '../lib/browser.mjs';
+import { bearerParams, check, crashed, exitCode, jwtPayload } from '../lib/report.mjs';
+
+const { values: opts } = parseArgs({
+  options: { mcp: { type: 'string' }, issuer: { type: 'string' } },
+});
+const mcpUrl = new URL(opts.mcp);
+const issuer = opts.issuer;
+const redirectUrl = 'http://127.0.0.1:9/ts-callback';
+
+/** Every request the SDK sent, with the response status and headers. */
+const exchanges = [];
+async function recordingFetch(input, init) {
+  const url = new URL(input instanceof Request ? input.url : input);
+  const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+  const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+  const body = init?.body;
+  const response = await fetch(input, init);
+  exchanges.push({
+    method,
+    url,
+    authorization: headers.get('authorization'),
+    body: typeof body === 'string' ? body : body instanceof URLSearchParams ? body.toString() : undefined,
+    status: response.status,
+    wwwAuthenticate: response.headers.get('www-authenticate'),
+    contentType: response.headers.get('content-type'),
+  });
+  return response;
+}
+
+/** An OAuth client that keeps everything in memory and "opens a browser" headlessly. */
+class HeadlessProvider {
+  client = undefined;
+  tokenSet = undefined;
+  verifier = undefined;
+  pendingCode = undefined;
+  authorizeUrls = [];
+
+  get redirectUrl() {
+    return redirectUrl;
+  }
+
+  get clientMetadata() {
+    return {
+      client_name: 'mcp-scopes interop (TypeScript SDK)',
+      redirect_uris: [redirectUrl],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
+  }
+
+  clientInformation() {
+    return this.client;
+  }
+
+  saveClientInformation(info) {
+    this.client = info;
+  }
+
+  tokens() {
+    return this.tokenSet;
+  }
+
+  saveTokens(tokens) {
+    this.tokenSet = tokens;
+  }
+
+  async redirectToAuthorization(url) {
+    this.authorizeUrls.push(new URL(url));
+    const result = await followAuthorization(url.href, redirectUrl);
+    if (!result.code) {
+      throw new Error(`authorization failed: ${result.error} ${result.error_description ?? ''}`);
+    }
+    this.pendingCode = result.code;
+  }
+
+  saveCodeVerifier(verifier) {
+    this.verifier = verifier;
+  }
+
+  codeVerifier() {
+    return this.verifier;
+  }
+
+  takeCode() {
+    const code = this.pendingCode;
+    this.pendingCode = undefined;
+    return code;
+  }
+}
+
+const provider = new HeadlessProvider();
+
+function transport() {
+  return new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider, fetch: recordingFetch });
+}
+
+/** Runs `action`; when the SDK stops for authorization, finishes it with the code and runs again. */
+async function withAuthorization(t, action) {
+  try {
+    return await action();
+  } catch (err) {
+    if (!(err instanceof UnauthorizedError)) throw err;
+    const code = provider.takeCode();
+    if (!code) throw new Error(`UnauthorizedError without an authorization code: ${err.message}`);
+    await t.finishAuth(code);
+    return await action();
+  }
+}
+
+const mcpPosts = () => exchanges.filter((e) => e.method === 'POST' && e.url.href === mcpUrl.href);
+
+try {
+  // 1. No token: connect runs the whole authorization flow.
+  let t = transport();
+  let client = new Client({ name: 'interop-ts', version: '1.0.0' });
+  try {
+    await client.connect(t);
+  } catch (err) {
+    if (!(err instanceof UnauthorizedError)) throw err;
+    const code = provider.takeCode();
+    if (!code) throw new Error(`connect stopped without an authorization code: ${err.message}`);
+    await t.finishAuth(code);
+    t = transport();
+    client = new Client({ name: 'interop-ts', version: '1.0.0' });
+    await client.connect(t);
+  }
+
+  const first = mcpPosts()[0];
+  check('ts: first request carries no token', first && first.authorization === null, JSON.stringify(first));
+  check('ts: first request gets 401', first?.status === 401, `status ${first?.status}`);
+  const challenge = bearerParams(first?.wwwAuthenticate);
+  const prmPath = `/.well-known/oauth-protected-resource${mcpUrl.pathname}`;
+  check(
+    'ts: 401 challenge names the path-inserted PRM URL',
+    challenge.resource_metadata === `${mcpUrl.origin}${prmPath}`,
+    `WWW-Authenticate: ${first?.wwwAuthenticate}`,
+  );
+  check('ts: 401 challenge has no error code (no credentials sent)', challenge.error === undefined,
+    `WWW-Authenticate: ${first?.wwwAuthenticate}`);
+  check('ts: 401 challenge hints the baseline scope db:query', challenge.scope === 'db:query',
+    `WWW-Authenticate: ${first?.wwwAuthenticate}`);
+
+  const prm = exchanges.find((e) => e.method === 'GET' && e.url.pathname.startsWith('/.well-known/oauth-protected-resource'));
+  check('ts: client fetched PRM and got 200', prm?.status === 200, JSON.stringify(prm));
+  const asMeta = exchanges.find((e) => e.url.origin === new URL(issuer).origin && e.url.pathname.startsWith('/.well-known/'));
+  check('ts: client fetched authorization server metadata', asMeta?.status === 200, JSON.stringify(asMeta));
+  const reg = exchanges.find((e) => e.method === 'POST' && e.url.pathname === '/reg');
+  check('ts: client registered dynamically (201)', reg?.status === 201, JSON.stringify(reg));
+  const auth1 = provider.authorizeUrls[0];
+  check('ts: authorize request uses PKCE S256', auth1?.searchParams.get('code_challenge_method') === 'S256', auth1?.href);
+  check('ts: authorize request names the resource', auth1?.searchParams.get('resource') === mcpUrl.href, auth1?.href);
+  check('ts: authorize request asks the challenged scope', auth1?.searchParams.get('scope') === 'db:query', auth1?.href);
+  const token1 = exchanges.find((e) => e.method === 'POST' && e.url.pathname === '/token');
+  check('ts: token request succeeded', token1?.status === 200, JSON.stringify(token1));
+  const claims = jwtPayload(provider.tokens()?.access_token ?? '');
+  check('ts: access token is a JWT for our resource from our issuer',
+    claims?.aud === mcpUrl.href && claims?.iss === issuer, JSON.stringify(claims));
+
+  // 2. tools/list and a db:query call.
+  const { tools } = await client.listTools();
+  const names = tools.map((tool) => tool.name).sort();
+  check('ts: tools/list lists the db tools',
+    ['describe_table', 'execute', 'list_tables', 'query'].every((n) => names.includes(n)), names.join(','));
+  const count = await client.callTool({ name: 'query', arguments: { sql: 'SELECT count(*) AS n FROM customers' } });
+  check('ts: db:query call (query) succeeds', count.isError !== true && /\d/.test(JSON.stringify(count)),
+    JSON.stringify(count).slice(0, 400));
+  const retried = mcpPosts().filter((e) => e.authorization?.startsWith('Bearer ') && e.status === 200);
+  check('ts: requests after authorization carry the bearer token and get 200', retried.length >= 2,
+    `${retried.length} authorized 200 responses`);
+
+  // 3. A db:modify call: 403 insufficient_scope, then step-up and success.
+  const email = `ts-${Date.now()}@interop.example`;
+  const insert = () => client.callTool({
+    name: 'execute',
+    arguments: {
+      sql: "INSERT INTO customers (name, email, country, created_at) VALUES (?, ?, 'NL', '2026-11-26')",
+      params: ['TS Interop', email],
+    },
+  });
+  const before = exchanges.length;
+  const inserted = await withAuthorization(t, insert);
+  const forbidden = exchanges.slice(before).find((e) => e.status === 403);
+  const stepUp = bearerParams(forbidden?.wwwAuthenticate);
+  check('ts: db:modify call with a db:query token gets 403', forbidden !== undefined,
+    exchanges.slice(before).map((e) => `${e.method} ${e.url.pathname} ${e.status}`).join('; '));
+  check('ts: 403 challenge says insufficient_scope and names db:modify',
+    stepUp.error === 'insufficient_scope' && (stepUp.scope ?? '').split(' ').includes('db:modify'),
+    `WWW-Authenticate: ${forbidden?.wwwAuthenticate}`);
+  check('ts: 403 challenge names the PRM URL', stepUp.resource_metadata === `${mcpUrl.origin}${prmPath}`,
+    `WWW-Authenticate: ${forbidden?.wwwAuthenticate}`);
+  const auth2 = provider.authorizeUrls[1];
+  check('ts: client re-authorized asking for db:modify',
+    (auth2?.searchParams.get('scope') ?? '').split(' ').includes('db:modify'), auth2?.href);
+  check('ts: db:modify call succeeds after step-up', inserted?.isError !== true,
+    JSON.stringify(inserted).slice(0, 400));
+  const claims2 = jwtPayload(provider.tokens()?.access_token ?? '');
+  check('ts: new token carries db:modify', (claims2?.scope ?? '').split(' ').includes('db:modify'),
+    JSON.stringify(claims2));
+
+  // The stepped-up token may carry only db:modify: the server must honour db:modify ⊇ db:query.
+  const readBack = await client.callTool({
+    name: 'query',
+    arguments: { sql: 'SELECT name FROM customers WHERE email = ?', params: [email] },
+  });
+  check('ts: inserted row reads back with the stepped-up token (scope implication)',
+    readBack.isError !== true && JSON.stringify(readBack).includes('TS Interop'), JSON.stringify(readBack).slice(0, 400));
+  await client.close();
+} catch (err) {
+  crashed('ts: client flow', err);
+  for (const e of exchanges) {
+    console.log(`  ${e.method} ${e.url.href} -> ${e.status} ${e.wwwAuthenticate ?? ''}`);
+  }
+}
+
+process.exit(exitCode());
