@@ -1,5 +1,20 @@
 //! Authentication of MCP requests: access-token validation against the authorization server's JWKS,
 //! the `Principal` it yields, and the 401/403 challenges.
+//!
+//! ```no_run
+//! use mcp_scopes::auth::{BearerAuthLayer, Challenge, Principal, Validator, ValidatorConfig};
+//!
+//! # async fn demo() -> Result<(), mcp_scopes::auth::ConfigError> {
+//! let resource = "https://mcp.example.com/mcp";
+//! // Inside a tokio runtime: the JWKS is fetched and refreshed in the background.
+//! let validator = Validator::new(ValidatorConfig::casdoor("https://door.example.com", resource))?;
+//! let challenge = Challenge::for_resource(resource).baseline_scopes(["db:query"]);
+//! let app: axum::Router = axum::Router::new()
+//!     .route("/mcp", axum::routing::post(|caller: Principal| async move { caller.scopes.to_string() }))
+//!     .layer(BearerAuthLayer::new(validator, challenge));
+//! # Ok(())
+//! # }
+//! ```
 
 mod challenge;
 mod config;
