@@ -3,6 +3,8 @@
 pub mod auth;
 #[cfg(feature = "casdoor-sync")]
 pub mod casdoor;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod manifest;
 pub mod metadata;
 pub mod registry;

@@ -65,8 +65,10 @@ pub struct Database {
 struct Inner {
     path: PathBuf,
     limits: Limits,
-    writer: Mutex<Connection>,
+    // Fields drop in order: the readers close first, so the writer is the last connection and
+    // checkpoints the WAL into the database file on the way out.
     idle_readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Connection>,
 }
 
 /// Idle read-only connections kept for reuse; more are opened under load and closed afterwards.
@@ -88,8 +90,8 @@ impl Database {
             inner: Arc::new(Inner {
                 path,
                 limits,
-                writer: Mutex::new(writer),
                 idle_readers: Mutex::new(Vec::new()),
+                writer: Mutex::new(writer),
             }),
         })
     }

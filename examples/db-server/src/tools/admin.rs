@@ -1,7 +1,7 @@
 //! Tools that change the schema (`db:admin`).
 
-use mcp_scopes::tool::{Args, State, Structured};
 use mcp_scopes::tool;
+use mcp_scopes::tool::{Args, State, Structured};
 use schemars::JsonSchema;
 use serde::Deserialize;
 

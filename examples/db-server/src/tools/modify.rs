@@ -1,7 +1,7 @@
 //! The tool that changes rows (`db:modify`).
 
-use mcp_scopes::tool::{Args, State, Structured};
 use mcp_scopes::tool;
+use mcp_scopes::tool::{Args, State, Structured};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! Tools that read (`db:query`).
 
-use mcp_scopes::tool::{Args, State, Structured};
 use mcp_scopes::tool;
+use mcp_scopes::tool::{Args, State, Structured};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;

@@ -1,0 +1,147 @@
+//! The command line, as clap parses it. Every server flag can also come from an `MCP_…`
+//! environment variable, so a container or service unit needs no command line at all.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::manifest::ManifestFormat;
+
+/// The parsed command line.
+#[derive(Debug, Parser)]
+pub(crate) struct Args {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+    /// How the server is reached and how it checks tokens.
+    #[command(flatten)]
+    pub(crate) server: ServerArgs,
+}
+
+/// The server's configuration flags, shared by every subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct ServerArgs {
+    /// Address to listen on. Without --issuer or --casdoor (development mode) only loopback
+    /// addresses are allowed.
+    #[arg(
+        long,
+        env = "MCP_BIND",
+        value_name = "IP",
+        default_value = "127.0.0.1",
+        global = true
+    )]
+    pub(crate) bind: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(
+        long,
+        env = "MCP_PORT",
+        value_name = "PORT",
+        default_value_t = 8080,
+        global = true
+    )]
+    pub(crate) port: u16,
+    /// Issuer of the access tokens to accept, exactly as in their `iss` claim. Turns development
+    /// mode off; needs --resource.
+    #[arg(long, env = "MCP_ISSUER", value_name = "URL", global = true)]
+    pub(crate) issuer: Option<String>,
+    /// This server's public URL, the audience tokens must name, e.g.
+    /// https://mcp.example.com/mcp. Development mode default: http://<bind>:<port>/mcp.
+    #[arg(long, env = "MCP_RESOURCE", value_name = "URL", global = true)]
+    pub(crate) resource: Option<String>,
+    /// Where to fetch the issuer's signing keys (default: discovered from the issuer; with
+    /// --casdoor, <endpoint>/.well-known/jwks).
+    #[arg(long, env = "MCP_JWKS_URI", value_name = "URL", global = true)]
+    pub(crate) jwks_uri: Option<String>,
+    /// A Casdoor server (its origin, e.g. https://door.example.com): accept its access tokens,
+    /// with Casdoor's issuer, keys and token rules. Turns development mode off; needs --resource.
+    #[arg(
+        long,
+        env = "MCP_CASDOOR",
+        value_name = "URL",
+        global = true,
+        conflicts_with = "issuer"
+    )]
+    pub(crate) casdoor: Option<String>,
+    /// Directory for the server's files (the development signing key, and whatever the server
+    /// keeps). Created with owner-only permissions.
+    #[arg(long, env = "MCP_DATA_DIR", value_name = "DIR", global = true)]
+    pub(crate) data_dir: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub(crate) enum Command {
+    /// Serve MCP over HTTP (what runs without a subcommand).
+    Serve,
+    /// Print an access token signed by the development key (development mode only).
+    Token {
+        /// A scope to grant; repeat the flag or separate scopes with spaces (default: the
+        /// baseline scopes).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// How long the token is valid: seconds, or a number with s, m, h or d.
+        #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_ttl)]
+        ttl: Duration,
+        /// The token's subject (`sub`).
+        #[arg(long, value_name = "NAME", default_value = "dev-user")]
+        subject: String,
+    },
+    /// Print the scope manifest: every scope with its tools, for the authorization server.
+    Manifest {
+        /// `casdoor` (an application's `scopes` array) or `json` (with baseline flags and
+        /// implications).
+        #[arg(long, value_name = "FORMAT", default_value = "casdoor", value_parser = parse_format)]
+        format: ManifestFormat,
+        /// Also list the standard OIDC scopes (openid, profile, email, offline_access), which
+        /// Casdoor must know once an application lists any scope.
+        #[arg(long)]
+        oidc_scopes: bool,
+    },
+}
+
+fn parse_format(s: &str) -> Result<ManifestFormat, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not a manifest format; use `casdoor` or `json`"))
+}
+
+/// Parses `90`, `90s`, `15m`, `2h` or `7d`.
+pub(crate) fn parse_ttl(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (digits, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration such as 90s, 15m, 2h or 7d"))?;
+    let seconds_per_unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(format!("`{s}` has an unknown unit; use s, m, h or d")),
+    };
+    match n.checked_mul(seconds_per_unit) {
+        Some(0) => Err("the duration must be above zero".to_owned()),
+        Some(secs) => Ok(Duration::from_secs(secs)),
+        None => Err(format!("`{s}` is too long")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl_accepts_plain_seconds_and_units() {
+        assert_eq!(parse_ttl("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_ttl("15m"), Ok(Duration::from_mins(15)));
+        assert_eq!(parse_ttl("2h"), Ok(Duration::from_hours(2)));
+        assert_eq!(parse_ttl("7d"), Ok(Duration::from_hours(168)));
+        for bad in ["", "h", "1w", "0", "-5m", "1.5h", "99999999999999999999d"] {
+            assert!(parse_ttl(bad).is_err(), "{bad}");
+        }
+    }
+}

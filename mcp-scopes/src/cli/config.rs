@@ -1,0 +1,298 @@
+//! From flags to a checked configuration: which mode the server runs in, where it listens, what its
+//! resource URL is. Every mistake becomes one line naming the flag to fix.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use reqwest::Url;
+
+use super::args::ServerArgs;
+use crate::auth::ValidatorConfig;
+
+/// A configuration mistake, named by its flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The flag to fix, e.g. `--resource`.
+    pub flag: &'static str,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(flag: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            flag,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.flag, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where tokens come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// No authorization server: tokens are signed by a key in the data directory.
+    Development,
+    /// Tokens from a standards-following authorization server.
+    Issuer {
+        issuer: String,
+        jwks_uri: Option<String>,
+    },
+    /// Tokens from Casdoor.
+    Casdoor {
+        endpoint: String,
+        jwks_uri: Option<String>,
+    },
+}
+
+/// A checked configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) mode: Mode,
+    pub(crate) listen: SocketAddr,
+    /// Given with --resource; in development mode derived from the address once bound.
+    pub(crate) resource: Option<String>,
+    pub(crate) data_dir: PathBuf,
+}
+
+/// The file holding the development signing key, inside the data directory.
+pub(crate) const DEV_KEY_FILE: &str = "dev-signing-key.pem";
+
+impl Config {
+    /// Checks the flags. `default_data_dir` is used when --data-dir is not given.
+    pub(crate) fn resolve(
+        args: &ServerArgs,
+        default_data_dir: PathBuf,
+    ) -> Result<Self, ConfigError> {
+        let resource = args
+            .resource
+            .as_deref()
+            .map(|r| http_url("--resource", r).map(|_| r.to_owned()))
+            .transpose()?;
+        let jwks_uri = args
+            .jwks_uri
+            .as_deref()
+            .map(|u| http_url("--jwks-uri", u).map(|_| u.to_owned()))
+            .transpose()?;
+        let mode = match (&args.issuer, &args.casdoor) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    "--casdoor",
+                    "give either --issuer or --casdoor, not both",
+                ));
+            }
+            (Some(issuer), None) => {
+                http_url("--issuer", issuer)?;
+                Mode::Issuer {
+                    issuer: issuer.clone(),
+                    jwks_uri,
+                }
+            }
+            (None, Some(endpoint)) => {
+                http_url("--casdoor", endpoint)?;
+                Mode::Casdoor {
+                    endpoint: endpoint.clone(),
+                    jwks_uri,
+                }
+            }
+            (None, None) => {
+                if jwks_uri.is_some() {
+                    return Err(ConfigError::new(
+                        "--jwks-uri",
+                        "only means something with --issuer (development mode signs its own tokens)",
+                    ));
+                }
+                Mode::Development
+            }
+        };
+        if mode == Mode::Development {
+            if !args.bind.is_loopback() {
+                return Err(ConfigError::new(
+                    "--bind",
+                    format!(
+                        "development mode (no --issuer or --casdoor) only listens on loopback addresses such as 127.0.0.1, not {}; to serve on the network, configure --issuer and --resource, or --casdoor and --resource",
+                        args.bind
+                    ),
+                ));
+            }
+        } else if resource.is_none() {
+            return Err(ConfigError::new(
+                "--resource",
+                "required with --issuer or --casdoor: the URL clients use for this server, which tokens must name as audience, e.g. https://mcp.example.com/mcp",
+            ));
+        }
+        Ok(Self {
+            mode,
+            listen: SocketAddr::new(args.bind, args.port),
+            resource,
+            data_dir: args.data_dir.clone().unwrap_or(default_data_dir),
+        })
+    }
+
+    /// Whether tokens are signed locally.
+    pub(crate) fn is_development(&self) -> bool {
+        self.mode == Mode::Development
+    }
+
+    /// The resource URL for a server listening on `bound` (the actual address, which differs from
+    /// the configured one for port 0).
+    pub(crate) fn resource_for(&self, bound: SocketAddr) -> String {
+        self.resource
+            .clone()
+            .unwrap_or_else(|| format!("http://{}/mcp", host_port(bound)))
+    }
+
+    /// The validator configuration for `resource`; `dev_jwks` is the development key set.
+    pub(crate) fn validator_config(
+        &self,
+        resource: &str,
+        dev_jwks: Option<serde_json::Value>,
+    ) -> ValidatorConfig {
+        match (&self.mode, dev_jwks) {
+            (Mode::Issuer { issuer, jwks_uri }, _) => {
+                let config = ValidatorConfig::new(issuer.clone(), resource);
+                match jwks_uri {
+                    Some(uri) => config.jwks_uri(uri.clone()),
+                    None => config,
+                }
+            }
+            (Mode::Casdoor { endpoint, jwks_uri }, _) => {
+                let config = ValidatorConfig::casdoor(endpoint, resource);
+                match jwks_uri {
+                    Some(uri) => config.jwks_uri(uri.clone()),
+                    None => config,
+                }
+            }
+            (Mode::Development, jwks) => {
+                let config = ValidatorConfig::new(dev_issuer(resource), resource);
+                match jwks {
+                    Some(jwks) => config.static_jwks(jwks),
+                    None => config,
+                }
+            }
+        }
+    }
+}
+
+/// The issuer of development tokens: the origin of the resource, so they name this server and
+/// nothing else.
+pub(crate) fn dev_issuer(resource: &str) -> String {
+    Url::parse(resource).map_or_else(
+        |_| resource.to_owned(),
+        |url| url.origin().ascii_serialization(),
+    )
+}
+
+/// `host:port` for a URL, with IPv6 addresses in brackets.
+fn host_port(addr: SocketAddr) -> String {
+    match addr.ip() {
+        IpAddr::V4(ip) => format!("{ip}:{}", addr.port()),
+        IpAddr::V6(ip) => format!("[{ip}]:{}", addr.port()),
+    }
+}
+
+/// Checks that `value` is an absolute http(s) URL with a host.
+fn http_url(flag: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value).map_err(|e| {
+        ConfigError::new(
+            flag,
+            format!(
+                "`{value}` is not a URL ({e}); use an absolute URL such as https://example.com"
+            ),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(ConfigError::new(
+            flag,
+            format!("`{value}` must be an http:// or https:// URL with a host"),
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(flags: &[&str]) -> ServerArgs {
+        use clap::Parser as _;
+        let mut argv = vec!["server"];
+        argv.extend_from_slice(flags);
+        super::super::args::Args::try_parse_from(argv)
+            .expect("parses")
+            .server
+    }
+
+    fn resolve(flags: &[&str]) -> Result<Config, ConfigError> {
+        Config::resolve(&args(flags), PathBuf::from("data"))
+    }
+
+    #[test]
+    fn no_issuer_means_development_on_loopback() {
+        let config = resolve(&[]).expect("defaults");
+        assert!(config.is_development());
+        assert_eq!(config.listen, "127.0.0.1:8080".parse().expect("addr"));
+        assert_eq!(
+            config.resource_for("127.0.0.1:8080".parse().expect("addr")),
+            "http://127.0.0.1:8080/mcp"
+        );
+        assert_eq!(
+            config.resource_for("[::1]:9000".parse().expect("addr")),
+            "http://[::1]:9000/mcp"
+        );
+        assert_eq!(
+            dev_issuer("http://127.0.0.1:8080/mcp"),
+            "http://127.0.0.1:8080"
+        );
+    }
+
+    #[test]
+    fn development_refuses_a_network_address() {
+        let err = resolve(&["--bind", "0.0.0.0"]).expect_err("refused");
+        assert_eq!(err.flag, "--bind");
+        assert!(err.message.contains("loopback"), "{err}");
+        assert!(resolve(&["--bind", "::1"]).is_ok());
+    }
+
+    #[test]
+    fn production_needs_a_resource_and_valid_urls() {
+        let err = resolve(&["--issuer", "https://auth.example.com"]).expect_err("no resource");
+        assert_eq!(err.flag, "--resource");
+        let err = resolve(&[
+            "--issuer",
+            "auth.example.com",
+            "--resource",
+            "https://m.example.com/mcp",
+        ])
+        .expect_err("bad issuer");
+        assert_eq!(err.flag, "--issuer");
+        let err = resolve(&[
+            "--casdoor",
+            "https://door.example.com",
+            "--resource",
+            "ftp://x/mcp",
+        ])
+        .expect_err("bad resource");
+        assert_eq!(err.flag, "--resource");
+        let err = resolve(&["--jwks-uri", "https://auth.example.com/jwks"]).expect_err("dev jwks");
+        assert_eq!(err.flag, "--jwks-uri");
+        let config = resolve(&[
+            "--casdoor",
+            "https://door.example.com/",
+            "--resource",
+            "https://mcp.example.com/mcp",
+            "--bind",
+            "0.0.0.0",
+        ])
+        .expect("production may bind anywhere");
+        assert!(!config.is_development());
+    }
+}

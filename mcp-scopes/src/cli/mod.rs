@@ -1,0 +1,280 @@
+//! The command line every server built with mcp-scopes can have (feature `cli`): `serve` (the
+//! default), `token` (development tokens) and `manifest` (the scope manifest for the
+//! authorization server), configured by flags or `MCP_…` environment variables.
+//!
+//! It exists so a server's `main` is a few lines and every server gets the same safe defaults:
+//! without an issuer it runs in development mode, where a signing key kept in the data directory
+//! (owner-only permissions) signs tokens that go through the usual validation, and it refuses to
+//! listen on anything but a loopback address. With `--issuer` or `--casdoor` it validates tokens
+//! from that authorization server and never prints one.
+//!
+//! ```no_run
+//! use std::process::ExitCode;
+//! use mcp_scopes::cli::Cli;
+//! use mcp_scopes::server::McpServer;
+//!
+//! #[tokio::main]
+//! async fn main() -> ExitCode {
+//!     Cli::new("my-server", env!("CARGO_PKG_VERSION"))
+//!         .run(|_ctx| Ok(McpServer::builder().info("my-server", env!("CARGO_PKG_VERSION"))))
+//!         .await
+//! }
+//! ```
+
+mod args;
+mod config;
+mod serve;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{CommandFactory as _, FromArgMatches as _};
+
+pub use config::ConfigError;
+
+use self::args::{Args, Command};
+use self::config::{Config, DEV_KEY_FILE, dev_issuer};
+use crate::auth::{DevSigner, TokenClaims};
+use crate::manifest::{self, ManifestFormat, ManifestOptions};
+use crate::registry::Registry;
+use crate::server::McpServerBuilder;
+
+/// An error from the server's own setup (opening its database, …), shown to the user as is.
+pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the server's setup function is told before the server starts.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServeContext {
+    /// The data directory (exists; created with owner-only permissions if it did not).
+    pub data_dir: PathBuf,
+    /// Whether tokens are development tokens (no authorization server configured).
+    pub development: bool,
+}
+
+/// A server's command line. See the module docs.
+#[derive(Debug)]
+pub struct Cli {
+    name: &'static str,
+    version: &'static str,
+    about: Option<&'static str>,
+    registry: Option<Registry>,
+}
+
+/// Exit status for usage and configuration errors (as clap uses).
+const USAGE_ERROR: u8 = 2;
+
+impl Cli {
+    /// The command line of server `name` (also the binary name shown in help and hints, and the
+    /// default data directory `./<name>-data`).
+    pub fn new(name: &'static str, version: &'static str) -> Self {
+        Self {
+            name,
+            version,
+            about: None,
+            registry: None,
+        }
+    }
+
+    /// One line saying what the server is, for `--help`.
+    #[must_use]
+    pub fn about(mut self, about: &'static str) -> Self {
+        self.about = Some(about);
+        self
+    }
+
+    /// The tools and scopes (default: [`Registry::collected`]). `serve` serves exactly these,
+    /// `manifest` lists them and `token` accepts their scopes.
+    #[must_use]
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Parses the process's arguments and runs the subcommand. `setup` is called before serving,
+    /// with the data directory, and returns the server builder without authentication (the
+    /// command line configures that) and without a registry (set with [`Cli::registry`]).
+    pub async fn run<F>(self, setup: F) -> ExitCode
+    where
+        F: FnOnce(&ServeContext) -> Result<McpServerBuilder, SetupError>,
+    {
+        self.run_from(std::env::args_os(), setup).await
+    }
+
+    /// [`Cli::run`] with explicit arguments (the first is the program name).
+    pub async fn run_from<I, T, F>(self, args: I, setup: F) -> ExitCode
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+        F: FnOnce(&ServeContext) -> Result<McpServerBuilder, SetupError>,
+    {
+        let mut command = Args::command()
+            .name(self.name)
+            .bin_name(self.name)
+            .version(self.version)
+            .mut_arg("data_dir", |arg| {
+                arg.default_value(default_data_dir(self.name).into_os_string())
+            });
+        if let Some(about) = self.about {
+            command = command.about(about);
+        }
+        let parsed = command
+            .try_get_matches_from(args)
+            .and_then(|matches| Args::from_arg_matches(&matches));
+        let args = match parsed {
+            Ok(args) => args,
+            Err(e) if !e.use_stderr() => {
+                // --help, --version
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => {
+                let rendered = e.render().to_string();
+                let line = rendered
+                    .lines()
+                    .next()
+                    .unwrap_or("error: invalid arguments");
+                eprintln!("{line}");
+                return ExitCode::from(USAGE_ERROR);
+            }
+        };
+        let registry = match self.registry.clone().map_or_else(Registry::collected, Ok) {
+            Ok(registry) => registry,
+            Err(e) => return fail(&e),
+        };
+        let config = match Config::resolve(&args.server, default_data_dir(self.name)) {
+            Ok(config) => config,
+            Err(e) => return usage_error(&e),
+        };
+        match args.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve::serve(self.name, self.version, registry, config, setup).await,
+            Command::Token {
+                scopes,
+                ttl,
+                subject,
+            } => match token(&registry, &config, &scopes, ttl, &subject) {
+                Ok(token) => {
+                    println!("{token}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => usage_error(&e),
+            },
+            Command::Manifest {
+                format,
+                oidc_scopes,
+            } => print_manifest(&registry, format, oidc_scopes),
+        }
+    }
+}
+
+/// `./<name>-data`: next to where the server is started, easy to find and to delete.
+fn default_data_dir(name: &str) -> PathBuf {
+    PathBuf::from(format!("./{name}-data"))
+}
+
+fn fail(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::FAILURE
+}
+
+fn usage_error(error: &ConfigError) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(USAGE_ERROR)
+}
+
+fn print_manifest(registry: &Registry, format: ManifestFormat, oidc_scopes: bool) -> ExitCode {
+    let options = ManifestOptions::new()
+        .format(format)
+        .oidc_scopes(oidc_scopes);
+    match manifest::render(registry, options) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// Mints a development token for the server these flags describe.
+fn token(
+    registry: &Registry,
+    config: &Config,
+    scopes: &[String],
+    ttl: Duration,
+    subject: &str,
+) -> Result<String, ConfigError> {
+    if !config.is_development() {
+        let flag = if matches!(config.mode, config::Mode::Casdoor { .. }) {
+            "--casdoor"
+        } else {
+            "--issuer"
+        };
+        return Err(ConfigError::new(
+            flag,
+            "`token` mints development tokens only; with an authorization server configured, get tokens from it",
+        ));
+    }
+    if config.listen.port() == 0 && config.resource.is_none() {
+        return Err(ConfigError::new(
+            "--port",
+            "a development token names the server's URL as its audience: give the port the server listens on",
+        ));
+    }
+    let mut granted: Vec<String> = scopes
+        .iter()
+        .flat_map(|s| s.split_whitespace())
+        .map(str::to_owned)
+        .collect();
+    if granted.is_empty() {
+        granted = registry
+            .baseline_scopes()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+    }
+    let declared: Vec<&str> = registry.scopes().iter().map(|s| s.name).collect();
+    if let Some(unknown) = granted.iter().find(|s| !declared.contains(&s.as_str())) {
+        return Err(ConfigError::new(
+            "--scope",
+            format!(
+                "this server declares no scope `{unknown}`; its scopes are: {}",
+                declared.join(", ")
+            ),
+        ));
+    }
+    let signer = load_dev_signer(&config.data_dir)?;
+    let resource = config.resource_for(config.listen);
+    let claims = TokenClaims::new(dev_issuer(&resource), resource)
+        .subject(subject)
+        .scopes(granted)
+        .ttl(ttl);
+    Ok(signer.mint(&claims))
+}
+
+/// Creates the data directory (owner-only when this creates it) and loads or creates the
+/// development key in it.
+fn load_dev_signer(data_dir: &Path) -> Result<DevSigner, ConfigError> {
+    create_data_dir(data_dir)?;
+    let path = data_dir.join(DEV_KEY_FILE);
+    DevSigner::load_or_create(&path).map_err(|e| {
+        ConfigError::new(
+            "--data-dir",
+            format!("cannot use the development key {}: {e}", path.display()),
+        )
+    })
+}
+
+fn create_data_dir(dir: &Path) -> Result<(), ConfigError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| {
+        ConfigError::new(
+            "--data-dir",
+            format!("cannot create {}: {e}", dir.display()),
+        )
+    })
+}

@@ -1,0 +1,210 @@
+//! `serve`: listen, build the server with the configured token validation, print where it is and
+//! how to get in, and stop gracefully on Ctrl-C or SIGTERM (requests in flight finish first).
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use tokio::net::TcpListener;
+
+use super::config::{Config, DEV_KEY_FILE, Mode};
+use super::{
+    ConfigError, ServeContext, SetupError, create_data_dir, fail, load_dev_signer, usage_error,
+};
+use crate::auth::DevSigner;
+use crate::registry::Registry;
+use crate::server::{McpServer, McpServerBuilder};
+
+pub(super) async fn serve<F>(
+    name: &'static str,
+    version: &'static str,
+    registry: Registry,
+    config: Config,
+    setup: F,
+) -> ExitCode
+where
+    F: FnOnce(&ServeContext) -> Result<McpServerBuilder, SetupError>,
+{
+    init_logging();
+    let signer = if config.is_development() {
+        match load_dev_signer(&config.data_dir) {
+            Ok(signer) => Some(signer),
+            Err(e) => return usage_error(&e),
+        }
+    } else {
+        if let Err(e) = create_data_dir(&config.data_dir) {
+            return usage_error(&e);
+        }
+        None
+    };
+    let context = ServeContext {
+        data_dir: config.data_dir.clone(),
+        development: config.is_development(),
+    };
+    let builder = match setup(&context) {
+        Ok(builder) => builder,
+        Err(e) => return fail(&format!("{name} could not start: {e}")),
+    };
+    let listener = match TcpListener::bind(config.listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            return usage_error(&ConfigError::new(
+                "--port",
+                format!("cannot listen on {}: {e}", config.listen),
+            ));
+        }
+    };
+    let bound = match listener.local_addr() {
+        Ok(addr) => addr,
+        Err(e) => return fail(&e),
+    };
+    let resource = config.resource_for(bound);
+    let validator = config.validator_config(&resource, signer.as_ref().map(DevSigner::jwks));
+    let server = match builder.registry(registry).auth(validator).build() {
+        Ok(server) => server,
+        Err(e) => return fail(&e),
+    };
+    println!("{}", banner(name, version, &config, &server, bound));
+    let router = server.into_router();
+    if let Err(e) = axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    {
+        return fail(&e);
+    }
+    tracing::info!("stopped");
+    ExitCode::SUCCESS
+}
+
+/// Logs to stderr, at `info` unless `RUST_LOG` says otherwise.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Err means the application installed its own subscriber: keep it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No signal handling here: never stop on that account.
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}
+
+/// What the server prints when it starts: where it is, which mode, and how to get a token. Never
+/// a token itself.
+pub(super) fn banner(
+    name: &str,
+    version: &str,
+    config: &Config,
+    server: &McpServer,
+    bound: SocketAddr,
+) -> String {
+    let mut out = String::new();
+    let endpoint = server.resource();
+    let _ = writeln!(out, "{name} {version}");
+    let _ = writeln!(out, "  MCP endpoint:  {endpoint}");
+    let _ = writeln!(out, "  metadata:      {}", server.resource_metadata_url());
+    let scopes: Vec<String> = server
+        .registry()
+        .scopes()
+        .iter()
+        .map(|s| {
+            if s.baseline {
+                format!("{} (baseline)", s.name)
+            } else {
+                s.name.to_owned()
+            }
+        })
+        .collect();
+    let _ = writeln!(out, "  scopes:        {}", scopes.join(", "));
+    match &config.mode {
+        Mode::Development => {
+            let _ = writeln!(
+                out,
+                "  mode:          development: tokens signed by {} (loopback only; configure --issuer or --casdoor for production)",
+                config.data_dir.join(DEV_KEY_FILE).display()
+            );
+            let scope = server
+                .registry()
+                .baseline_scopes()
+                .first()
+                .copied()
+                .unwrap_or("SCOPE");
+            let _ = write!(
+                out,
+                "  get a token:   {}token --scope {scope}{}",
+                invocation(name),
+                flags_to_repeat(name, config, bound)
+            );
+        }
+        Mode::Issuer { issuer, jwks_uri } => {
+            let _ = write!(
+                out,
+                "  mode:          production: tokens from {issuer} (keys: {})",
+                jwks_uri.as_deref().unwrap_or("discovered from the issuer")
+            );
+        }
+        Mode::Casdoor { endpoint, .. } => {
+            let _ = write!(
+                out,
+                "  mode:          production: tokens from Casdoor at {endpoint}; import the scopes with `{}manifest`",
+                invocation(name)
+            );
+        }
+    }
+    out
+}
+
+/// How the user runs this binary: through cargo when it lives in a cargo target directory.
+fn invocation(name: &str) -> String {
+    let in_target = std::env::current_exe()
+        .is_ok_and(|exe| exe.components().any(|c| c.as_os_str() == "target"));
+    if in_target {
+        format!("cargo run -q -p {name} -- ")
+    } else {
+        format!("{name} ")
+    }
+}
+
+/// The flags a `token` command needs to mint for this very server (its audience).
+fn flags_to_repeat(name: &str, config: &Config, bound: SocketAddr) -> String {
+    let mut flags = String::new();
+    if config.resource.is_some() {
+        let _ = write!(flags, " --resource {}", config.resource_for(bound));
+    } else {
+        if bound.ip() != std::net::Ipv4Addr::LOCALHOST {
+            let _ = write!(flags, " --bind {}", bound.ip());
+        }
+        if bound.port() != 8080 {
+            let _ = write!(flags, " --port {}", bound.port());
+        }
+    }
+    if config.data_dir != super::default_data_dir(name) {
+        let _ = write!(flags, " --data-dir {}", config.data_dir.display());
+    }
+    flags
+}
