@@ -46,6 +46,22 @@ pub fn good_claims() -> Value {
     })
 }
 
+/// [`good_claims`] with these claims replaced (or added).
+pub fn good_claims_with(overrides: &Value) -> Value {
+    let mut claims = good_claims();
+    for (k, v) in overrides.as_object().expect("object") {
+        claims[k] = v.clone();
+    }
+    claims
+}
+
+/// [`good_claims`] without this claim.
+pub fn good_claims_without(claim: &str) -> Value {
+    let mut claims = good_claims();
+    claims.as_object_mut().expect("object").remove(claim);
+    claims
+}
+
 enum Pair {
     Rsa(RsaKeyPair),
     Ec(EcdsaKeyPair),
@@ -195,6 +211,33 @@ impl TestKey {
 /// `{"keys": [...]}` of these keys.
 pub fn jwks(keys: &[&TestKey]) -> Value {
     json!({"keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>()})
+}
+
+/// One published key of each family, and one stranger's key that is not published.
+pub struct KeyRing {
+    pub rsa: TestKey,
+    pub p256: TestKey,
+    pub p384: TestKey,
+    pub ed: TestKey,
+    /// Not published: an attacker's key.
+    pub stranger: TestKey,
+}
+
+impl KeyRing {
+    pub fn new() -> Self {
+        Self {
+            rsa: TestKey::rsa("rsa-1"),
+            p256: TestKey::p256("p256-1"),
+            p384: TestKey::p384("p384-1"),
+            ed: TestKey::ed25519("ed-1"),
+            stranger: TestKey::p256("stranger"),
+        }
+    }
+
+    /// The JWK set of every key but the stranger's.
+    pub fn published(&self) -> Value {
+        jwks(&[&self.rsa, &self.p256, &self.p384, &self.ed])
+    }
 }
 
 /// How the JWKS server answers.
