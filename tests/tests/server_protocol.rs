@@ -511,3 +511,52 @@ async fn a_client_accepting_only_json_gets_json() {
     assert_eq!(reply.header("content-type"), Some("application/json"));
     assert_eq!(reply.json()["id"], 7);
 }
+
+#[tokio::test]
+async fn browser_clients_from_allowed_origins_get_cors() {
+    let s = server();
+    let preflight = [
+        ("origin", "http://localhost:6274"),
+        ("access-control-request-method", "POST"),
+        (
+            "access-control-request-headers",
+            "authorization, content-type, mcp-protocol-version",
+        ),
+    ];
+    let reply = s.send("OPTIONS", "/mcp", &preflight, "").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("http://localhost:6274")
+    );
+    assert_eq!(
+        reply.header("access-control-allow-headers"),
+        Some("authorization, content-type, mcp-protocol-version")
+    );
+    let mut foreign = preflight;
+    foreign[0].1 = "https://evil.example.com";
+    assert_eq!(
+        s.send("OPTIONS", "/mcp", &foreign, "").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A 401 to a browser client is readable, challenge included.
+    let body = json!({"jsonrpc":"2.0","id":1,"method":"ping"}).to_string();
+    let reply = s
+        .send(
+            "POST",
+            "/mcp",
+            &[("origin", "http://localhost:6274")],
+            &body,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("http://localhost:6274")
+    );
+    assert_eq!(
+        reply.header("access-control-expose-headers"),
+        Some("www-authenticate")
+    );
+}

@@ -1,6 +1,7 @@
-//! SSE replies over a real loopback connection: notifications reach the client while the tool is
-//! still running, and a client going away cancels a 2026-07-28 call but not a legacy one (whose
-//! revisions say a disconnect is not a cancellation).
+//! Tool handlers running behind a real loopback connection: notifications reach the client while
+//! the tool is still running, a client going away cancels a 2026-07-28 call but not a legacy one
+//! (whose revisions say a disconnect is not a cancellation), and a panicking handler is an internal
+//! error, not a dropped connection.
 
 mod server_support;
 
@@ -52,6 +53,12 @@ async fn slow(notifier: Notifier, State(gate): State<Gate>) -> String {
     "finished".to_owned()
 }
 
+/// A handler with a bug.
+#[tool(public)]
+async fn boom() -> String {
+    panic!("bug in the tool")
+}
+
 struct Live {
     url: String,
     server: TestServer,
@@ -60,7 +67,7 @@ struct Live {
 
 async fn start() -> Live {
     let gate = Gate::default();
-    let registry = Registry::from_tools(tools![slow]).expect("consistent");
+    let registry = Registry::from_tools(tools![slow, boom]).expect("consistent");
     let state = gate.clone();
     let server = server_with(move |b| b.registry(registry).state(state));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -139,8 +146,8 @@ async fn notifications_arrive_while_the_tool_runs_then_the_response() {
     let rest = response.text().await.expect("the stream ends");
     let last = rest
         .lines()
-        .filter_map(|l| l.strip_prefix("data: "))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("data: "))
         .expect("the response event");
     let last: Value = serde_json::from_str(last).expect("JSON");
     assert_eq!(last["id"], 1);
@@ -181,4 +188,22 @@ async fn a_legacy_call_survives_a_disconnect() {
     live.wait_for(|g| g.finished.load(Ordering::SeqCst) == 1)
         .await;
     assert_eq!(live.gate.abandoned.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_an_internal_error() {
+    let live = start().await;
+    let body = json!({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"boom"}});
+    let response = live.post(&[], &body).await;
+    assert_eq!(response.status(), 200);
+    let reply: Value = response.json().await.expect("a JSON-RPC error");
+    assert_eq!(reply["id"], 3);
+    assert_eq!(reply["error"]["code"], mcp_scopes::server::INTERNAL_ERROR);
+    assert!(
+        !reply.to_string().contains("bug in the tool"),
+        "details stay in the log"
+    );
+    // The server keeps serving.
+    let list = json!({"jsonrpc":"2.0","id":4,"method":"tools/list"});
+    assert_eq!(live.post(&[], &list).await.status(), 200);
 }

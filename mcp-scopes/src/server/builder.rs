@@ -9,8 +9,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::handler::Handler as _;
 use axum::routing::post_service;
-use http::Uri;
+use http::header::WWW_AUTHENTICATE;
+use http::{Method, Uri};
 use tower::Layer as _;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use super::core::{Core, Options, ScopeFailure};
 use super::origin::{self, OriginPolicy, is_loopback_host, normalize_origin};
@@ -191,12 +193,24 @@ impl McpServer {
         Router::new().route(&self.path, route.fallback(method_not_allowed))
     }
 
-    /// Wraps `router` (the MCP endpoint) in the `Origin`/`Host` guard.
+    /// Wraps `router` (the MCP endpoint) in CORS for the allowed origins (so browser clients can
+    /// call it and read `WWW-Authenticate`), and outside that, the `Origin`/`Host` guard.
     pub(crate) fn guarded(&self, router: Router) -> Router {
-        router.layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&self.origin_policy),
-            origin::guard,
-        ))
+        let policy = Arc::clone(&self.origin_policy);
+        let cors = CorsLayer::new()
+            .allow_origin(AllowOrigin::predicate(move |origin, _| {
+                origin.to_str().is_ok_and(|o| policy.origin_allowed(o))
+            }))
+            .allow_methods([Method::POST])
+            .allow_headers(AllowHeaders::mirror_request())
+            .expose_headers([WWW_AUTHENTICATE])
+            .max_age(Duration::from_mins(10));
+        router
+            .layer(cors)
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&self.origin_policy),
+                origin::guard,
+            ))
     }
 }
 

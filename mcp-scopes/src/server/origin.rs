@@ -49,7 +49,7 @@ pub(crate) fn normalize_origin(origin: &str) -> Option<String> {
 }
 
 impl OriginPolicy {
-    fn origin_allowed(&self, origin: &str) -> bool {
+    pub(crate) fn origin_allowed(&self, origin: &str) -> bool {
         let Some(normalized) = normalize_origin(origin) else {
             return false;
         };
@@ -75,8 +75,9 @@ impl OriginPolicy {
         (self.allow_loopback_hosts && is_loopback_host(&name)) || allowed.contains(&name)
     }
 
-    /// `Ok` when the request may proceed; otherwise why not.
-    pub(crate) fn check(&self, headers: &HeaderMap) -> Result<(), String> {
+    /// `Ok` when the request may proceed; otherwise why not. `authority` is the request URI's
+    /// authority, which stands in for `Host` in HTTP/2.
+    pub(crate) fn check(&self, headers: &HeaderMap, authority: Option<&str>) -> Result<(), String> {
         if let Some(origin) = headers.get(http::header::ORIGIN) {
             let origin = origin.to_str().unwrap_or("");
             if !self.origin_allowed(origin) {
@@ -87,6 +88,7 @@ impl OriginPolicy {
             let host = headers
                 .get(http::header::HOST)
                 .and_then(|h| h.to_str().ok())
+                .or(authority)
                 .unwrap_or("");
             if !self.host_allowed(host) {
                 return Err(format!("host `{host}` is not allowed"));
@@ -102,8 +104,9 @@ pub(crate) async fn guard(
     request: Request,
     next: Next,
 ) -> Response {
-    if let Err(reason) = policy.check(request.headers()) {
-        tracing::warn!(target: super::gate::AUDIT_TARGET, decision = "denied", %reason, "request refused");
+    let authority = request.uri().authority().map(Authority::as_str);
+    if let Err(reason) = policy.check(request.headers(), authority) {
+        tracing::warn!(target: super::gate::AUDIT_TARGET, decision = "deny", reason = "origin_or_host", detail = %reason, "request refused");
         return error_response(
             &RpcError::new(StatusCode::FORBIDDEN, INVALID_REQUEST, reason),
             None,
@@ -161,22 +164,25 @@ mod tests {
     #[test]
     fn host_is_checked_only_when_configured() {
         let evil = headers(&[(http::header::HOST, "evil.example.com")]);
-        assert!(policy(None).check(&evil).is_ok());
+        assert!(policy(None).check(&evil, None).is_ok());
         let p = policy(Some(vec![]));
-        assert!(p.check(&evil).is_err());
+        assert!(p.check(&evil, None).is_err());
+        for host in [
+            "localhost:8080",
+            "127.0.0.1:8080",
+            "[::1]:8080",
+            "LOCALHOST",
+        ] {
+            let h = headers(&[(http::header::HOST, host)]);
+            assert!(p.check(&h, None).is_ok(), "{host}");
+        }
+        assert!(p.check(&HeaderMap::new(), None).is_err());
+        // HTTP/2 carries the host in the URI's authority.
+        assert!(p.check(&HeaderMap::new(), Some("localhost:8080")).is_ok());
         assert!(
-            p.check(&headers(&[(http::header::HOST, "localhost:8080")]))
-                .is_ok()
+            p.check(&HeaderMap::new(), Some("evil.example.com"))
+                .is_err()
         );
-        assert!(
-            p.check(&headers(&[(http::header::HOST, "127.0.0.1:8080")]))
-                .is_ok()
-        );
-        assert!(
-            p.check(&headers(&[(http::header::HOST, "[::1]:8080")]))
-                .is_ok()
-        );
-        assert!(p.check(&HeaderMap::new()).is_err());
     }
 
     #[test]
@@ -186,6 +192,6 @@ mod tests {
             (http::header::HOST, "mcp.example.com"),
             (http::header::ORIGIN, "https://evil.example.com"),
         ]);
-        assert!(p.check(&h).unwrap_err().contains("evil.example.com"));
+        assert!(p.check(&h, None).unwrap_err().contains("evil.example.com"));
     }
 }

@@ -111,7 +111,9 @@ pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request
     let Some(principal) = parts.extensions.get::<Principal>().cloned() else {
         // Only reachable if the router was assembled without the auth layer: fail closed.
         tracing::error!("MCP request reached the endpoint without an authenticated principal");
-        return error_response(&RpcError::internal(), None);
+        let mut error = RpcError::internal();
+        error.status = StatusCode::INTERNAL_SERVER_ERROR;
+        return error_response(&error, None);
     };
     let limit = endpoint.max_body_bytes;
     if parts
