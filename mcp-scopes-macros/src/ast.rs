@@ -127,17 +127,25 @@ pub(crate) struct ToolArgs {
 const TOOL_KEYS: &str = "`scope`, `public`, `name`, `description`, `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `crate`";
 
 impl ToolArgs {
-    pub(crate) fn from_entries(entries: Vec<Entry>, errors: &mut Errors) -> Self {
+    pub(crate) fn from_entries(entries: &[Entry], errors: &mut Errors) -> Self {
         let mut args = ToolArgs::default();
         for entry in entries {
-            let key = entry.key.to_string();
-            match key.as_str() {
+            let a = &mut args;
+            match entry.key.to_string().as_str() {
                 "scope" => {
-                    let scopes = scope_list(&entry, "scope = DbQuery", errors);
+                    if let Some(Value::List(span, items)) = &entry.value
+                        && items.is_empty()
+                    {
+                        errors.add(
+                            *span,
+                            "`scope = []` requires no scope, list one or write `#[tool(public)]`",
+                        );
+                    }
+                    let scopes = scope_list(entry, "scope = DbQuery", errors);
                     set(
-                        &mut args.scope,
-                        &entry.key,
-                        (entry.key.clone(), scopes),
+                        &mut a.scope,
+                        entry,
+                        Some((entry.key.clone(), scopes)),
                         errors,
                     );
                 }
@@ -148,40 +156,22 @@ impl ToolArgs {
                             "`public` takes no value, write `#[tool(public)]`",
                         );
                     }
-                    set(&mut args.public, &entry.key, entry.key.clone(), errors);
+                    set(&mut a.public, entry, Some(entry.key.clone()), errors);
                 }
-                "name" | "description" | "title" => {
-                    let example = match key.as_str() {
-                        "name" => "name = \"run_query\"",
-                        "description" => "description = \"Runs a read-only SQL query\"",
-                        _ => "title = \"Run a query\"",
-                    };
-                    let slot = match key.as_str() {
-                        "name" => &mut args.name,
-                        "description" => &mut args.description,
-                        _ => &mut args.title,
-                    };
-                    if let Some(lit) = lit_str(&entry, example, errors) {
-                        set(slot, &entry.key, lit, errors);
-                    }
-                }
-                "read_only" | "destructive" | "idempotent" | "open_world" => {
-                    let slot = match key.as_str() {
-                        "read_only" => &mut args.read_only,
-                        "destructive" => &mut args.destructive,
-                        "idempotent" => &mut args.idempotent,
-                        _ => &mut args.open_world,
-                    };
-                    if let Some(flag) = flag(&entry, errors) {
-                        set(slot, &entry.key, flag, errors);
-                    }
-                }
-                "crate" => {
-                    if let Some(path) = crate_path(&entry, errors) {
-                        set(&mut args.krate, &entry.key, path, errors);
-                    }
-                }
-                _ => errors.add(
+                "name" => string_key(&mut a.name, entry, "name = \"run_query\"", errors),
+                "description" => string_key(
+                    &mut a.description,
+                    entry,
+                    "description = \"Runs a read-only SQL query\"",
+                    errors,
+                ),
+                "title" => string_key(&mut a.title, entry, "title = \"Run a query\"", errors),
+                "read_only" => set(&mut a.read_only, entry, flag(entry, errors), errors),
+                "destructive" => set(&mut a.destructive, entry, flag(entry, errors), errors),
+                "idempotent" => set(&mut a.idempotent, entry, flag(entry, errors), errors),
+                "open_world" => set(&mut a.open_world, entry, flag(entry, errors), errors),
+                "crate" => set(&mut a.krate, entry, crate_path(entry, errors), errors),
+                key => errors.add(
                     entry.key.span(),
                     format_args!("unknown key `{key}`, expected one of {TOOL_KEYS}"),
                 ),
@@ -205,41 +195,31 @@ pub(crate) struct ScopeArgs {
 const SCOPE_KEYS: &str = "`name`, `display_name`, `description`, `baseline`, `implies`, `crate`";
 
 impl ScopeArgs {
-    pub(crate) fn from_entries(entries: Vec<Entry>, errors: &mut Errors) -> Self {
+    pub(crate) fn from_entries(entries: &[Entry], errors: &mut Errors) -> Self {
         let mut args = ScopeArgs::default();
         for entry in entries {
-            let key = entry.key.to_string();
-            match key.as_str() {
-                "name" | "display_name" | "description" => {
-                    let example = match key.as_str() {
-                        "name" => "name = \"db:query\"",
-                        "display_name" => "display_name = \"Query the database\"",
-                        _ => "description = \"Read the database\"",
-                    };
-                    let slot = match key.as_str() {
-                        "name" => &mut args.name,
-                        "display_name" => &mut args.display_name,
-                        _ => &mut args.description,
-                    };
-                    if let Some(lit) = lit_str(&entry, example, errors) {
-                        set(slot, &entry.key, lit, errors);
-                    }
-                }
-                "baseline" => {
-                    if let Some(flag) = flag(&entry, errors) {
-                        set(&mut args.baseline, &entry.key, flag, errors);
-                    }
-                }
+            let a = &mut args;
+            match entry.key.to_string().as_str() {
+                "name" => string_key(&mut a.name, entry, "name = \"db:query\"", errors),
+                "display_name" => string_key(
+                    &mut a.display_name,
+                    entry,
+                    "display_name = \"Query the database\"",
+                    errors,
+                ),
+                "description" => string_key(
+                    &mut a.description,
+                    entry,
+                    "description = \"Read the database\"",
+                    errors,
+                ),
+                "baseline" => set(&mut a.baseline, entry, flag(entry, errors), errors),
                 "implies" => {
-                    let scopes = scope_list(&entry, "implies = [DbQuery]", errors);
-                    set(&mut args.implies, &entry.key, scopes, errors);
+                    let scopes = scope_list(entry, "implies = [DbQuery]", errors);
+                    set(&mut a.implies, entry, Some(scopes), errors);
                 }
-                "crate" => {
-                    if let Some(path) = crate_path(&entry, errors) {
-                        set(&mut args.krate, &entry.key, path, errors);
-                    }
-                }
-                _ => errors.add(
+                "crate" => set(&mut a.krate, entry, crate_path(entry, errors), errors),
+                key => errors.add(
                     entry.key.span(),
                     format_args!("unknown key `{key}`, expected one of {SCOPE_KEYS}"),
                 ),
@@ -249,12 +229,19 @@ impl ScopeArgs {
     }
 }
 
-fn set<T>(slot: &mut Option<T>, key: &Ident, value: T, errors: &mut Errors) {
+/// Stores a key's value; a key given twice is an error even when its value was not valid.
+fn set<T>(slot: &mut Option<T>, entry: &Entry, value: Option<T>, errors: &mut Errors) {
     if slot.is_some() {
+        let key = &entry.key;
         errors.add(key.span(), format_args!("duplicate `{key}`, remove one"));
-    } else {
-        *slot = Some(value);
+    } else if value.is_some() {
+        *slot = value;
     }
+}
+
+fn string_key(slot: &mut Option<LitStr>, entry: &Entry, example: &str, errors: &mut Errors) {
+    let value = lit_str(entry, example, errors);
+    set(slot, entry, value, errors);
 }
 
 fn lit_str(entry: &Entry, example: &str, errors: &mut Errors) -> Option<LitStr> {

@@ -1,8 +1,8 @@
 //! Attribute macros for mcp-scopes: `#[tool]` and `#[scope]`. Use them through the `mcp-scopes`
 //! crate, which documents them; this crate only turns declarations into registry entries.
 //!
-//! Each macro runs as a pipeline: [`ast`] parses the attribute and the item, [`valid`] checks
-//! them (every independent problem is reported, spanned on its culprit), and [`expand`] writes
+//! Each macro runs as a pipeline: `ast` parses the attribute and the item, `valid` checks
+//! them (every independent problem is reported, spanned on its culprit), and `expand` writes
 //! the registry entry. On error the user's item is still emitted, next to `compile_error!`s, so
 //! the rest of the crate and IDEs keep working.
 
@@ -17,7 +17,53 @@ use syn::parse::Parser;
 
 use crate::ast::{Errors, ItemTool, ScopeArgs, ToolArgs};
 
-/// Declares an MCP tool. See `mcp_scopes::tool`.
+/// Declares an MCP tool: an async function, the scopes a caller needs to call it, and what
+/// `tools/list` shows about it.
+///
+/// ```ignore
+/// use mcp_scopes::tool;
+/// use mcp_scopes::tool::{Args, State};
+///
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct Query {
+///     /// The SQL to run.
+///     sql: String,
+/// }
+///
+/// /// Runs a read-only SQL query and returns the rows as text.
+/// #[tool(scope = DbQuery, read_only)]
+/// async fn run_query(Args(query): Args<Query>, State(db): State<Db>) -> Result<String, DbError> {
+///     db.query(&query.sql).await
+/// }
+/// ```
+///
+/// # Keys
+/// - `scope = DbQuery` (a type declared with `#[scope]`, so a typo does not compile),
+///   `scope = "db:query"` (checked when the registry is built), or a list of either
+///   (`scope = [DbModify, "audit:write"]`): the caller needs all of them, implications counted.
+/// - `public`: any caller with a valid token may call the tool. A tool needs `scope` or
+///   `public`; neither is a compile error, so no tool is left open by omission.
+/// - `name = "…"`: the MCP tool name (default: the function's name). Letters, digits, `_`,
+///   `-` and `.`.
+/// - `description = "…"`: what the tool does, for the model (default: the doc comment; one of
+///   the two is required).
+/// - `title = "…"`: a human title.
+/// - `read_only`, `destructive`, `idempotent`, `open_world`: the MCP annotations; a bare key
+///   means `true`, or write `= false`. Hints for clients, never trusted for security.
+/// - `crate = path`: where the `mcp-scopes` crate is, when it is renamed or re-exported.
+///
+/// # The function
+/// It must be `async`, not generic, not a method, and declared at module level. Each argument is
+/// an extractor (`ToolArgument`): `Args<T>` for the input (`T: Deserialize + JsonSchema`; its
+/// schema becomes `inputSchema`), `Principal` for the caller, `State<T>` for shared state given
+/// to the server builder, `Notifier` for progress and log messages. The return type implements
+/// `IntoToolResult`: text, `()`, `Content`, `Vec<Content>`, `CallToolResult`, `Structured<T>`
+/// (`structuredContent` plus `outputSchema`), or `Result<T, E: Display>`, whose `Err` becomes a
+/// result with `isError: true` that the model reads.
+///
+/// Next to the function, `#[tool]` writes the tool's definition into the registry
+/// (`Registry::collected()`) and a hidden module of the same name so `tools![run_query]` can
+/// list it explicitly.
 #[proc_macro_attribute]
 pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item_tokens = proc_macro2::TokenStream::from(item.clone());
@@ -27,19 +73,47 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let args = match ast::parse_entries.parse(attr) {
-        Ok(entries) => ToolArgs::from_entries(entries, &mut errors),
+        Ok(entries) => ToolArgs::from_entries(&entries, &mut errors),
         Err(error) => return with_error(expand::user_fn(&item), error),
     };
     let tool = valid::tool(args, &item, &mut errors);
     if let Some(error) = errors.finish() {
         return with_error(expand::user_fn(&item), error);
     }
-    let mut out = expand::user_fn(&item);
+    // `#[tool]` requires `async`, so a body with no `.await` is not the user's mistake.
+    let mut out = quote::quote!(#[allow(clippy::unused_async)]);
+    out.extend(expand::user_fn(&item));
     out.extend(expand::tool(&tool));
     out.into()
 }
 
-/// Declares an OAuth scope on a unit struct. See `mcp_scopes::scope`.
+/// Declares an OAuth scope on a unit struct; the doc comment says what the scope allows (shown
+/// on consent screens and in the Casdoor manifest).
+///
+/// ```ignore
+/// use mcp_scopes::scope;
+///
+/// /// Read the database: list tables, describe them, run read-only queries.
+/// #[scope(name = "db:query", display_name = "Query the database", baseline)]
+/// pub struct DbQuery;
+///
+/// /// Insert, update and delete rows.
+/// #[scope(name = "db:modify", display_name = "Change rows", implies = [DbQuery])]
+/// pub struct DbModify;
+/// ```
+///
+/// # Keys
+/// - `name = "…"` (required): the scope token, `resource:action` segments of letters, digits,
+///   `_` and `-`.
+/// - `display_name = "…"`: a short human name (default: the name).
+/// - `description = "…"`: instead of the doc comment (one of the two is required).
+/// - `baseline`: a client should ask for this scope first (the 401 `scope=` hint).
+/// - `implies = [DbQuery, "other:scope"]`: a token granting this scope may also call tools that
+///   need these.
+/// - `crate = path`: where the `mcp-scopes` crate is, when it is renamed or re-exported.
+///
+/// The struct implements `DeclaredScope`, so tools can name it (`#[tool(scope = DbQuery)]`),
+/// and the scope enters the registry.
 #[proc_macro_attribute]
 pub fn scope(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item_tokens = proc_macro2::TokenStream::from(item.clone());
@@ -49,7 +123,7 @@ pub fn scope(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let args = match ast::parse_entries.parse(attr) {
-        Ok(entries) => ScopeArgs::from_entries(entries, &mut errors),
+        Ok(entries) => ScopeArgs::from_entries(&entries, &mut errors),
         Err(error) => return with_error(item.into_token_stream(), error),
     };
     let scope = valid::scope(args, &item, &mut errors);

@@ -49,13 +49,7 @@ pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) 
             );
             Vec::new()
         }
-        (Some((key, scopes)), None) => {
-            if scopes.is_empty() {
-                errors.add(
-                    key.span(),
-                    "`scope = []` requires no scope, list one or write `#[tool(public)]`",
-                );
-            }
+        (Some((_, scopes)), None) => {
             check_scope_refs(&scopes, errors);
             scopes
         }

@@ -146,6 +146,15 @@ impl Registry {
         Self::build(tools.to_vec(), scopes)
     }
 
+    /// Exactly these tools and scopes (e.g. `tools![…]` and `&[DbQuery::DEF, …]`), for servers
+    /// that must not see scopes declared elsewhere in the binary.
+    pub fn from_parts(
+        tools: &[&'static ToolDef],
+        scopes: &[&'static ScopeDef],
+    ) -> Result<Self, RegistryError> {
+        Self::build(tools.to_vec(), scopes.to_vec())
+    }
+
     fn build(
         mut tools: Vec<&'static ToolDef>,
         mut scopes: Vec<&'static ScopeDef>,

@@ -100,7 +100,7 @@ impl ScopeSet {
     }
 
     /// Whether the set holds exactly this scope (no implications; see
-    /// [`crate::registry::Registry::satisfies`] for those).
+    /// [`crate::registry::Registry::effective_scopes`] for those).
     pub fn contains(&self, scope: &str) -> bool {
         self.scopes.contains(scope)
     }
@@ -151,7 +151,8 @@ impl<S: Into<String>> FromIterator<S> for ScopeSet {
 
 impl<'a> IntoIterator for &'a ScopeSet {
     type Item = &'a str;
-    type IntoIter = std::iter::Map<std::collections::btree_set::Iter<'a, String>, fn(&String) -> &str>;
+    type IntoIter =
+        std::iter::Map<std::collections::btree_set::Iter<'a, String>, fn(&String) -> &str>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.scopes.iter().map(String::as_str)
@@ -178,6 +179,11 @@ pub struct ScopeDef {
 
 /// Implemented by the marker type that [`macro@crate::scope`] declares, so tools can name a scope by
 /// path (a typo is then a compile error).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a scope declared with `#[scope]`",
+    label = "not a declared scope",
+    note = "declare it with `#[scope(name = \"…\")]` on the struct, or name the scope as a string"
+)]
 pub trait DeclaredScope {
     /// The scope token.
     const NAME: &'static str;

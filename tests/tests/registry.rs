@@ -1,28 +1,49 @@
-//! The registry seen from a user's crate: `#[scope]` and `#[tool]` declarations, `tools![…]`
-//! lists, the checks a server build runs, and generated handlers called directly.
+//! The registry seen from a user's crate: `#[scope]` and `#[tool]` declarations, collected and
+//! explicit lists, the checks a server build runs (with the messages a user reads), implications,
+//! and generated handlers called directly with a `ToolCall`.
+//!
+//! Declarations that must fail the registry checks live in `registry_checks.rs`, a test binary of
+//! their own, so `Registry::collected()` here sees only valid ones.
 
-use mcp_scopes::tool::{Args, State, Structured, ToolCall};
-use mcp_scopes::{scope, tool};
+use mcp_scopes::auth::Principal;
+use mcp_scopes::registry::{Registry, RegistryError};
+use mcp_scopes::scope::{DeclaredScope, ScopeSet, validate_scope_name};
+use mcp_scopes::tool::{
+    Args, CallToolResult, Content, Notifier, State, StateMap, Structured, ToolCall, ToolCallError,
+    ToolDef,
+};
+use mcp_scopes::{scope, tool, tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
-/// Read the database.
+/// Read the database: list tables, describe them, run read-only queries.
 #[scope(name = "db:query", display_name = "Query the database", baseline)]
 pub struct DbQuery;
 
-/// Change rows.
+/// Insert, update and delete rows.
 #[scope(name = "db:modify", display_name = "Change rows", implies = [DbQuery])]
 pub struct DbModify;
 
+/// Everything, including schema changes.
+#[scope(name = "db:admin", implies = ["db:modify"])]
+pub struct DbAdmin;
+
 #[derive(Deserialize, JsonSchema)]
 struct Query {
+    /// The SQL to run.
     sql: String,
 }
 
-/// Runs a query.
-#[tool(scope = DbQuery, read_only)]
-async fn run_query(Args(q): Args<Query>, State(prefix): State<String>) -> String {
-    format!("{prefix}{}", q.sql)
+#[derive(Clone)]
+struct Prefix(&'static str);
+
+const RUN_QUERY_LINE: u32 = line!() + 3;
+
+/// Runs a read-only query.
+#[tool(scope = DbQuery, title = "Run a query", read_only, open_world = false)]
+async fn run_query(Args(query): Args<Query>, State(prefix): State<Prefix>) -> String {
+    format!("{}{}", prefix.0, query.sql)
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -30,15 +51,391 @@ struct Count {
     rows: u32,
 }
 
-/// Counts.
-#[tool(scope = "db:modify")]
-async fn count() -> Result<Structured<Count>, String> {
-    Ok(Structured(Count { rows: 1 }))
+/// Deletes rows.
+#[tool(scope = [DbModify, "db:query"], destructive)]
+async fn delete_rows() -> Result<Structured<Count>, String> {
+    Ok(Structured(Count { rows: 2 }))
+}
+
+/// Says who is calling.
+#[tool(public, name = "whoami", idempotent = true)]
+async fn who_am_i(principal: Principal, notifier: Notifier) -> String {
+    notifier.progress(1.0, None, None);
+    principal.subject.unwrap_or_default()
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct Paging {
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// Lists tables.
+#[tool(scope = "db:query")]
+async fn list_tables(Args(paging): Args<Paging>) -> Vec<Content> {
+    let limit = paging.limit.unwrap_or(2);
+    (0..limit).map(|i| Content::text(format!("t{i}"))).collect()
+}
+
+/// One tool per remaining return type; all public.
+mod returns {
+    use mcp_scopes::tool;
+    use mcp_scopes::tool::{CallToolResult, Content};
+
+    /// Returns static text.
+    #[tool(public)]
+    pub(crate) async fn static_text() -> &'static str {
+        "static"
+    }
+
+    /// Returns nothing.
+    #[tool(public)]
+    pub(crate) async fn nothing() {}
+
+    /// Returns one item.
+    #[tool(public)]
+    pub(crate) async fn one_item() -> Content {
+        Content::image("aGk=", "image/png")
+    }
+
+    /// Returns a full result.
+    #[tool(public)]
+    pub(crate) async fn full() -> CallToolResult {
+        CallToolResult::error("told you")
+    }
+
+    /// Fails.
+    #[tool(public)]
+    pub(crate) async fn failing() -> Result<String, std::fmt::Error> {
+        Err(std::fmt::Error)
+    }
+}
+
+fn names(registry: &Registry) -> Vec<&'static str> {
+    registry.tools().iter().map(|t| t.name).collect()
+}
+
+fn scope_names(registry: &Registry) -> Vec<&'static str> {
+    registry.scopes().iter().map(|s| s.name).collect()
 }
 
 #[test]
-fn collected() {
-    let registry =
-        mcp_scopes::registry::Registry::from_tools(mcp_scopes::tools![run_query, count]).unwrap();
-    assert_eq!(registry.tools().len(), 2);
+fn collected_holds_every_linked_tool_and_scope_sorted() {
+    let registry = Registry::collected().unwrap();
+    assert_eq!(
+        names(&registry),
+        [
+            "delete_rows",
+            "failing",
+            "full",
+            "list_tables",
+            "nothing",
+            "one_item",
+            "run_query",
+            "static_text",
+            "whoami",
+        ]
+    );
+    assert_eq!(
+        scope_names(&registry),
+        ["db:admin", "db:modify", "db:query"]
+    );
+    assert_eq!(registry.baseline_scopes(), ["db:query"]);
+}
+
+#[test]
+fn an_explicit_list_holds_its_tools_and_the_scopes_they_need_with_implications() {
+    let registry = Registry::from_tools(tools![delete_rows, returns::full]).unwrap();
+    assert_eq!(names(&registry), ["delete_rows", "full"]);
+    // `db:modify` implies `db:query`; `db:admin` is used by no listed tool.
+    assert_eq!(scope_names(&registry), ["db:modify", "db:query"]);
+
+    let only_public = Registry::from_tools(tools![who_am_i]).unwrap();
+    assert_eq!(names(&only_public), ["whoami"]);
+    assert!(only_public.scopes().is_empty());
+    assert!(Registry::from_tools(tools![]).unwrap().tools().is_empty());
+}
+
+#[test]
+fn tool_definitions_carry_what_the_declaration_says() {
+    let def: &ToolDef = run_query::TOOL;
+    assert_eq!(def.name, "run_query");
+    assert_eq!(def.title, Some("Run a query"));
+    assert_eq!(def.description, "Runs a read-only query.");
+    assert_eq!(def.scopes, ["db:query"]);
+    assert!(!def.public);
+    assert_eq!(def.annotations.read_only, Some(true));
+    assert_eq!(def.annotations.open_world, Some(false));
+    assert_eq!(def.annotations.destructive, None);
+    assert_eq!(
+        def.location,
+        format!("tests/tests/registry.rs:{RUN_QUERY_LINE}")
+    );
+    let arg_types: Vec<_> = def.args.iter().map(|a| a.type_name).collect();
+    assert_eq!(arg_types, ["Args<Query>", "State<Prefix>"]);
+
+    let who = who_am_i::TOOL;
+    assert_eq!(
+        (who.name, who.public, who.scopes.len()),
+        ("whoami", true, 0)
+    );
+    assert_eq!(who.annotations.idempotent, Some(true));
+    assert_eq!(delete_rows::TOOL.scopes, ["db:modify", "db:query"]);
+    assert_eq!(delete_rows::TOOL.annotations.destructive, Some(true));
+}
+
+#[test]
+fn scope_definitions_carry_what_the_declaration_says() {
+    assert_eq!(DbQuery::NAME, "db:query");
+    let query = DbQuery::DEF;
+    assert_eq!(query.display_name, "Query the database");
+    assert_eq!(
+        query.description,
+        "Read the database: list tables, describe them, run read-only queries."
+    );
+    assert!(query.baseline);
+    assert!(query.implies.is_empty());
+    assert_eq!(DbModify::DEF.implies, ["db:query"]);
+    assert!(!DbModify::DEF.baseline);
+    // No `display_name`: the name stands in.
+    assert_eq!(DbAdmin::DEF.display_name, "db:admin");
+    assert!(
+        DbAdmin::DEF
+            .location
+            .starts_with("tests/tests/registry.rs:")
+    );
+}
+
+#[test]
+fn input_schema_is_the_args_schema_or_an_empty_object() {
+    let schema = run_query::TOOL.input_schema();
+    assert_eq!(schema["type"], "object");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(schema["properties"]["sql"]["type"], "string");
+    assert_eq!(
+        schema["properties"]["sql"]["description"],
+        "The SQL to run."
+    );
+    assert_eq!(schema["required"], json!(["sql"]));
+
+    assert_eq!(
+        who_am_i::TOOL.input_schema(),
+        json!({ "type": "object", "properties": {} })
+    );
+}
+
+#[test]
+fn output_schema_comes_from_structured_return_types_only() {
+    let schema = delete_rows::TOOL.output_schema().unwrap();
+    assert_eq!(schema["type"], "object");
+    assert_eq!(schema["properties"]["rows"]["type"], "integer");
+    assert_eq!(run_query::TOOL.output_schema(), None);
+    assert_eq!(returns::full::TOOL.output_schema(), None);
+}
+
+#[test]
+fn a_scope_declared_twice_is_refused() {
+    let err = Registry::from_parts(tools![], &[DbQuery::DEF, DbQuery::DEF]).unwrap_err();
+    assert!(
+        matches!(err, RegistryError::DuplicateScope { ref name, .. } if name == "db:query"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn implications_are_transitive_and_undeclared_grants_count_only_for_themselves() {
+    let registry = Registry::collected().unwrap();
+    let admin = registry.effective_scopes(&ScopeSet::from_space_separated("db:admin openid"));
+    assert_eq!(admin.to_string(), "db:admin db:modify db:query openid");
+    let query = ScopeSet::from_space_separated("db:query");
+    assert_eq!(
+        registry.missing_scopes(delete_rows::TOOL, &query),
+        ["db:modify"]
+    );
+    let modify = ScopeSet::from_space_separated("db:modify");
+    assert!(
+        registry
+            .missing_scopes(delete_rows::TOOL, &modify)
+            .is_empty()
+    );
+    assert!(
+        registry
+            .missing_scopes(who_am_i::TOOL, &ScopeSet::new())
+            .is_empty()
+    );
+}
+
+#[test]
+fn missing_state_is_reported_naming_the_tool_and_the_type() {
+    let registry = Registry::from_tools(tools![run_query, who_am_i]).unwrap();
+    let err = registry.check_state(&StateMap::new()).unwrap_err();
+    assert_eq!(err.tool, "run_query");
+    let message = err.to_string();
+    assert!(
+        message.starts_with("tool `run_query` at tests/tests/registry.rs:"),
+        "{message}"
+    );
+    assert!(message.contains("takes `State<Prefix>`"), "{message}");
+    assert!(message.contains("registry::Prefix`"), "{message}");
+    assert_eq!(
+        registry.check_state(&StateMap::new().with(Prefix(""))),
+        Ok(())
+    );
+}
+
+/// The macro's scope grammar (the UI cases) and `validate_scope_name` agree: every name the UI
+/// cases reject, the runtime rejects, and every name they accept, it accepts.
+#[test]
+fn the_macro_and_the_runtime_agree_on_scope_names() {
+    let read = |path: &str| {
+        let file = format!("{}/ui/{path}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let list = text
+            .split("scope = [")
+            .nth(1)
+            .unwrap()
+            .split("])]")
+            .next()
+            .unwrap();
+        let names: Vec<String> = serde_json::from_str(&format!("[{list}]")).unwrap();
+        assert!(names.len() > 5, "{file}");
+        names
+    };
+    for name in read("fail/bad-scope-name.rs") {
+        assert!(
+            validate_scope_name(&name).is_err(),
+            "runtime accepts {name:?}"
+        );
+    }
+    for name in read("pass/scope-names.rs") {
+        assert_eq!(
+            validate_scope_name(&name),
+            Ok(()),
+            "runtime rejects {name:?}"
+        );
+    }
+}
+
+fn principal(subject: &str) -> Principal {
+    Principal {
+        subject: Some(subject.to_owned()),
+        client_id: Some("client".into()),
+        issuer: "https://auth.example".into(),
+        expires_at: 4_102_444_800,
+        jti: None,
+        scopes: ScopeSet::from_space_separated("db:query"),
+        claims: serde_json::Map::new(),
+    }
+}
+
+async fn call(tool: &ToolDef, arguments: Option<Value>) -> Result<Value, ToolCallError> {
+    let arguments = arguments.map(|v| match v {
+        Value::Object(map) => map,
+        other => panic!("arguments must be an object, not {other}"),
+    });
+    let call = ToolCall {
+        name: tool.name.to_owned(),
+        arguments,
+        principal: principal("alice"),
+        state: StateMap::new().with(Prefix("> ")),
+        notifier: Notifier::disconnected(),
+    };
+    let result: CallToolResult = (tool.handler)(call).await?;
+    Ok(serde_json::to_value(result).unwrap())
+}
+
+fn text(text: &str) -> Value {
+    json!({ "content": [{ "type": "text", "text": text }] })
+}
+
+#[tokio::test]
+async fn handlers_extract_arguments_and_return_text() {
+    let out = call(run_query::TOOL, Some(json!({ "sql": "select 1" })))
+        .await
+        .unwrap();
+    assert_eq!(out, text("> select 1"));
+    assert_eq!(call(who_am_i::TOOL, None).await.unwrap(), text("alice"));
+    assert_eq!(
+        call(returns::static_text::TOOL, None).await.unwrap(),
+        text("static")
+    );
+}
+
+#[tokio::test]
+async fn missing_arguments_read_as_an_empty_object() {
+    let out = call(list_tables::TOOL, None).await.unwrap();
+    assert_eq!(
+        out,
+        json!({ "content": [{ "type": "text", "text": "t0" }, { "type": "text", "text": "t1" }] })
+    );
+    let one = call(list_tables::TOOL, Some(json!({ "limit": 1 })))
+        .await
+        .unwrap();
+    assert_eq!(one, text("t0"));
+}
+
+#[tokio::test]
+async fn bad_arguments_are_invalid_params_with_a_readable_message() {
+    for bad in [json!({ "sql": 5 }), json!({}), json!({ "limit": "x" })] {
+        let tool = if bad.get("limit").is_some() {
+            list_tables::TOOL
+        } else {
+            run_query::TOOL
+        };
+        match call(tool, Some(bad.clone())).await {
+            Err(ToolCallError::InvalidArguments(message)) => {
+                assert!(
+                    message.contains("invalid type") || message.contains("missing field `sql`"),
+                    "{bad}: {message}"
+                );
+            }
+            other => panic!("{bad}: expected invalid arguments, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn state_missing_at_call_time_is_an_internal_error() {
+    let call = ToolCall {
+        name: "run_query".into(),
+        arguments: Some(serde_json::Map::from_iter([("sql".into(), json!("x"))])),
+        principal: principal("bob"),
+        state: StateMap::new(),
+        notifier: Notifier::disconnected(),
+    };
+    match (run_query::TOOL.handler)(call).await {
+        Err(ToolCallError::Internal(message)) => assert!(message.contains("Prefix"), "{message}"),
+        other => panic!("expected an internal error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_return_type_becomes_the_result_mcp_expects() {
+    assert_eq!(
+        call(delete_rows::TOOL, None).await.unwrap(),
+        json!({
+            "content": [{ "type": "text", "text": "{\"rows\":2}" }],
+            "structuredContent": { "rows": 2 },
+        })
+    );
+    assert_eq!(
+        call(returns::nothing::TOOL, None).await.unwrap(),
+        json!({ "content": [] })
+    );
+    assert_eq!(
+        call(returns::one_item::TOOL, None).await.unwrap(),
+        json!({ "content": [{ "type": "image", "data": "aGk=", "mimeType": "image/png" }] })
+    );
+    let told = json!({ "content": [{ "type": "text", "text": "told you" }], "isError": true });
+    assert_eq!(call(returns::full::TOOL, None).await.unwrap(), told);
+    assert_eq!(
+        call(returns::failing::TOOL, None).await.unwrap(),
+        json!({
+            "content": [{ "type": "text", "text": "an error occurred when formatting an argument" }],
+            "isError": true,
+        })
+    );
 }

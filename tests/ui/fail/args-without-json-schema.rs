@@ -1,0 +1,15 @@
+use mcp_scopes::tool;
+use mcp_scopes::tool::Args;
+
+#[derive(serde::Deserialize)]
+struct Query {
+    sql: String,
+}
+
+/// Runs a query.
+#[tool(public)]
+async fn run_query(Args(query): Args<Query>) -> String {
+    query.sql
+}
+
+fn main() {}

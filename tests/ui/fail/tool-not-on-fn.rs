@@ -1,0 +1,7 @@
+use mcp_scopes::tool;
+
+/// Not a function.
+#[tool(public)]
+struct Hello;
+
+fn main() {}
