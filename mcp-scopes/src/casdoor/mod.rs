@@ -14,10 +14,15 @@
 
 mod application;
 mod client;
+#[cfg(feature = "cli")]
+mod command;
 mod plan;
 
 pub use client::{CLIENT_ID_ENV, CLIENT_SECRET_ENV, Credentials, SyncStep};
 pub use plan::ScopeChange;
+
+#[cfg(feature = "cli")]
+pub(crate) use command::{CasdoorCommand, run as run_command};
 
 use std::fmt;
 use std::time::Duration;

@@ -98,6 +98,15 @@ pub(crate) enum Command {
         /// Casdoor must know once an application lists any scope.
         #[arg(long)]
         oidc_scopes: bool,
+        /// Write the manifest to this file (atomically) instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Work with a Casdoor server (`casdoor sync`: put this server's scopes into an application).
+    Casdoor {
+        /// The Casdoor command.
+        #[command(subcommand)]
+        command: crate::casdoor::CasdoorCommand,
     },
 }
 

@@ -164,7 +164,12 @@ impl Cli {
             Command::Manifest {
                 format,
                 oidc_scopes,
-            } => print_manifest(&registry, format, oidc_scopes),
+                out,
+            } => print_manifest(&registry, format, oidc_scopes, out.as_deref()),
+            Command::Casdoor { command } => {
+                crate::casdoor::run_command(command, &registry, args.server.casdoor.as_deref())
+                    .await
+            }
         }
     }
 }
@@ -184,10 +189,24 @@ fn usage_error(error: &ConfigError) -> ExitCode {
     ExitCode::from(USAGE_ERROR)
 }
 
-fn print_manifest(registry: &Registry, format: ManifestFormat, oidc_scopes: bool) -> ExitCode {
+fn print_manifest(
+    registry: &Registry,
+    format: ManifestFormat,
+    oidc_scopes: bool,
+    out: Option<&Path>,
+) -> ExitCode {
     let options = ManifestOptions::new()
         .format(format)
         .oidc_scopes(oidc_scopes);
+    if let Some(path) = out {
+        return match manifest::write_to(path, registry, options) {
+            Ok(()) => {
+                eprintln!("wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        };
+    }
     match manifest::render(registry, options) {
         Ok(text) => {
             print!("{text}");
