@@ -1,60 +1,11 @@
 //! Attempts to write through the read-only `query` path: every one must be refused, and the
 //! database must hold exactly what it held before (schema, rows, settings), with no new files.
 
-use std::fmt::Write as _;
+mod support;
 
 use db_server::db::{Database, DbError};
-use rusqlite::{Connection, OpenFlags};
 use serde_json::{Value, json};
-
-/// Everything a write could change, as text: the schema, every row of every table, and the
-/// persistent settings.
-fn dump(path: &std::path::Path) -> String {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
-    let mut out = String::new();
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .expect("user_version");
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .expect("journal_mode");
-    writeln!(out, "user_version={version} journal_mode={mode}").expect("write");
-    let mut objects = conn
-        .prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
-        .expect("schema");
-    let objects: Vec<(String, String, String)> = objects
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .expect("schema rows")
-        .collect::<Result<_, _>>()
-        .expect("schema rows");
-    for (kind, name, sql) in objects {
-        writeln!(out, "{kind} {name}: {sql}").expect("write");
-        if kind == "table" {
-            let mut rows = conn
-                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY rowid"))
-                .expect("rows");
-            let width = rows.column_count();
-            let mut rows = rows.query([]).expect("rows");
-            while let Some(row) = rows.next().expect("row") {
-                let values: Vec<String> = (0..width)
-                    .map(|i| format!("{:?}", row.get_ref(i).expect("value")))
-                    .collect();
-                out.push_str(&values.join("|"));
-                out.push('\n');
-            }
-        }
-    }
-    out
-}
-
-fn files(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+use support::{dump, files};
 
 #[tokio::test]
 async fn every_write_through_the_read_only_path_is_refused() {

@@ -1,0 +1,323 @@
+//! The built `db-server` binary, run the way the README says: start it, get a token with its
+//! `token` command, call it over HTTP, stop it with SIGTERM, start it again.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_db-server");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// A running server and the lines of its banner.
+struct Server {
+    child: Child,
+    banner: Vec<String>,
+}
+
+impl Server {
+    /// Starts `db-server --port PORT --data-dir DIR` and waits for its banner.
+    fn start(port: u16, dir: &Path) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["--port", &port.to_string(), "--data-dir"])
+            .arg(dir)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start db-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (lines, banner_lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut banner = Vec::new();
+        while !banner.iter().any(|l: &String| l.contains("get a token:")) {
+            match banner_lines.recv_timeout(Duration::from_mins(1)) {
+                Ok(line) => banner.push(line),
+                Err(e) => {
+                    let _ = child.kill();
+                    panic!("no banner from db-server ({e}); got {banner:?}");
+                }
+            }
+        }
+        Self { child, banner }
+    }
+
+    fn banner_value(&self, label: &str) -> &str {
+        self.banner
+            .iter()
+            .find_map(|l| l.trim().strip_prefix(label))
+            .map_or("", str::trim)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn terminate(mut self) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                assert!(status.success(), "db-server exited with {status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("db-server did not stop on SIGTERM");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run db-server")
+}
+
+async fn call(endpoint: &str, token: &str, tool: &str, arguments: Value) -> Value {
+    let response = reqwest::Client::new()
+        .post(endpoint)
+        .bearer_auth(token)
+        .header("Accept", "application/json, text/event-stream")
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                      "params": {"name": tool, "arguments": arguments}}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("json");
+    body["result"]["structuredContent"].clone()
+}
+
+fn token(port: u16, dir: &Path, scope: &str) -> String {
+    let out = run(
+        &["token", "--scope", scope, "--port", &port.to_string()],
+        dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_binary_serves_mints_tokens_stops_and_keeps_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let port = free_port();
+    let server = Server::start(port, &data);
+    let endpoint = format!("http://127.0.0.1:{port}/mcp");
+    assert_eq!(server.banner_value("MCP endpoint:"), endpoint);
+    assert!(server.banner_value("mode:").starts_with("development"));
+    let hint = server.banner_value("get a token:");
+    assert!(
+        hint.ends_with(&format!(
+            "token --scope db:query --port {port} --data-dir {}",
+            data.display()
+        )),
+        "{hint}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700, "data directory is owner-only");
+        assert_eq!(
+            mode(&data.join("dev-signing-key.pem")),
+            0o600,
+            "key is owner-only"
+        );
+    }
+
+    let reader = token(port, &data, "db:query");
+    let tables = call(&endpoint, &reader, "list_tables", json!({})).await;
+    assert_eq!(tables["tables"][0]["name"], "customers");
+    let writer = token(port, &data, "db:modify");
+    let inserted = call(
+        &endpoint,
+        &writer,
+        "execute",
+        json!({"sql": "INSERT INTO customers (name, email, country, created_at) VALUES (?, ?, ?, ?)",
+               "params": ["Hedy Lamarr", "hedy@example.com", "AT", "2025-09-01"]}),
+    )
+    .await;
+    assert_eq!(inserted["rows_affected"], 1);
+    server.terminate();
+    assert!(
+        !data
+            .join(format!("{}-wal", db_server::DATABASE_FILE))
+            .exists(),
+        "a clean stop checkpoints the WAL into the database file"
+    );
+
+    let again = Server::start(port, &data);
+    let found = call(
+        &endpoint,
+        &reader,
+        "query",
+        json!({"sql": "SELECT country FROM customers WHERE email = ?", "params": ["hedy@example.com"]}),
+    )
+    .await;
+    assert_eq!(
+        found["rows"],
+        json!([["AT"]]),
+        "data and key survive a restart"
+    );
+    again.terminate();
+}
+
+#[test]
+fn development_mode_refuses_a_network_address() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let out = run(
+        &["--bind", "0.0.0.0", "--port", &free_port().to_string()],
+        &data,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: --bind: development mode"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("loopback"), "{stderr}");
+    assert!(!data.exists(), "nothing was created");
+}
+
+#[test]
+fn configuration_errors_are_one_line_naming_the_flag() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (args, flag) in [
+        (&["--issuer", "https://auth.example.com"][..], "--resource"),
+        (&["--port", "http"][..], "--port"),
+        (
+            &[
+                "--issuer",
+                "not a url",
+                "--resource",
+                "https://m.example.com/mcp",
+            ][..],
+            "--issuer",
+        ),
+        (
+            &[
+                "--issuer",
+                "https://a.example.com",
+                "--casdoor",
+                "https://c.example.com",
+            ][..],
+            "--casdoor",
+        ),
+    ] {
+        let out = run(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(flag), "{args:?}: {stderr}");
+    }
+    // Environment variables count as flags.
+    let out = Command::new(BIN)
+        .env("MCP_BIND", "10.1.2.3")
+        .env("MCP_DATA_DIR", dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--bind"));
+}
+
+#[test]
+fn tokens_are_only_minted_in_development_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run(
+        &[
+            "token",
+            "--scope",
+            "db:query",
+            "--issuer",
+            "https://auth.example.com",
+            "--resource",
+            "https://mcp.example.com/mcp",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no token printed");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--issuer"));
+
+    let out = run(&["token", "--scope", "db:everything"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("db:admin, db:modify, db:query"),
+        "lists the declared scopes: {stderr}"
+    );
+}
+
+#[test]
+fn manifest_lists_each_scope_with_its_tools() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run(&["manifest"], dir.path());
+    assert!(out.status.success());
+    let manifest: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let scopes: Vec<(&str, Vec<&str>)> = manifest
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap_or_default(),
+                s["tools"]
+                    .as_array()
+                    .map(|t| t.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            (
+                "db:admin",
+                vec!["create_index", "create_table", "drop_index", "drop_table"]
+            ),
+            ("db:modify", vec!["execute"]),
+            ("db:query", vec!["describe_table", "list_tables", "query"]),
+        ]
+    );
+    assert!(!dir.path().join("dev-signing-key.pem").exists());
+}

@@ -1,0 +1,214 @@
+//! Starts the example server in-process on 127.0.0.1:0 with a development key, mints tokens, and
+//! speaks MCP over HTTP to it, as a client would.
+
+#![allow(dead_code, unreachable_pub)] // each test file uses a different part
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use db_server::db::Database;
+use mcp_scopes::auth::{DevSigner, TokenClaims, ValidatorConfig};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use rusqlite::{Connection, OpenFlags};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running server.
+pub struct TestServer {
+    pub endpoint: String,
+    pub resource: String,
+    pub data_dir: PathBuf,
+    signer: DevSigner,
+    client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts the server on the database in `data_dir` (created and seeded on first use).
+    pub async fn start(data_dir: &Path) -> Self {
+        let db = Database::open(data_dir.join(db_server::DATABASE_FILE)).expect("open database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let resource = format!("http://{addr}/mcp");
+        let signer = DevSigner::load_or_create(data_dir.join("key.pem")).expect("key");
+        let server = db_server::server_builder(db)
+            .registry(db_server::tools::registry().expect("registry"))
+            .auth(
+                ValidatorConfig::new(format!("http://{addr}"), &resource)
+                    .static_jwks(signer.jwks()),
+            )
+            .build()
+            .expect("server");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, server.into_router())
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("serve");
+        });
+        Self {
+            endpoint: resource.clone(),
+            resource,
+            data_dir: data_dir.to_path_buf(),
+            signer,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops gracefully and waits until the server (and its database) is gone.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task");
+        }
+    }
+
+    /// A token granting `scopes`, signed by the server's development key.
+    pub fn token(&self, scopes: &[&str]) -> String {
+        let issuer = self.resource.trim_end_matches("/mcp").to_owned();
+        self.signer.mint(
+            &TokenClaims::new(issuer, &self.resource)
+                .subject("tester")
+                .scopes(scopes.iter().copied()),
+        )
+    }
+
+    /// POSTs one JSON-RPC request; returns the status, headers and JSON body (null if none).
+    pub async fn rpc(&self, token: Option<&str>, method: &str, params: Value) -> Reply {
+        let mut request = self
+            .client
+            .post(&self.endpoint)
+            .header("Accept", "application/json, text/event-stream")
+            .header("MCP-Protocol-Version", "2025-11-25")
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Calls a tool.
+    pub async fn call(&self, token: &str, tool: &str, arguments: Value) -> Reply {
+        self.rpc(
+            Some(token),
+            "tools/call",
+            json!({"name": tool, "arguments": arguments}),
+        )
+        .await
+    }
+}
+
+/// An HTTP reply to a JSON-RPC request.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `WWW-Authenticate` header, or "".
+    pub fn challenge(&self) -> &str {
+        self.headers
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The tool result of a successful call (panics otherwise, showing the reply).
+    pub fn result(&self) -> &Value {
+        assert_eq!(self.status, StatusCode::OK, "{self:?}");
+        self.body
+            .get("result")
+            .unwrap_or_else(|| panic!("no result: {self:?}"))
+    }
+
+    /// The structured content of a successful, non-error tool result.
+    pub fn structured(&self) -> &Value {
+        let result = self.result();
+        assert_ne!(result["isError"], json!(true), "tool failed: {result}");
+        &result["structuredContent"]
+    }
+
+    /// The text of a tool result with `isError: true`.
+    pub fn tool_error(&self) -> String {
+        let result = self.result();
+        assert_eq!(
+            result["isError"],
+            json!(true),
+            "tool did not fail: {result}"
+        );
+        result["content"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// Everything a write could change in the database file, as text: settings, schema, every row.
+pub fn dump(path: &Path) -> String {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
+    let mut out = String::new();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("user_version");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal_mode");
+    writeln!(out, "user_version={version} journal_mode={mode}").expect("write");
+    let mut objects = conn
+        .prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+        .expect("schema");
+    let objects: Vec<(String, String, String)> = objects
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("schema rows")
+        .collect::<Result<_, _>>()
+        .expect("schema rows");
+    for (kind, name, sql) in objects {
+        writeln!(out, "{kind} {name}: {sql}").expect("write");
+        if kind == "table" {
+            let mut rows = conn
+                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY rowid"))
+                .expect("rows");
+            let width = rows.column_count();
+            let mut rows = rows.query([]).expect("rows");
+            while let Some(row) = rows.next().expect("row") {
+                let values: Vec<String> = (0..width)
+                    .map(|i| format!("{:?}", row.get_ref(i).expect("value")))
+                    .collect();
+                writeln!(out, "{}", values.join("|")).expect("write");
+            }
+        }
+    }
+    out
+}
+
+/// The files in a directory, sorted.
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
