@@ -2,13 +2,32 @@
 //! tool call on the tool's declared scopes before its handler runs, and answers in the MCP revision
 //! the client speaks (2025-06-18, 2025-11-25 or 2026-07-28).
 //!
-//! Build one with [`McpServer::builder`]; the result is an [`axum::Router`] serving the MCP endpoint
-//! and both Protected Resource Metadata URLs, ready to merge into an application or to serve.
+//! Build one with [`McpServer::builder`]; [`McpServer::into_router`] gives an [`axum::Router`]
+//! serving the MCP endpoint and both Protected Resource Metadata URLs, ready to merge into an
+//! application or to serve:
 //!
-//! Split by responsibility: [`builder`](McpServerBuilder) (configuration and start-up checks),
-//! `origin` (DNS-rebinding checks), `transport` (HTTP status codes, headers, body limit), `sse` (streamed
-//! replies), `jsonrpc` (messages and error codes), `version` (revision and header rules),
-//! `dispatch` (methods), `tools` (`tools/list`, `tools/call`) and `gate` (the scope gate and audit).
+//! ```no_run
+//! use mcp_scopes::auth::ValidatorConfig;
+//! use mcp_scopes::server::McpServer;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let resource = "https://mcp.example.com/mcp";
+//! let router = McpServer::builder()
+//!     .info("db-server", "1.0.0")
+//!     .auth(ValidatorConfig::casdoor("https://door.example.com", resource))
+//!     .build()? // every #[tool] and #[scope] linked in, checked
+//!     .into_router();
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, router).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Split by responsibility: `builder` (configuration and start-up checks), `router` (the built
+//! server and its routes), `origin` (DNS-rebinding checks), `transport` (HTTP status codes, headers,
+//! body limit), `sse` (streamed replies), `jsonrpc` (messages and error codes), `version` (revision
+//! and header rules), `dispatch` (methods), `tools` (`tools/list`, `tools/call`) and `gate` (the
+//! scope gate and its audit events).
 
 mod builder;
 mod core;
@@ -16,17 +35,19 @@ mod dispatch;
 mod gate;
 mod jsonrpc;
 mod origin;
+mod router;
 mod sse;
 mod tools;
 mod transport;
 mod version;
 
-pub use builder::{McpServer, McpServerBuilder, ServerError};
+pub use builder::{McpServerBuilder, ServerError};
 pub use core::ScopeFailure;
 pub use gate::AUDIT_TARGET;
 pub use jsonrpc::{
     HEADER_MISMATCH, INSUFFICIENT_SCOPE, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST,
     METHOD_NOT_FOUND, PARSE_ERROR, RpcError, UNSUPPORTED_PROTOCOL_VERSION,
 };
+pub use router::McpServer;
 pub use tools::SCOPES_META_KEY;
 pub use version::ProtocolVersion;

@@ -37,7 +37,7 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
-/// An error reply with no request id (the request could not be read, or was refused before it was).
+/// A JSON-RPC error reply, with the request's id when it is known (`null` otherwise).
 pub(crate) fn error_response(error: &RpcError, id: Option<&RequestId>) -> Response {
     json_response(error.status, &error.to_response(id))
 }

@@ -1,0 +1,119 @@
+//! The built server and the router it becomes: the MCP endpoint behind the `Origin`/`Host` guard,
+//! CORS for allowed origins and bearer authentication, next to the Protected Resource Metadata.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::handler::Handler as _;
+use axum::routing::post_service;
+use http::Method;
+use http::header::WWW_AUTHENTICATE;
+use tower::Layer as _;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+
+use super::core::Core;
+use super::origin::{self, OriginPolicy};
+use super::transport::{Endpoint, method_not_allowed, post as post_handler};
+use crate::auth::{BearerAuthLayer, Validator};
+use crate::metadata::{self, ProtectedResourceMetadata};
+use crate::registry::Registry;
+
+/// A built MCP server: turn it into an [`axum::Router`] with [`McpServer::into_router`].
+#[derive(Debug, Clone)]
+pub struct McpServer {
+    pub(super) core: Arc<Core>,
+    pub(super) validator: Validator,
+    pub(super) path: String,
+    pub(super) resource: String,
+    pub(super) metadata: ProtectedResourceMetadata,
+    pub(super) origin_policy: Arc<OriginPolicy>,
+    pub(super) max_body_bytes: usize,
+    pub(super) baseline_scopes: Vec<String>,
+}
+
+impl McpServer {
+    /// The MCP endpoint path, e.g. `/mcp`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The resource (canonical URL of the MCP endpoint, the tokens' audience).
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The URL of this server's Protected Resource Metadata, as named in challenges.
+    pub fn resource_metadata_url(&self) -> &str {
+        self.core.challenge.resource_metadata()
+    }
+
+    /// The Protected Resource Metadata served at both well-known URLs.
+    pub fn metadata(&self) -> &ProtectedResourceMetadata {
+        &self.metadata
+    }
+
+    /// The baseline scopes (the 401 `scope=` hint).
+    pub fn baseline_scopes(&self) -> &[String] {
+        &self.baseline_scopes
+    }
+
+    /// The checked registry the server serves.
+    pub fn registry(&self) -> &Registry {
+        &self.core.registry
+    }
+
+    /// The validator checking tokens.
+    pub fn validator(&self) -> &Validator {
+        &self.validator
+    }
+
+    /// The router: the MCP endpoint (behind the `Origin`/`Host` guard, then bearer authentication
+    /// for POST) and the Protected Resource Metadata.
+    pub fn into_router(self) -> Router {
+        let auth = BearerAuthLayer::new(self.validator.clone(), self.core.challenge.clone());
+        self.guarded(self.endpoint_router(Some(auth)))
+            .merge(metadata::router(self.metadata.clone()))
+    }
+
+    /// The MCP endpoint. With `auth`, POSTs are authenticated; without (tests only), the caller's
+    /// [`crate::auth::Principal`] must already be in the request extensions.
+    pub(crate) fn endpoint_router(&self, auth: Option<BearerAuthLayer>) -> Router {
+        let endpoint = Arc::new(Endpoint {
+            core: Arc::clone(&self.core),
+            max_body_bytes: self.max_body_bytes,
+        });
+        let handler = post_handler.with_state(endpoint);
+        let route = match auth {
+            Some(auth) => post_service(auth.layer(handler)),
+            None => post_service(handler),
+        };
+        Router::new().route(&self.path, route.fallback(method_not_allowed))
+    }
+
+    /// Wraps `router` (the MCP endpoint) in CORS for the allowed origins (so browser clients can
+    /// call it and read `WWW-Authenticate`), and outside that, the `Origin`/`Host` guard.
+    pub(crate) fn guarded(&self, router: Router) -> Router {
+        let policy = Arc::clone(&self.origin_policy);
+        let cors = CorsLayer::new()
+            .allow_origin(AllowOrigin::predicate(move |origin, _| {
+                origin.to_str().is_ok_and(|o| policy.origin_allowed(o))
+            }))
+            .allow_methods([Method::POST])
+            .allow_headers(AllowHeaders::mirror_request())
+            .expose_headers([WWW_AUTHENTICATE])
+            .max_age(Duration::from_mins(10));
+        router
+            .layer(cors)
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&self.origin_policy),
+                origin::guard,
+            ))
+    }
+}
+
+impl From<McpServer> for Router {
+    fn from(server: McpServer) -> Self {
+        server.into_router()
+    }
+}
