@@ -51,18 +51,18 @@ pub const STANDARD_OIDC_SCOPES: [(&str, &str, &str); 4] = [
     (
         "openid",
         "OpenID",
-        "Sign you in and tell the application who you are",
+        "Sign you in and tell the application who you are.",
     ),
     (
         "profile",
         "Profile",
-        "Read your name, picture and other basic profile information",
+        "Read your name, picture and other basic profile information.",
     ),
-    ("email", "Email", "Read your email address"),
+    ("email", "Email", "Read your email address."),
     (
         "offline_access",
         "Offline access",
-        "Stay signed in and refresh access without asking you again",
+        "Stay signed in and refresh access without asking you again.",
     ),
 ];
 
