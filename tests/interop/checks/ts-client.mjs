@@ -190,7 +190,7 @@ try {
   const insert = () => client.callTool({
     name: 'execute',
     arguments: {
-      sql: "INSERT INTO customers (name, email, country, created_at) VALUES (?, ?, 'NL', '2026-11-26')",
+      sql: "INSERT INTO customers (name, email, country, created_at) VALUES (?, ?, 'NL', '2026-11-26') RETURNING name",
       params: ['TS Interop', email],
     },
   });
@@ -208,7 +208,8 @@ try {
   const auth2 = provider.authorizeUrls[1];
   check('ts: client re-authorized asking for db:modify',
     (auth2?.searchParams.get('scope') ?? '').split(' ').includes('db:modify'), auth2?.href);
-  check('ts: db:modify call succeeds after step-up', inserted?.isError !== true,
+  check('ts: db:modify call succeeds after step-up and returns the inserted row',
+    inserted?.isError !== true && JSON.stringify(inserted?.structuredContent ?? {}).includes('TS Interop'),
     JSON.stringify(inserted).slice(0, 400));
   const claims2 = jwtPayload(provider.tokens()?.access_token ?? '');
   check('ts: new token carries db:modify', (claims2?.scope ?? '').split(' ').includes('db:modify'),
@@ -221,6 +222,18 @@ try {
   });
   check('ts: inserted row reads back with the stepped-up token (scope implication)',
     readBack.isError !== true && JSON.stringify(readBack).includes('TS Interop'), JSON.stringify(readBack).slice(0, 400));
+
+  // A change without RETURNING: the SDK validates structuredContent against the tool's outputSchema.
+  try {
+    const updated = await client.callTool({
+      name: 'execute',
+      arguments: { sql: "UPDATE customers SET country = 'BE' WHERE email = ?", params: [email] },
+    });
+    check('ts: execute without RETURNING succeeds (structuredContent matches outputSchema)',
+      updated.isError !== true && updated.structuredContent?.rows_affected === 1, JSON.stringify(updated).slice(0, 400));
+  } catch (err) {
+    check('ts: execute without RETURNING succeeds (structuredContent matches outputSchema)', false, err.message);
+  }
   await client.close();
 } catch (err) {
   crashed('ts: client flow', err);

@@ -4,7 +4,10 @@
 // that answers itself (no browser, no person): the clients follow the redirects with a cookie jar.
 //
 // Usage: node authorization-server.mjs --port N --resource URL --key-dir DIR [--ready-file FILE]
-//        [--scopes "db:query db:modify db:admin"] [--default-scope db:query]
+//        [--extra-resource URL] [--scopes "db:query db:modify db:admin"] [--default-scope db:query]
+// --extra-resource names a second resource it issues tokens for (tokens with another audience, for
+// negative checks). A second instance on another port with the same --key-dir issues tokens signed
+// by the trusted key but from another issuer.
 // The signing key is generated into --key-dir on first start and reused afterwards, so a restart
 // never publishes a new key under an old `kid`.
 
@@ -20,6 +23,7 @@ const { values: opts } = parseArgs({
   options: {
     port: { type: 'string' },
     resource: { type: 'string' },
+    'extra-resource': { type: 'string' },
     'key-dir': { type: 'string' },
     'ready-file': { type: 'string' },
     scopes: { type: 'string', default: 'db:query db:modify db:admin' },
@@ -37,6 +41,7 @@ for (const required of ['port', 'resource', 'key-dir']) {
 const port = Number(opts.port);
 const issuer = `http://127.0.0.1:${port}`;
 const resource = opts.resource;
+const resources = new Set([resource, opts['extra-resource']].filter(Boolean));
 const resourceScopes = opts.scopes.split(' ').filter(Boolean);
 
 /** The RS256 signing key as a private JWK, created once per key directory. */
@@ -83,12 +88,12 @@ const provider = new Provider(issuer, {
       defaultResource: () => resource,
       useGrantedResource: () => true,
       getResourceServerInfo: (_ctx, indicator) => {
-        if (indicator !== resource) {
+        if (!resources.has(indicator)) {
           throw new errors.InvalidTarget(`unknown resource ${indicator}`);
         }
         return {
           scope: resourceScopes.join(' '),
-          audience: resource,
+          audience: indicator,
           accessTokenTTL: 600,
           accessTokenFormat: 'jwt',
           jwt: { sign: { alg: 'RS256' } },

