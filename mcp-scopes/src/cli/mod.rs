@@ -144,17 +144,19 @@ impl Cli {
             Ok(registry) => registry,
             Err(e) => return fail(&e),
         };
-        let config = match Config::resolve(&args.server, default_data_dir(self.name)) {
-            Ok(config) => config,
-            Err(e) => return usage_error(&e),
-        };
+        // Only serving and minting depend on the server configuration; `manifest` and `casdoor`
+        // work whatever it says.
+        let config = || Config::resolve(&args.server, default_data_dir(self.name));
         match args.command.unwrap_or(Command::Serve) {
-            Command::Serve => serve::serve(self.name, self.version, registry, config, setup).await,
+            Command::Serve => match config() {
+                Ok(config) => serve::serve(self.name, self.version, registry, config, setup).await,
+                Err(e) => usage_error(&e),
+            },
             Command::Token {
                 scopes,
                 ttl,
                 subject,
-            } => match token(&registry, &config, &scopes, ttl, &subject) {
+            } => match config().and_then(|c| token(&registry, &c, &scopes, ttl, &subject)) {
                 Ok(token) => {
                     println!("{token}");
                     ExitCode::SUCCESS
