@@ -307,6 +307,18 @@ async fn malformed_missing_and_unaffected_replies() {
     assert!(msg.contains("admin/db-server"), "{msg}");
 
     fails_without_writing(Mode::Unaffected, |e| matches!(e, SyncError::Unaffected(_))).await;
+
+    let msg = fails_without_writing(Mode::Redirect, |e| {
+        matches!(e, SyncError::HttpStatus { status: 308, .. })
+    })
+    .await;
+    assert!(msg.contains("give the endpoint it points to"), "{msg}");
+
+    let msg = fails_without_writing(Mode::NoEnvelope, |e| {
+        matches!(e, SyncError::Malformed { .. })
+    })
+    .await;
+    assert!(msg.contains("no `status`"), "{msg}");
 }
 
 #[tokio::test]

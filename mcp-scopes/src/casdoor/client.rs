@@ -171,6 +171,12 @@ impl<'a> AdminClient<'a> {
             return Err(SyncError::HttpStatus {
                 status: status.as_u16(),
                 action,
+                hint: if status.is_redirection() {
+                    // Not followed: a POST turned into a GET, or credentials sent to another host.
+                    " (a redirect, not followed: give the endpoint it points to)"
+                } else {
+                    ""
+                },
             });
         }
         let mut body = Vec::new();
@@ -207,9 +213,13 @@ pub(crate) fn envelope<'t>(
             application: id.to_owned(),
             message: envelope.msg.unwrap_or_default(),
         }),
-        other => Err(SyncError::Malformed {
+        Some(other) => Err(SyncError::Malformed {
             action,
             reason: format!("the reply's `status` is {other:?}, not \"ok\" or \"error\""),
+        }),
+        None => Err(SyncError::Malformed {
+            action,
+            reason: "the reply has no `status`; is the endpoint a Casdoor server?".into(),
         }),
     }
 }

@@ -128,12 +128,14 @@ pub enum SyncError {
         application: String,
     },
     /// Another non-success HTTP status.
-    #[error("Casdoor answered HTTP {status} when asked to {action} the application")]
+    #[error("Casdoor answered HTTP {status} when asked to {action} the application{hint}")]
     HttpStatus {
         /// The status code.
         status: u16,
         /// What the call was doing.
         action: SyncStep,
+        /// A hint for redirects (empty otherwise).
+        hint: &'static str,
     },
     /// A reply with `"status":"error"` (Casdoor sends these with HTTP 200).
     #[error("Casdoor refused to {action} application `{application}`: {message}")]

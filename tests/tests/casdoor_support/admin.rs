@@ -59,6 +59,10 @@ pub enum Mode {
     Html,
     /// `data: null` (no such application).
     NotFound,
+    /// A permanent redirect (e.g. http to https).
+    Redirect,
+    /// A JSON reply without Casdoor's envelope.
+    NoEnvelope,
     /// The update answers `Unaffected`.
     Unaffected,
 }
@@ -165,6 +169,17 @@ fn common_failure(mode: Mode) -> Option<Response> {
     match mode {
         Mode::Status401 => Some((StatusCode::UNAUTHORIZED, "Unauthorized").into_response()),
         Mode::Status403 => Some((StatusCode::FORBIDDEN, "Forbidden").into_response()),
+        Mode::Redirect => Some(
+            (
+                StatusCode::PERMANENT_REDIRECT,
+                [(
+                    header::LOCATION,
+                    "https://door.example.com/api/get-application",
+                )],
+            )
+                .into_response(),
+        ),
+        Mode::NoEnvelope => Some(json(r#"{"owner":"admin","name":"db-server"}"#.into())),
         Mode::Html => Some(
             (
                 [(header::CONTENT_TYPE, "text/html")],
