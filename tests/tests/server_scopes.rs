@@ -70,7 +70,7 @@ async fn step_up_a_query_token_calling_a_modify_tool_gets_403_then_succeeds_with
         reply.header("www-authenticate"),
         Some(
             format!(
-                r#"Bearer realm="mcp", error="insufficient_scope", error_description="insufficient scope: tool `insert` needs db:modify", scope="db:modify", resource_metadata="{PRM_URL}""#
+                r#"Bearer realm="mcp", error="insufficient_scope", error_description="insufficient scope: tool `insert` needs db:modify", scope="db:modify db:query", resource_metadata="{PRM_URL}""#
             )
             .as_str()
         )
@@ -85,9 +85,16 @@ async fn step_up_a_query_token_calling_a_modify_tool_gets_403_then_succeeds_with
         "the handler must not run when the gate refuses"
     );
 
-    let reply = s
-        .call(&["db:query", "db:modify"], "insert", json!({"row": "r1"}))
-        .await;
+    // The client re-authorizes with exactly the challenged scopes and retries.
+    let challenge = reply.header("www-authenticate").unwrap_or_default();
+    let requested: Vec<&str> = challenge
+        .split("scope=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .split(' ')
+        .collect();
+    let reply = s.call(&requested, "insert", json!({"row": "r1"})).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json()["result"]["content"][0]["text"], "inserted r1");
     assert_eq!(s.calls.get(), 1);

@@ -13,6 +13,7 @@ use super::core::{Core, ScopeFailure};
 use super::dispatch::{Reply, RequestContext, log_level, shape_result};
 use super::gate::{self, Decision};
 use super::jsonrpc::{INSUFFICIENT_SCOPE, RequestId, RpcError, success};
+use crate::auth::Principal;
 use crate::tool::{CallToolResult, Notifier, ToolCall, ToolCallError, ToolDef};
 
 /// The `_meta` key under which each listed tool shows the scopes it needs.
@@ -171,7 +172,7 @@ pub(crate) fn call(
         return Reply::Error(RpcError::invalid_params(format!("unknown tool: {name}")));
     };
     if let Decision::Denied { missing } = gate::check(&core.registry, tool, ctx.principal) {
-        return denied(core, tool, &missing);
+        return denied(core, tool, ctx.principal, &missing);
     }
     let (sender, notifications) = mpsc::unbounded_channel();
     let notifier = if ctx.accepts_sse {
@@ -213,7 +214,21 @@ pub(crate) fn call(
     })
 }
 
-fn denied(core: &Core, tool: &ToolDef, missing: &[&'static str]) -> Reply {
+/// The scopes a step-up challenge asks for: every scope the tool needs, then the scopes this server
+/// declares that the caller already holds. MCP 2025-11-25 recommends keeping granted scopes in the
+/// challenge so a client that re-authorizes with exactly this list loses nothing it had.
+fn step_up_scopes<'a>(core: &'a Core, tool: &ToolDef, principal: &'a Principal) -> Vec<&'a str> {
+    let mut scopes: Vec<&str> = tool.scopes.to_vec();
+    for held in &principal.scopes {
+        let declared = core.registry.scopes().iter().any(|s| s.name == held);
+        if declared && !scopes.contains(&held) {
+            scopes.push(held);
+        }
+    }
+    scopes
+}
+
+fn denied(core: &Core, tool: &ToolDef, principal: &Principal, missing: &[&'static str]) -> Reply {
     let message = format!(
         "insufficient scope: tool `{}` needs {}",
         tool.name,
@@ -229,7 +244,7 @@ fn denied(core: &Core, tool: &ToolDef, missing: &[&'static str]) -> Reply {
                 .with_data(data),
             challenge: core
                 .challenge
-                .insufficient_scope_header(tool.scopes, Some(&message)),
+                .insufficient_scope_header(&step_up_scopes(core, tool, principal), Some(&message)),
         },
     }
 }
