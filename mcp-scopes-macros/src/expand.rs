@@ -100,16 +100,14 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
             },
             args: &[#(#arg_specs),*],
             output_schema: #output_schema,
-            handler: {
-                #[allow(unused_mut, unused_variables)]
-                fn handler(mut #call: #private::ToolCall) -> #private::ToolFuture {
-                    #private::box_future(async move {
-                        #(#extract)*
-                        let #result = #run.await;
-                        #into_result
-                    })
-                }
-                handler
+            // A closure, not a nested fn, so no item name can shadow the user's function.
+            #[allow(unused_mut, unused_variables)]
+            handler: |mut #call: #private::ToolCall| -> #private::ToolFuture {
+                #private::box_future(async move {
+                    #(#extract)*
+                    let #result = #run.await;
+                    #into_result
+                })
             },
             location: #private::core::concat!(
                 #private::core::file!(), ":", #private::core::line!()
@@ -140,7 +138,7 @@ pub(crate) fn scope(scope: &Scope<'_>) -> TokenStream {
         const _: () = {
             #[#private::linkme::distributed_slice(#private::SCOPES)]
             #[linkme(crate = #private::linkme)]
-            static SCOPE: #private::ScopeDef = #private::ScopeDef {
+            static __MCP_SCOPES_SCOPE: #private::ScopeDef = #private::ScopeDef {
                 name: #name,
                 display_name: #display_name,
                 description: #description,
@@ -153,7 +151,7 @@ pub(crate) fn scope(scope: &Scope<'_>) -> TokenStream {
 
             impl #private::DeclaredScope for #ident {
                 const NAME: &'static str = #name;
-                const DEF: &'static #private::ScopeDef = &SCOPE;
+                const DEF: &'static #private::ScopeDef = &__MCP_SCOPES_SCOPE;
             }
         };
     }

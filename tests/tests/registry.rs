@@ -1,6 +1,6 @@
 //! The registry seen from a user's crate: `#[scope]` and `#[tool]` declarations, collected and
-//! explicit lists, the checks a server build runs (with the messages a user reads), implications,
-//! and generated handlers called directly with a `ToolCall`.
+//! explicit lists, the definitions and schemas they carry, implications, and the state check a
+//! server build runs. Generated handlers are called in `handlers.rs`.
 //!
 //! Declarations that must fail the registry checks live in `registry_checks.rs`, a test binary of
 //! their own, so `Registry::collected()` here sees only valid ones.
@@ -8,14 +8,11 @@
 use mcp_scopes::auth::Principal;
 use mcp_scopes::registry::{Registry, RegistryError};
 use mcp_scopes::scope::{DeclaredScope, ScopeSet, validate_scope_name};
-use mcp_scopes::tool::{
-    Args, CallToolResult, Content, Notifier, State, StateMap, Structured, ToolCall, ToolCallError,
-    ToolDef,
-};
+use mcp_scopes::tool::{Args, Content, Notifier, State, StateMap, Structured, ToolDef};
 use mcp_scopes::{scope, tool, tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Read the database: list tables, describe them, run read-only queries.
 #[scope(name = "db:query", display_name = "Query the database", baseline)]
@@ -57,11 +54,10 @@ async fn delete_rows() -> Result<Structured<Count>, String> {
     Ok(Structured(Count { rows: 2 }))
 }
 
-/// Says who is calling.
+/// Names the caller's organisation.
 #[tool(public, name = "whoami", idempotent = true)]
-async fn who_am_i(principal: Principal, notifier: Notifier) -> String {
-    notifier.progress(1.0, None, None);
-    principal.subject.unwrap_or_default()
+async fn who_am_i(principal: Principal, _notifier: Notifier) -> String {
+    principal.owner().unwrap_or("none").to_owned()
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -77,40 +73,6 @@ async fn list_tables(Args(paging): Args<Paging>) -> Vec<Content> {
     (0..limit).map(|i| Content::text(format!("t{i}"))).collect()
 }
 
-/// One tool per remaining return type; all public.
-mod returns {
-    use mcp_scopes::tool;
-    use mcp_scopes::tool::{CallToolResult, Content};
-
-    /// Returns static text.
-    #[tool(public)]
-    pub(crate) async fn static_text() -> &'static str {
-        "static"
-    }
-
-    /// Returns nothing.
-    #[tool(public)]
-    pub(crate) async fn nothing() {}
-
-    /// Returns one item.
-    #[tool(public)]
-    pub(crate) async fn one_item() -> Content {
-        Content::image("aGk=", "image/png")
-    }
-
-    /// Returns a full result.
-    #[tool(public)]
-    pub(crate) async fn full() -> CallToolResult {
-        CallToolResult::error("told you")
-    }
-
-    /// Fails.
-    #[tool(public)]
-    pub(crate) async fn failing() -> Result<String, std::fmt::Error> {
-        Err(std::fmt::Error)
-    }
-}
-
 fn names(registry: &Registry) -> Vec<&'static str> {
     registry.tools().iter().map(|t| t.name).collect()
 }
@@ -124,17 +86,7 @@ fn collected_holds_every_linked_tool_and_scope_sorted() {
     let registry = Registry::collected().unwrap();
     assert_eq!(
         names(&registry),
-        [
-            "delete_rows",
-            "failing",
-            "full",
-            "list_tables",
-            "nothing",
-            "one_item",
-            "run_query",
-            "static_text",
-            "whoami",
-        ]
+        ["delete_rows", "list_tables", "run_query", "whoami",]
     );
     assert_eq!(
         scope_names(&registry),
@@ -145,12 +97,12 @@ fn collected_holds_every_linked_tool_and_scope_sorted() {
 
 #[test]
 fn an_explicit_list_holds_its_tools_and_the_scopes_they_need_with_implications() {
-    let registry = Registry::from_tools(tools![delete_rows, returns::full]).unwrap();
-    assert_eq!(names(&registry), ["delete_rows", "full"]);
+    let registry = Registry::from_tools(tools![delete_rows, self::who_am_i]).unwrap();
+    assert_eq!(names(&registry), ["delete_rows", "whoami"]);
     // `db:modify` implies `db:query`; `db:admin` is used by no listed tool.
     assert_eq!(scope_names(&registry), ["db:modify", "db:query"]);
 
-    let only_public = Registry::from_tools(tools![who_am_i]).unwrap();
+    let only_public = Registry::from_tools(tools![crate::who_am_i]).unwrap();
     assert_eq!(names(&only_public), ["whoami"]);
     assert!(only_public.scopes().is_empty());
     assert!(Registry::from_tools(tools![]).unwrap().tools().is_empty());
@@ -233,7 +185,7 @@ fn output_schema_comes_from_structured_return_types_only() {
     assert_eq!(schema["type"], "object");
     assert_eq!(schema["properties"]["rows"]["type"], "integer");
     assert_eq!(run_query::TOOL.output_schema(), None);
-    assert_eq!(returns::full::TOOL.output_schema(), None);
+    assert_eq!(who_am_i::TOOL.output_schema(), None);
 }
 
 #[test]
@@ -317,125 +269,4 @@ fn the_macro_and_the_runtime_agree_on_scope_names() {
             "runtime rejects {name:?}"
         );
     }
-}
-
-fn principal(subject: &str) -> Principal {
-    Principal {
-        subject: Some(subject.to_owned()),
-        client_id: Some("client".into()),
-        issuer: "https://auth.example".into(),
-        expires_at: 4_102_444_800,
-        jti: None,
-        scopes: ScopeSet::from_space_separated("db:query"),
-        claims: serde_json::Map::new(),
-    }
-}
-
-async fn call(tool: &ToolDef, arguments: Option<Value>) -> Result<Value, ToolCallError> {
-    let arguments = arguments.map(|v| match v {
-        Value::Object(map) => map,
-        other => panic!("arguments must be an object, not {other}"),
-    });
-    let call = ToolCall {
-        name: tool.name.to_owned(),
-        arguments,
-        principal: principal("alice"),
-        state: StateMap::new().with(Prefix("> ")),
-        notifier: Notifier::disconnected(),
-    };
-    let result: CallToolResult = (tool.handler)(call).await?;
-    Ok(serde_json::to_value(result).unwrap())
-}
-
-fn text(text: &str) -> Value {
-    json!({ "content": [{ "type": "text", "text": text }] })
-}
-
-#[tokio::test]
-async fn handlers_extract_arguments_and_return_text() {
-    let out = call(run_query::TOOL, Some(json!({ "sql": "select 1" })))
-        .await
-        .unwrap();
-    assert_eq!(out, text("> select 1"));
-    assert_eq!(call(who_am_i::TOOL, None).await.unwrap(), text("alice"));
-    assert_eq!(
-        call(returns::static_text::TOOL, None).await.unwrap(),
-        text("static")
-    );
-}
-
-#[tokio::test]
-async fn missing_arguments_read_as_an_empty_object() {
-    let out = call(list_tables::TOOL, None).await.unwrap();
-    assert_eq!(
-        out,
-        json!({ "content": [{ "type": "text", "text": "t0" }, { "type": "text", "text": "t1" }] })
-    );
-    let one = call(list_tables::TOOL, Some(json!({ "limit": 1 })))
-        .await
-        .unwrap();
-    assert_eq!(one, text("t0"));
-}
-
-#[tokio::test]
-async fn bad_arguments_are_invalid_params_with_a_readable_message() {
-    for bad in [json!({ "sql": 5 }), json!({}), json!({ "limit": "x" })] {
-        let tool = if bad.get("limit").is_some() {
-            list_tables::TOOL
-        } else {
-            run_query::TOOL
-        };
-        match call(tool, Some(bad.clone())).await {
-            Err(ToolCallError::InvalidArguments(message)) => {
-                assert!(
-                    message.contains("invalid type") || message.contains("missing field `sql`"),
-                    "{bad}: {message}"
-                );
-            }
-            other => panic!("{bad}: expected invalid arguments, got {other:?}"),
-        }
-    }
-}
-
-#[tokio::test]
-async fn state_missing_at_call_time_is_an_internal_error() {
-    let call = ToolCall {
-        name: "run_query".into(),
-        arguments: Some(serde_json::Map::from_iter([("sql".into(), json!("x"))])),
-        principal: principal("bob"),
-        state: StateMap::new(),
-        notifier: Notifier::disconnected(),
-    };
-    match (run_query::TOOL.handler)(call).await {
-        Err(ToolCallError::Internal(message)) => assert!(message.contains("Prefix"), "{message}"),
-        other => panic!("expected an internal error, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn every_return_type_becomes_the_result_mcp_expects() {
-    assert_eq!(
-        call(delete_rows::TOOL, None).await.unwrap(),
-        json!({
-            "content": [{ "type": "text", "text": "{\"rows\":2}" }],
-            "structuredContent": { "rows": 2 },
-        })
-    );
-    assert_eq!(
-        call(returns::nothing::TOOL, None).await.unwrap(),
-        json!({ "content": [] })
-    );
-    assert_eq!(
-        call(returns::one_item::TOOL, None).await.unwrap(),
-        json!({ "content": [{ "type": "image", "data": "aGk=", "mimeType": "image/png" }] })
-    );
-    let told = json!({ "content": [{ "type": "text", "text": "told you" }], "isError": true });
-    assert_eq!(call(returns::full::TOOL, None).await.unwrap(), told);
-    assert_eq!(
-        call(returns::failing::TOOL, None).await.unwrap(),
-        json!({
-            "content": [{ "type": "text", "text": "an error occurred when formatting an argument" }],
-            "isError": true,
-        })
-    );
 }
