@@ -56,16 +56,10 @@ pub(crate) fn dispatch(
     }
     let result = match (method, modern) {
         ("initialize", false) => Ok(initialize(core, params)),
-        ("ping" | "logging/setLevel", false) => {
-            if method == "logging/setLevel"
-                && let Err(err) = set_level_params(params)
-            {
-                return Reply::Error(err);
-            }
-            // Stateless: there is no session to remember a level in; the request's own level
-            // (2026-07-28) is the way to choose one per call.
-            Ok(json!({}))
-        }
+        ("ping", false) => Ok(json!({})),
+        // Stateless: there is no session to remember a level in, so the level is checked and
+        // acknowledged; 2026-07-28 clients choose a level per request instead.
+        ("logging/setLevel", false) => set_level_params(params).map(|_| json!({})),
         ("server/discover", true) => Ok(discover(core)),
         ("tools/list", _) => tools::list(core, ctx, params),
         ("tools/call", _) => return tools::call(core, ctx, params, id),
