@@ -112,4 +112,37 @@ check('conformance: test_tool_with_logging streamed its three log messages in or
   JSON.stringify(logs.map((l) => l.data)) === JSON.stringify(['Tool execution started', 'Tool processing data', 'Tool execution completed']),
   JSON.stringify(logs));
 
+// The notifications arrive on an SSE reply to the tools/call POST itself (a stateless server has
+// no other stream), in order, before the result; a quiet tool gets plain JSON.
+async function callRaw(name, meta) {
+  const response = await fetch(opts.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: {}, _meta: meta } }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { type: response.headers.get('content-type') ?? '', body: await response.text() };
+}
+try {
+  const streamed = await callRaw('test_tool_with_progress', { progressToken: 'p1' });
+  const events = streamed.body.split(/\r?\n\r?\n/).map((e) => e.split(/\r?\n/).filter((l) => l.startsWith('data:'))
+    .map((l) => l.slice(5).trim()).join('')).filter(Boolean).map((d) => JSON.parse(d));
+  const methods = events.map((e) => e.method ?? (e.result ? 'result' : 'error'));
+  check('conformance: progress arrives on an SSE reply, three notifications then the result',
+    streamed.type.startsWith('text/event-stream')
+      && JSON.stringify(methods) === JSON.stringify(['notifications/progress', 'notifications/progress', 'notifications/progress', 'result'])
+      && JSON.stringify(events.slice(0, 3).map((e) => e.params.progress)) === '[0,50,100]',
+    `content-type ${streamed.type}; events ${JSON.stringify(events).slice(0, 600)}`);
+  const quiet = await callRaw('test_simple_text', {});
+  check('conformance: a tool that sends nothing gets a plain JSON reply',
+    quiet.type.startsWith('application/json') && JSON.parse(quiet.body).result?.content?.[0]?.type === 'text',
+    `content-type ${quiet.type}; body ${quiet.body.slice(0, 300)}`);
+} catch (err) {
+  check('conformance: raw SSE checks', false, err.stack);
+}
+
 process.exit(exitCode());
