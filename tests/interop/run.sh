@@ -52,10 +52,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 # start NAME COMMAND...: runs COMMAND in the background, output to $WORK/NAME.log; sets LAST_PID.
 start() {
   local name=$1
@@ -113,9 +109,13 @@ DB_SERVER="$TARGET_DIR/debug/db-server"
 FIXTURE="$TARGET_DIR/debug/conformance-server"
 
 # --- The db server in production mode behind oidc-provider.
-AS_PORT=$(free_port)
-OTHER_AS_PORT=$(free_port)
-MCP_PORT=$(free_port)
+# Free ports, bound together so they differ. Known up front: the resource URL names the port.
+read -r AS_PORT OTHER_AS_PORT MCP_PORT < <("$PY" -c '
+import socket
+sockets = [socket.socket() for _ in range(3)]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in sockets))')
 ISSUER="http://127.0.0.1:$AS_PORT"
 OTHER_ISSUER="http://127.0.0.1:$OTHER_AS_PORT"
 MCP_URL="http://127.0.0.1:$MCP_PORT/mcp"
