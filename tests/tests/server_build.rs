@@ -149,3 +149,17 @@ fn the_path_and_metadata_follow_the_resource() {
         ["https://other-issuer.example.test"]
     );
 }
+
+#[test]
+fn a_ready_validator_can_be_shared() {
+    let validator = mcp_scopes::auth::Validator::new(auth("https://mcp.example.com/tools"))
+        .expect("a valid configuration");
+    let server = McpServer::builder()
+        .validator(validator.clone())
+        .registry(explicit())
+        .state(Db)
+        .build()
+        .expect("builds");
+    assert_eq!(server.path(), "/tools");
+    assert_eq!(server.validator().resource(), validator.resource());
+}

@@ -560,3 +560,55 @@ async fn browser_clients_from_allowed_origins_get_cors() {
         Some("www-authenticate")
     );
 }
+
+#[tokio::test]
+async fn identity_cache_and_origin_options_show_up_where_clients_look() {
+    let s = server_with(|b| {
+        b.title("Test database")
+            .cache_ttl(std::time::Duration::from_secs(5))
+            .allow_loopback_origins(false)
+            .realm("db")
+            .resource_name("The test database")
+    });
+    let discover = s.modern(ALL, "server/discover", json!({})).await.json();
+    assert_eq!(discover["result"]["ttlMs"], 5000);
+    assert_eq!(
+        discover["result"]["_meta"]["io.modelcontextprotocol/serverInfo"],
+        json!({"name": "db-test", "version": "0.9.0", "title": "Test database"})
+    );
+    let list = s.modern(ALL, "tools/list", json!({})).await.json();
+    assert_eq!(list["result"]["ttlMs"], 5000);
+    let reply = s
+        .post(
+            ALL,
+            &[("origin", "http://localhost:6274")],
+            &json!({"jsonrpc":"2.0","id":1,"method":"ping"}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::FORBIDDEN,
+        "loopback origins were switched off"
+    );
+    let unauthenticated = s.send("POST", "/mcp", &[], "{}").await;
+    assert!(
+        unauthenticated
+            .header("www-authenticate")
+            .is_some_and(|c| c.starts_with(r#"Bearer realm="db", "#)),
+        "{unauthenticated:?}"
+    );
+    let prm = s
+        .send("GET", "/.well-known/oauth-protected-resource/mcp", &[], "")
+        .await
+        .json();
+    assert_eq!(prm["resource_name"], "The test database");
+
+    let s = server_with(mcp_scopes::server::McpServerBuilder::without_realm);
+    let unauthenticated = s.send("POST", "/mcp", &[], "{}").await;
+    assert!(
+        unauthenticated
+            .header("www-authenticate")
+            .is_some_and(|c| c.starts_with(r#"Bearer scope="db:query""#)),
+        "{unauthenticated:?}"
+    );
+}
