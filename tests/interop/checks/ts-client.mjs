@@ -159,6 +159,11 @@ try {
 
   const prm = exchanges.find((e) => e.method === 'GET' && e.url.pathname.startsWith('/.well-known/oauth-protected-resource'));
   check('ts: client fetched PRM and got 200', prm?.status === 200, JSON.stringify(prm));
+  const prmDoc = await (await fetch(`${mcpUrl.origin}${prmPath}`)).json();
+  check('ts: PRM names this resource, our issuer and the db scopes',
+    prmDoc.resource === mcpUrl.href && prmDoc.authorization_servers?.includes(issuer)
+      && (prmDoc.scopes_supported ?? []).includes('db:query'),
+    JSON.stringify(prmDoc));
   const asMeta = exchanges.find((e) => e.url.origin === new URL(issuer).origin && e.url.pathname.startsWith('/.well-known/'));
   check('ts: client fetched authorization server metadata', asMeta?.status === 200, JSON.stringify(asMeta));
   const reg = exchanges.find((e) => e.method === 'POST' && e.url.pathname === '/reg');
