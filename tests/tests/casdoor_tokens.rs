@@ -9,7 +9,7 @@ use casdoor_support::tokens::{
     CLIENT_ID, Certs, FORMATS, Format, Metadata, RESOURCE, SIGNERS, claims, ready, registered,
     sign, start_casdoor,
 };
-use mcp_scopes::auth::{AuthError, ValidatorConfig};
+use mcp_scopes::auth::{AuthError, Challenge, ValidatorConfig};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -114,9 +114,18 @@ async fn a_client_id_audience_is_refused_with_a_hint_to_send_resource() {
         &Value::Object(claims(Format::JwtEmpty, &origin, CLIENT_ID, "db:query")),
     );
     let err = validator.validate(&token).await.unwrap_err();
+    assert_eq!(err, AuthError::AudienceIsClientId);
     let message = err.to_string();
-    assert!(message.contains("resource"), "{message}");
-    assert!(message.contains("client id"), "{message}");
+    assert!(message.contains("must send `resource`"), "{message}");
+    // The client sees the hint in the 401 challenge.
+    let response = Challenge::for_resource(RESOURCE).for_error(&err);
+    assert_eq!(response.status(), 401);
+    let header = response.headers()["www-authenticate"].to_str().unwrap();
+    assert!(header.contains(r#"error="invalid_token""#), "{header}");
+    assert!(
+        header.contains("error_description=\"the token's audience is its client id"),
+        "{header}"
+    );
 
     // A client_credentials token: `sub` admin/<app>, `type` application, `aud` [client_id].
     let mut cc = registered(&origin, CLIENT_ID, "db:query");
