@@ -8,12 +8,13 @@
 //! blocking pool, so a slow query never stalls the async runtime, and WAL lets readers run while a
 //! writer commits.
 
+mod ddl;
 mod error;
 mod guard;
+mod inspect;
 mod modify;
 mod open;
 mod query;
-mod schema;
 mod value;
 
 use std::path::{Path, PathBuf};
@@ -22,13 +23,13 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use ddl::SchemaChange;
 pub use error::DbError;
+pub use inspect::{
+    ColumnInfo, ForeignKeyInfo, IndexInfo, TableDescription, TableKind, TableList, TableSummary,
+};
 pub use modify::ExecuteOutput;
 pub use query::QueryOutput;
-pub use schema::{
-    ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaChange, TableDescription, TableKind, TableList,
-    TableSummary,
-};
 
 /// Bounds on what one call may cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +42,8 @@ pub struct Limits {
     pub time_limit: Duration,
     /// The largest string or blob a statement may produce, in bytes (`SQLITE_LIMIT_LENGTH`).
     pub max_value_bytes: usize,
+    /// About how much data one result may hold, in bytes; rows past it are cut (`truncated`).
+    pub max_result_bytes: usize,
 }
 
 impl Default for Limits {
@@ -50,6 +53,7 @@ impl Default for Limits {
             max_rows: 5_000,
             time_limit: Duration::from_secs(5),
             max_value_bytes: 16 * 1024 * 1024,
+            max_result_bytes: 4 * 1024 * 1024,
         }
     }
 }
@@ -178,6 +182,11 @@ impl Inner {
     }
 }
 
+/// Quotes an identifier for SQL: SQLite's rule is to double any `"` and wrap the name in `"`.
+pub(crate) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// Interrupts the statement a reader is running when the caller stops waiting for it.
 struct InterruptOnDrop(Arc<Mutex<Option<rusqlite::InterruptHandle>>>);
 
@@ -191,5 +200,16 @@ impl Drop for InterruptOnDrop {
         {
             handle.interrupt();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_ident;
+
+    #[test]
+    fn identifiers_are_quoted_with_doubled_quotes() {
+        assert_eq!(quote_ident("orders"), "\"orders\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
     }
 }

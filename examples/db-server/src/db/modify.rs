@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::guard::{Guard, Policy};
-use super::query::{bind, collect_rows, prepare_one};
+use super::query::{RowBudget, bind, collect_rows, prepare_one};
 use super::{Database, DbError, Limits};
 
 /// The result of one INSERT, UPDATE or DELETE.
@@ -57,8 +57,15 @@ fn run_execute(
             ));
         }
         bind(&mut stmt, params)?;
-        let (columns, rows, _) =
-            collect_rows(&mut stmt, limits.default_rows, true).map_err(|e| guard.error(&e))?;
+        let (columns, rows, _) = collect_rows(
+            &mut stmt,
+            RowBudget {
+                rows: limits.default_rows,
+                bytes: limits.max_result_bytes,
+            },
+            true,
+        )
+        .map_err(|e| guard.error(&e))?;
         Ok((columns, rows))
     })();
     // The authorizer would refuse the COMMIT itself.

@@ -2,6 +2,7 @@
 //! connection that cannot write.
 
 use rusqlite::fallible_iterator::FallibleIterator as _;
+use rusqlite::types::ValueRef;
 use rusqlite::{Batch, Connection, Statement};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -21,7 +22,8 @@ pub struct QueryOutput {
     pub rows: Vec<Vec<Value>>,
     /// How many rows are in `rows`.
     pub row_count: usize,
-    /// Whether the query had more rows than were returned (raise `max_rows` or add a LIMIT/WHERE).
+    /// Whether the query had more rows than were returned: more than `max_rows`, or more data
+    /// than one result holds (narrow it with WHERE/LIMIT, or select fewer columns).
     pub truncated: bool,
 }
 
@@ -59,8 +61,12 @@ fn run_query(
             ));
         }
         bind(&mut stmt, params)?;
+        let budget = RowBudget {
+            rows: max_rows,
+            bytes: limits.max_result_bytes,
+        };
         let (columns, rows, truncated) =
-            collect_rows(&mut stmt, max_rows, false).map_err(|e| guard.error(&e))?;
+            collect_rows(&mut stmt, budget, false).map_err(|e| guard.error(&e))?;
         Ok(QueryOutput {
             columns,
             row_count: rows.len(),
@@ -114,31 +120,55 @@ pub(crate) fn bind(stmt: &mut Statement<'_>, params: &[Value]) -> Result<(), DbE
     Ok(())
 }
 
-/// Steps the statement, keeping at most `max_rows` rows. With `drain`, steps to the end even past
-/// the limit (a DML statement with RETURNING must finish to apply every change).
+/// How many rows a result may hold, and roughly how many bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowBudget {
+    pub(crate) rows: usize,
+    pub(crate) bytes: usize,
+}
+
+/// Steps the statement, keeping rows while they fit in `budget` (the first row is always kept).
+/// With `drain`, steps to the end even past the budget (a DML statement with RETURNING must finish
+/// to apply every change).
 pub(crate) fn collect_rows(
     stmt: &mut Statement<'_>,
-    max_rows: usize,
+    budget: RowBudget,
     drain: bool,
 ) -> rusqlite::Result<(Vec<String>, Vec<Vec<Value>>, bool)> {
     let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
     let width = columns.len();
     let mut out = Vec::new();
+    let mut bytes = 0_usize;
     let mut truncated = false;
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next()? {
-        if out.len() == max_rows {
-            truncated = true;
-            if drain {
+        if !truncated {
+            let mut values = Vec::with_capacity(width);
+            let mut row_bytes = 0;
+            for i in 0..width {
+                let value = row.get_ref(i)?;
+                row_bytes += approximate_size(value);
+                values.push(to_json(value));
+            }
+            if out.len() < budget.rows && (out.is_empty() || bytes + row_bytes <= budget.bytes) {
+                bytes += row_bytes;
+                out.push(values);
                 continue;
             }
+            truncated = true;
+        }
+        if !drain {
             break;
         }
-        let mut values = Vec::with_capacity(width);
-        for i in 0..width {
-            values.push(to_json(row.get_ref(i)?));
-        }
-        out.push(values);
     }
     Ok((columns, out, truncated))
+}
+
+/// About how many bytes a value takes in the JSON result.
+fn approximate_size(value: ValueRef<'_>) -> usize {
+    match value {
+        ValueRef::Null | ValueRef::Integer(_) | ValueRef::Real(_) => 8,
+        ValueRef::Text(text) => text.len() + 2,
+        ValueRef::Blob(blob) => blob.len() / 3 * 4 + 16,
+    }
 }

@@ -1,13 +1,11 @@
-//! Reading the schema (tables, columns, keys, indexes, row counts) and changing it (CREATE and
-//! DROP of tables and indexes, one statement per call).
+//! Reading the schema: tables and views, their columns, keys, indexes and row counts.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::Connection;
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::guard::{Guard, Policy};
-use super::query::prepare_one;
-use super::{Database, DbError, Limits};
+use super::{Database, DbError, Limits, quote_ident};
 
 /// Whether a schema object is a table or a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -106,20 +104,6 @@ pub struct TableDescription {
     pub row_count: Option<i64>,
 }
 
-/// What a schema change did.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-pub struct SchemaChange {
-    /// What was done, e.g. `created table`, `dropped index`, or `nothing to drop`.
-    pub action: String,
-    /// The table or index concerned.
-    pub name: String,
-}
-
-/// Quotes an identifier for SQL: SQLite's rule is to double any `"` and wrap the name in `"`.
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 impl Database {
     /// Lists tables and views (not SQLite's internal tables), with columns and row counts.
     pub async fn list_tables(&self) -> Result<TableList, DbError> {
@@ -169,125 +153,6 @@ impl Database {
             })
             .await
     }
-
-    /// Runs one `CREATE TABLE` statement (anything else is refused).
-    pub async fn create_table(&self, sql: String) -> Result<SchemaChange, DbError> {
-        self.change_schema(sql, Policy::CreateTable).await
-    }
-
-    /// Runs one `CREATE INDEX` statement (anything else is refused).
-    pub async fn create_index(&self, sql: String) -> Result<SchemaChange, DbError> {
-        self.change_schema(sql, Policy::CreateIndex).await
-    }
-
-    /// Drops a table and its rows, indexes and triggers. Refused while other tables' foreign keys
-    /// point at rows in it.
-    pub async fn drop_table(&self, name: String, if_exists: bool) -> Result<SchemaChange, DbError> {
-        self.drop_object("table", name, if_exists).await
-    }
-
-    /// Drops an index.
-    pub async fn drop_index(&self, name: String, if_exists: bool) -> Result<SchemaChange, DbError> {
-        self.drop_object("index", name, if_exists).await
-    }
-
-    async fn change_schema(&self, sql: String, policy: Policy) -> Result<SchemaChange, DbError> {
-        self.inner
-            .with_writer(move |conn, limits| {
-                let tx = conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .map_err(|e| DbError::Sql(e.to_string()))?;
-                let schema_before = schema_names(&tx)?;
-                let guard = Guard::install(&tx, policy, limits);
-                let result = (|| {
-                    let mut stmt = prepare_one(&tx, &guard, &sql)?;
-                    if stmt.readonly() {
-                        return Err(DbError::Refused(
-                            "this statement changes nothing; send one CREATE statement".to_owned(),
-                        ));
-                    }
-                    stmt.raw_execute().map_err(|e| guard.error(&e))
-                })();
-                Guard::remove(&tx);
-                result?;
-                let created: Vec<String> = schema_names(&tx)?
-                    .into_iter()
-                    .filter(|n| !schema_before.contains(n) && !n.starts_with("sqlite_"))
-                    .collect();
-                tx.commit().map_err(|e| DbError::Sql(e.to_string()))?;
-                let what = if policy == Policy::CreateTable {
-                    "table"
-                } else {
-                    "index"
-                };
-                Ok(match created.into_iter().next() {
-                    Some(name) => SchemaChange {
-                        action: format!("created {what}"),
-                        name,
-                    },
-                    None => SchemaChange {
-                        action: format!("{what} already exists"),
-                        name: String::new(),
-                    },
-                })
-            })
-            .await
-    }
-
-    async fn drop_object(
-        &self,
-        kind: &'static str,
-        name: String,
-        if_exists: bool,
-    ) -> Result<SchemaChange, DbError> {
-        self.inner
-            .with_writer(move |conn, limits| {
-                let tx = conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .map_err(|e| DbError::Sql(e.to_string()))?;
-                let exists: Option<String> = tx
-                    .query_row(
-                        "SELECT name FROM sqlite_schema WHERE type = ?1 AND name = ?2",
-                        [kind, name.as_str()],
-                        |row| row.get(0),
-                    )
-                    .optional()
-                    .map_err(|e| DbError::Sql(e.to_string()))?;
-                if exists.is_none() {
-                    return if if_exists {
-                        Ok(SchemaChange {
-                            action: "nothing to drop".to_owned(),
-                            name,
-                        })
-                    } else {
-                        Err(DbError::NotFound { kind, name })
-                    };
-                }
-                let sql = format!("DROP {} {}", kind.to_uppercase(), quote_ident(&name));
-                let guard = Guard::install(&tx, Policy::Drop, limits);
-                let result = (|| {
-                    let mut stmt = prepare_one(&tx, &guard, &sql)?;
-                    stmt.raw_execute().map_err(|e| guard.error(&e))
-                })();
-                Guard::remove(&tx);
-                result?;
-                tx.commit().map_err(|e| DbError::Sql(e.to_string()))?;
-                Ok(SchemaChange {
-                    action: format!("dropped {kind}"),
-                    name,
-                })
-            })
-            .await
-    }
-}
-
-fn schema_names(conn: &Connection) -> Result<Vec<String>, DbError> {
-    let mut stmt = conn
-        .prepare("SELECT name FROM sqlite_schema")
-        .map_err(|e| DbError::Sql(e.to_string()))?;
-    stmt.query_map([], |row| row.get(0))
-        .and_then(Iterator::collect)
-        .map_err(|e| DbError::Sql(e.to_string()))
 }
 
 /// Runs schema reads under the read policy and the time limit.
@@ -401,15 +266,4 @@ fn row_count(conn: &Connection, name: &str, kind: TableKind) -> rusqlite::Result
     }
     let sql = format!("SELECT count(*) FROM {}", quote_ident(name));
     conn.query_row(&sql, [], |row| row.get(0)).map(Some)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quote_ident;
-
-    #[test]
-    fn identifiers_are_quoted_with_doubled_quotes() {
-        assert_eq!(quote_ident("orders"), "\"orders\"");
-        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
-    }
 }
