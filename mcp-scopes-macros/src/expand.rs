@@ -4,9 +4,9 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::ReturnType;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Path, ReturnType};
 
 use crate::ast::{ItemTool, ScopeRef};
 use crate::valid::{Scope, Tool};
@@ -74,13 +74,6 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
         #private::assert_send(#fn_ident(#(#arg_idents),*))
     };
 
-    // Inside the mod, a relative `crate = …` path must start from the parent module.
-    let mod_private = if is_absolute(krate) {
-        private.clone()
-    } else {
-        quote!(super::#krate::__private)
-    };
-
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
@@ -114,10 +107,17 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
             ),
         };
 
+        // `run_query::TOOL` for `tools![run_query]`: a braced struct lives in the type namespace
+        // only, so it sits next to the function, and unlike a module it also works in a block.
         #[doc(hidden)]
-        #vis mod #fn_ident {
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #fn_ident {}
+
+        impl #fn_ident {
             /// The definition `#[tool]` wrote, for `mcp_scopes::tools![…]`.
-            pub static TOOL: &'static #mod_private::ToolDef = &super::#static_ident;
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            #vis const TOOL: &'static #private::ToolDef = &#static_ident;
         }
     }
 }
@@ -188,12 +188,4 @@ fn type_name(ty: &syn::Type) -> String {
         out.push_str(part);
     }
     out
-}
-
-fn is_absolute(path: &Path) -> bool {
-    path.leading_colon.is_some()
-        || path
-            .segments
-            .first()
-            .is_some_and(|s| s.ident == "crate" || s.ident == "$crate")
 }

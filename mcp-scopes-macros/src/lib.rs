@@ -53,7 +53,7 @@ use crate::ast::{Errors, ItemTool, ScopeArgs, ToolArgs};
 /// - `crate = path`: where the `mcp-scopes` crate is, when it is renamed or re-exported.
 ///
 /// # The function
-/// It must be `async`, not generic, not a method, and declared at module level. Each argument is
+/// It must be `async`, not generic and not a method. Each argument is
 /// an extractor (`ToolArgument`): `Args<T>` for the input (`T: Deserialize + JsonSchema`; its
 /// schema becomes `inputSchema`), `Principal` for the caller, `State<T>` for shared state given
 /// to the server builder, `Notifier` for progress and log messages. The return type implements
@@ -62,8 +62,8 @@ use crate::ast::{Errors, ItemTool, ScopeArgs, ToolArgs};
 /// result with `isError: true` that the model reads.
 ///
 /// Next to the function, `#[tool]` writes the tool's definition into the registry
-/// (`Registry::collected()`) and a hidden module of the same name so `tools![run_query]` can
-/// list it explicitly.
+/// (`Registry::collected()`) and a hidden type of the same name holding `TOOL`, the definition,
+/// so `tools![run_query]` can list it explicitly.
 #[proc_macro_attribute]
 pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item_tokens = proc_macro2::TokenStream::from(item.clone());

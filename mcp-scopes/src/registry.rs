@@ -11,8 +11,8 @@ use crate::scope::{ScopeDef, ScopeSet};
 use crate::tool::{MissingState, StateMap, ToolDef};
 
 /// An explicit list of tools, as `&[&'static ToolDef]`, for [`Registry::from_tools`]: each
-/// argument is the path of a `#[tool]` function (which also names the hidden module `#[tool]`
-/// writes next to it).
+/// argument is the path of a `#[tool]` function (which also names the hidden type holding its
+/// definition, `run_query::TOOL`, that `#[tool]` writes next to it).
 ///
 /// ```ignore
 /// let registry = Registry::from_tools(mcp_scopes::tools![run_query, admin::drop_table])?;

@@ -270,3 +270,16 @@ async fn generated_code_calls_the_users_function_whatever_its_name() {
         text("the user's call")
     );
 }
+
+#[tokio::test]
+async fn a_tool_declared_in_a_block_works_like_any_other() {
+    /// Declared inside a function.
+    #[tool(public)]
+    async fn local() -> &'static str {
+        "local"
+    }
+
+    let registry = mcp_scopes::registry::Registry::from_tools(mcp_scopes::tools![local]).unwrap();
+    assert_eq!(registry.tools()[0].name, "local");
+    assert_eq!(call(local::TOOL, None).await.unwrap(), text("local"));
+}
