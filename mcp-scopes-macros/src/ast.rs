@@ -371,3 +371,29 @@ pub(crate) fn doc_comment(attrs: &[Attribute]) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::doc_comment;
+
+    #[test]
+    fn doc_comments_lose_the_leading_space_and_outer_blank_lines() {
+        let item: syn::ItemStruct = syn::parse_quote! {
+            ///
+            /// Read the database.
+            ///
+            ///   Indented line.
+            #[doc = " Last."]
+            #[doc = include_str!("ignored.md")]
+            struct S;
+        };
+        assert_eq!(
+            doc_comment(&item.attrs).as_deref(),
+            Some("Read the database.\n\n  Indented line.\nLast.")
+        );
+        let bare: syn::ItemStruct = syn::parse_quote!(
+            struct S;
+        );
+        assert_eq!(doc_comment(&bare.attrs), None);
+    }
+}

@@ -181,11 +181,33 @@ fn type_name(ty: &syn::Type) -> String {
     let mut out = String::new();
     for part in quote!(#ty).to_string().split(' ') {
         let glue = out.ends_with(['<', ':', '&', '(', '['])
-            || part.starts_with(['<', '>', ':', ',', ')', ']']);
+            || part.starts_with(['<', '>', ':', ',', ';', ')', ']']);
         if !out.is_empty() && !glue {
             out.push(' ');
         }
         out.push_str(part);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::type_name;
+
+    #[test]
+    fn type_names_read_as_written() {
+        for (ty, expected) in [
+            ("Args<Query>", "Args<Query>"),
+            ("State < Arc < Pool > >", "State<Arc<Pool>>"),
+            (
+                "mcp_scopes :: auth :: Principal",
+                "mcp_scopes::auth::Principal",
+            ),
+            ("State<(u8, String)>", "State<(u8, String)>"),
+            ("State<[u8; 4]>", "State<[u8; 4]>"),
+        ] {
+            let ty: syn::Type = syn::parse_str(ty).unwrap();
+            assert_eq!(type_name(&ty), expected);
+        }
+    }
 }
