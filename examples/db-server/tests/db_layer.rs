@@ -1,15 +1,13 @@
-//! The SQLite layer on its own: seeding, typed results, limits, row changes and schema changes.
+//! The SQLite layer on its own: seeding, typed results, parameters, and the row, size and time
+//! limits of reads.
+
+mod support;
 
 use std::time::Duration;
 
 use db_server::db::{Database, DbError, Limits, TableKind};
 use serde_json::json;
-
-fn open() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Database::open(dir.path().join("shop.sqlite3")).expect("open");
-    (dir, db)
-}
+use support::open_seeded as open;
 
 #[tokio::test]
 async fn first_open_seeds_related_tables_and_reopening_keeps_changes() {

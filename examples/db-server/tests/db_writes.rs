@@ -1,16 +1,13 @@
 //! The SQLite layer's writes on their own: row changes, schema changes, and readers running while
 //! a writer holds the lock.
 
+mod support;
+
 use std::time::Duration;
 
-use db_server::db::{Database, DbError};
+use db_server::db::DbError;
 use serde_json::json;
-
-fn open() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Database::open(dir.path().join("shop.sqlite3")).expect("open");
-    (dir, db)
-}
+use support::open_seeded as open;
 
 #[tokio::test]
 async fn execute_changes_rows_in_one_statement_and_refuses_the_rest() {

@@ -165,6 +165,13 @@ impl Reply {
     }
 }
 
+/// A freshly seeded database in a temporary directory (kept alive by the returned guard).
+pub fn open_seeded() -> (tempfile::TempDir, Database) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Database::open(dir.path().join(db_server::DATABASE_FILE)).expect("open");
+    (dir, db)
+}
+
 /// Everything a write could change in the database file, as text: settings, schema, every row.
 pub fn dump(path: &Path) -> String {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
