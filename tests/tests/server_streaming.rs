@@ -1,7 +1,7 @@
 //! Tool handlers running behind a real loopback connection: notifications reach the client while
 //! the tool is still running, a client going away cancels a 2026-07-28 call but not a legacy one
-//! (whose revisions say a disconnect is not a cancellation), and a panicking handler is an internal
-//! error, not a dropped connection.
+//! (whose revisions say a disconnect is not a cancellation, and cancel with `notifications/cancelled`
+//! instead), and a panicking handler is an internal error, not a dropped connection.
 
 mod server_support;
 
@@ -63,6 +63,8 @@ struct Live {
     url: String,
     server: TestServer,
     gate: Gate,
+    /// One token for every request, as a client holds one.
+    token: String,
 }
 
 async fn start() -> Live {
@@ -76,14 +78,20 @@ async fn start() -> Live {
     let url = format!("http://{}/mcp", listener.local_addr().expect("address"));
     let router = server.router.clone();
     tokio::spawn(async move { axum::serve(listener, router).await });
-    Live { url, server, gate }
+    let token = server.token(&[]);
+    Live {
+        url,
+        server,
+        gate,
+        token,
+    }
 }
 
 impl Live {
     async fn post(&self, headers: &[(&'static str, String)], body: &Value) -> reqwest::Response {
         let mut request = reqwest::Client::new()
             .post(&self.url)
-            .bearer_auth(self.server.token(&[]))
+            .bearer_auth(&self.token)
             .header("accept", "application/json, text/event-stream")
             .json(body);
         for (name, value) in headers {
@@ -120,6 +128,17 @@ async fn first_event(response: &mut reqwest::Response) -> Value {
     serde_json::from_str(data).expect("JSON")
 }
 
+/// Reads the rest of an SSE reply and returns its last message (the response).
+async fn last_event(response: reqwest::Response) -> Value {
+    let rest = response.text().await.expect("the stream ends");
+    let data = rest
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("data: "))
+        .expect("a final event");
+    serde_json::from_str(data).expect("JSON")
+}
+
 fn legacy_call() -> Value {
     json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","_meta":{"progressToken":"t"}}})
 }
@@ -143,13 +162,7 @@ async fn notifications_arrive_while_the_tool_runs_then_the_response() {
         "the tool is still running"
     );
     live.gate.release.notify_one();
-    let rest = response.text().await.expect("the stream ends");
-    let last = rest
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("data: "))
-        .expect("the response event");
-    let last: Value = serde_json::from_str(last).expect("JSON");
+    let last = last_event(response).await;
     assert_eq!(last["id"], 1);
     assert_eq!(last["result"]["content"][0]["text"], "finished");
 }
@@ -206,4 +219,36 @@ async fn a_panicking_handler_is_an_internal_error() {
     // The server keeps serving.
     let list = json!({"jsonrpc":"2.0","id":4,"method":"tools/list"});
     assert_eq!(live.post(&[], &list).await.status(), 200);
+}
+
+#[tokio::test]
+async fn notifications_cancelled_stops_a_legacy_call_of_the_same_token() {
+    let live = start().await;
+    let legacy = [("mcp-protocol-version", "2025-11-25".to_owned())];
+    let mut response = live.post(&legacy, &legacy_call()).await;
+    first_event(&mut response).await;
+    let cancel = json!({"jsonrpc":"2.0","method":"notifications/cancelled",
+        "params":{"requestId":1,"reason":"the user pressed stop"}});
+    // Another token (another jti) cannot cancel someone else's request 1.
+    let other = reqwest::Client::new()
+        .post(&live.url)
+        .bearer_auth(live.server.token(&[]))
+        .header("mcp-protocol-version", "2025-11-25")
+        .json(&cancel)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(other.status(), 202);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(live.gate.abandoned.load(Ordering::SeqCst), 0);
+
+    assert_eq!(live.post(&legacy, &cancel).await.status(), 202);
+    live.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
+        .await;
+    let last = last_event(response).await;
+    assert_eq!(last["id"], 1);
+    assert_eq!(last["error"]["message"], "the request was cancelled");
+    live.gate.release.notify_one();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(live.gate.finished.load(Ordering::SeqCst), 0);
 }

@@ -358,6 +358,7 @@ impl McpServerBuilder {
             registry,
             state: self.state,
             options: self.options,
+            inflight: Arc::default(),
             challenge: {
                 let challenge = Challenge::for_resource(&resource)
                     .baseline_scopes(baseline_scopes.iter().cloned());

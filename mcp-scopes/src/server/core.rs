@@ -1,7 +1,11 @@
 //! The built server as every request sees it: identity, registry, shared state and the options that
 //! change protocol behaviour. Immutable after `build()`, shared behind an `Arc`.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
+
+use super::cancel::InFlight;
 
 use crate::auth::Challenge;
 use crate::registry::Registry;
@@ -53,6 +57,8 @@ pub(crate) struct Core {
     pub options: Options,
     /// Builds the step-up challenge (same parameters as the auth layer's 401s).
     pub challenge: Challenge,
+    /// Legacy calls that `notifications/cancelled` can abort.
+    pub inflight: Arc<InFlight>,
 }
 
 impl Core {

@@ -25,11 +25,13 @@
 //!
 //! Split by responsibility: `builder` (configuration and start-up checks), `router` (the built
 //! server and its routes), `origin` (DNS-rebinding checks), `transport` (HTTP status codes, headers,
-//! body limit), `sse` (streamed replies), `jsonrpc` (messages and error codes), `version` (revision
+//! body limit), `sse` (streamed replies), `cancel` (legacy
+//! `notifications/cancelled`), `jsonrpc` (messages and error codes), `version` (revision
 //! and header rules), `dispatch` (methods), `tools` (`tools/list`, `tools/call`) and `gate` (the
 //! scope gate and its audit events).
 
 mod builder;
+mod cancel;
 mod core;
 mod dispatch;
 mod gate;

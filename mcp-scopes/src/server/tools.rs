@@ -9,10 +9,11 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::cancel::call_key;
 use super::core::{Core, ScopeFailure};
 use super::dispatch::{Reply, RequestContext, log_level, shape_result};
 use super::gate::{self, Decision};
-use super::jsonrpc::{INSUFFICIENT_SCOPE, RequestId, RpcError, success};
+use super::jsonrpc::{INSUFFICIENT_SCOPE, INTERNAL_ERROR, RequestId, RpcError, success};
 use crate::auth::Principal;
 use crate::tool::{CallToolResult, Notifier, ToolCall, ToolCallError, ToolDef};
 
@@ -135,8 +136,13 @@ impl Running {
                 tracing::error!(tool = self.tool, %message, "tool call failed");
                 Err(RpcError::internal())
             }
+            Err(err) if err.is_cancelled() => Err(RpcError::new(
+                StatusCode::OK,
+                INTERNAL_ERROR,
+                "the request was cancelled",
+            )),
             Err(err) => {
-                tracing::error!(tool = self.tool, %err, "tool handler panicked or was cancelled");
+                tracing::error!(tool = self.tool, %err, "tool handler panicked");
                 Err(RpcError::internal())
             }
         };
@@ -203,7 +209,13 @@ pub(crate) fn call(
         state: core.state.clone(),
         notifier,
     };
-    let task = tokio::spawn((tool.handler)(call));
+    let future = (tool.handler)(call);
+    let task = if ctx.version.is_modern() {
+        // 2026-07-28 cancels by closing the stream (see `sse`), not by notification.
+        tokio::spawn(future)
+    } else {
+        core.inflight.spawn(call_key(ctx.principal, id), future)
+    };
     Reply::Running(Running {
         id: id.clone(),
         task,

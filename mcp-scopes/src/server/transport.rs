@@ -12,6 +12,7 @@ use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE}
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::Value;
 
+use super::cancel::call_key;
 use super::core::Core;
 use super::dispatch::{Reply, RequestContext, dispatch};
 use super::jsonrpc::{self, Incoming, RequestId, RpcError, success};
@@ -143,11 +144,17 @@ pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request
     };
     let (id, method, params) = match message {
         Incoming::Response => return StatusCode::ACCEPTED.into_response(),
-        Incoming::Notification { .. } => {
-            return match version::notification_version(&parts.headers) {
-                Ok(_) => StatusCode::ACCEPTED.into_response(),
-                Err(error) => error_response(&error, None),
-            };
+        Incoming::Notification { method, params } => {
+            if let Err(error) = version::notification_version(&parts.headers) {
+                return error_response(&error, None);
+            }
+            if method == "notifications/cancelled"
+                && let Some(id) = params.get("requestId")
+            {
+                let cancelled = endpoint.core.inflight.cancel(&call_key(&principal, id));
+                tracing::debug!(request_id = %id, cancelled, "notifications/cancelled");
+            }
+            return StatusCode::ACCEPTED.into_response();
         }
         Incoming::Request { id, method, params } => (id, method, params),
     };
