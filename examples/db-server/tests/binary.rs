@@ -331,3 +331,46 @@ fn manifest_lists_each_scope_with_its_tools() {
     );
     assert!(!dir.path().join("dev-signing-key.pem").exists());
 }
+
+#[test]
+fn token_names_this_server_the_scopes_and_the_lifetime() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run(
+        &[
+            "token",
+            "--scope",
+            "db:query db:modify",
+            "--scope",
+            "db:admin",
+            "--ttl",
+            "90s",
+            "--port",
+            "9999",
+            "--subject",
+            "alice",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).expect("utf-8");
+    let payload = token.trim().split('.').nth(1).expect("a JWT");
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64url"),
+    )
+    .expect("json");
+    assert_eq!(claims["aud"], json!(["http://127.0.0.1:9999/mcp"]));
+    assert_eq!(claims["iss"], "http://127.0.0.1:9999");
+    assert_eq!(claims["sub"], "alice");
+    assert_eq!(claims["scope"], "db:query db:modify db:admin");
+    assert_eq!(
+        claims["exp"].as_u64().expect("exp") - claims["iat"].as_u64().expect("iat"),
+        90
+    );
+}

@@ -196,3 +196,36 @@ async fn a_long_query_is_interrupted_at_the_time_limit() {
         .await
         .expect("after");
 }
+
+#[test]
+fn a_query_whose_caller_goes_away_is_interrupted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let limits = Limits {
+        time_limit: Duration::from_mins(1),
+        ..Limits::default()
+    };
+    let db = Database::open_with_limits(dir.path().join("db"), limits).expect("open");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let gave_up = runtime.block_on(async {
+        tokio::time::timeout(
+            Duration::from_millis(200),
+            db.query(
+                "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+                    .into(),
+                vec![],
+                None,
+            ),
+        )
+        .await
+    });
+    assert!(gave_up.is_err(), "the query cannot finish in 200 ms");
+    // Shutting down waits for the blocking thread running the query: it must stop right away,
+    // not after the one-minute time limit.
+    let started = std::time::Instant::now();
+    runtime.shutdown_timeout(Duration::from_secs(30));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the abandoned query kept running for {:?}",
+        started.elapsed()
+    );
+}
