@@ -1,7 +1,8 @@
 //! Tool handlers running behind a real loopback connection: notifications reach the client while
 //! the tool is still running, a client going away cancels a 2026-07-28 call but not a legacy one
 //! (whose revisions say a disconnect is not a cancellation, and cancel with `notifications/cancelled`
-//! instead), and a panicking handler is an internal error, not a dropped connection.
+//! instead), a call past the configured time limit is stopped, and a panicking handler is an
+//! internal error, not a dropped connection.
 
 mod server_support;
 
@@ -10,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use mcp_scopes::registry::Registry;
+use mcp_scopes::server::McpServerBuilder;
 use mcp_scopes::tool::{Notifier, State};
 use mcp_scopes::{tool, tools};
 use serde_json::{Value, json};
@@ -68,10 +70,14 @@ struct Live {
 }
 
 async fn start() -> Live {
+    start_with(|b| b).await
+}
+
+async fn start_with(configure: impl FnOnce(McpServerBuilder) -> McpServerBuilder) -> Live {
     let gate = Gate::default();
     let registry = Registry::from_tools(tools![slow, boom]).expect("consistent");
     let state = gate.clone();
-    let server = server_with(move |b| b.registry(registry).state(state));
+    let server = server_with(move |b| configure(b.registry(registry).state(state)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -250,5 +256,23 @@ async fn notifications_cancelled_stops_a_legacy_call_of_the_same_token() {
     assert_eq!(last["error"]["message"], "the request was cancelled");
     live.gate.release.notify_one();
     tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(live.gate.finished.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_call_past_the_time_limit_is_stopped_with_a_readable_error() {
+    let live = start_with(|b| b.call_timeout(Duration::from_millis(100))).await;
+    let body = json!({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"slow"}});
+    let started = std::time::Instant::now();
+    let response = live.post(&[], &body).await;
+    let reply: Value = response.json().await.expect("JSON");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(reply["result"]["isError"], true, "{reply}");
+    assert_eq!(
+        reply["result"]["content"][0]["text"],
+        "the tool `slow` did not finish within 100ms and was stopped"
+    );
+    live.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
+        .await;
     assert_eq!(live.gate.finished.load(Ordering::SeqCst), 0);
 }

@@ -280,6 +280,14 @@ impl McpServerBuilder {
         self
     }
 
+    /// Ends a tool call that runs longer than `limit` with an `isError` result saying so, and stops
+    /// its handler (default: no limit).
+    #[must_use]
+    pub fn call_timeout(mut self, limit: Duration) -> Self {
+        self.options.call_timeout = Some(limit);
+        self
+    }
+
     /// Checks everything and builds the server.
     pub fn build(self) -> Result<McpServer, ServerError> {
         let validator = match self.auth {

@@ -2,6 +2,7 @@
 //! change protocol behaviour. Immutable after `build()`, shared behind an `Arc`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -32,6 +33,8 @@ pub(crate) struct Options {
     pub page_size: usize,
     /// `ttlMs` of cacheable results (2026-07-28).
     pub ttl_ms: u64,
+    /// How long a tool handler may run before its call ends with an error result.
+    pub call_timeout: Option<Duration>,
 }
 
 impl Default for Options {
@@ -41,6 +44,7 @@ impl Default for Options {
             filter_tools_by_scope: false,
             page_size: 100,
             ttl_ms: 300_000,
+            call_timeout: None,
         }
     }
 }

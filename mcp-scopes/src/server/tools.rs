@@ -2,6 +2,7 @@
 //! optionally filtered, paginated) and how a call passes the scope gate and starts its handler.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine as _;
 use http::StatusCode;
@@ -15,7 +16,7 @@ use super::dispatch::{Reply, RequestContext, log_level, shape_result};
 use super::gate::{self, Decision};
 use super::jsonrpc::{INSUFFICIENT_SCOPE, INTERNAL_ERROR, RequestId, RpcError, success};
 use crate::auth::Principal;
-use crate::tool::{CallToolResult, Notifier, ToolCall, ToolCallError, ToolDef};
+use crate::tool::{CallToolResult, Notifier, ToolCall, ToolCallError, ToolDef, ToolFuture};
 
 /// The `_meta` key under which each listed tool shows the scopes it needs.
 pub const SCOPES_META_KEY: &str = "dev.mcp-scopes/scopes";
@@ -209,7 +210,7 @@ pub(crate) fn call(
         state: core.state.clone(),
         notifier,
     };
-    let future = (tool.handler)(call);
+    let future = with_timeout(tool.name, core.options.call_timeout, (tool.handler)(call));
     let task = if ctx.version.is_modern() {
         // 2026-07-28 cancels by closing the stream (see `sse`), not by notification.
         tokio::spawn(future)
@@ -223,6 +224,23 @@ pub(crate) fn call(
         core: Arc::clone(core),
         version: ctx.version,
         tool: tool.name,
+    })
+}
+
+/// `future`, ended after `limit` with an error result the model can read (it may retry with less).
+fn with_timeout(tool: &'static str, limit: Option<Duration>, future: ToolFuture) -> ToolFuture {
+    let Some(limit) = limit else {
+        return future;
+    };
+    Box::pin(async move {
+        tokio::time::timeout(limit, future)
+            .await
+            .unwrap_or_else(|_| {
+                tracing::warn!(tool, ?limit, "tool call timed out");
+                Ok(CallToolResult::error(format!(
+                    "the tool `{tool}` did not finish within {limit:?} and was stopped"
+                )))
+            })
     })
 }
 
