@@ -2,7 +2,8 @@
 //! an SSE stream (notifications, then the response) as soon as it sends one.
 //!
 //! The decision is made lazily so a quiet tool costs nothing extra. When the client goes away, a
-//! 2026-07-28 handler is aborted (closing the stream is cancellation there); a legacy one runs to
+//! 2026-07-28 handler is aborted when its `Running` is dropped (closing the stream is cancellation
+//! there); a legacy one runs to
 //! completion, since those revisions say a disconnect is not a cancellation.
 
 use std::collections::VecDeque;
@@ -12,22 +13,9 @@ use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use serde_json::Value;
-use tokio::task::AbortHandle;
 
 use super::tools::Running;
 use super::transport::{json_response, sse_headers};
-
-/// Aborts the handler task when the reply is dropped (client disconnected, or finished).
-#[derive(Debug)]
-struct AbortOnDrop(Option<AbortHandle>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(handle) = &self.0 {
-            handle.abort();
-        }
-    }
-}
 
 enum Step {
     Notification(Value),
@@ -39,22 +27,15 @@ struct Progress {
     pending: VecDeque<Value>,
     response: Option<Value>,
     finished: bool,
-    _abort: AbortOnDrop,
 }
 
 impl Progress {
     fn new(running: Running) -> Self {
-        let abort = AbortOnDrop(
-            running
-                .cancel_on_disconnect()
-                .then(|| running.task.abort_handle()),
-        );
         Self {
             running,
             pending: VecDeque::new(),
             response: None,
             finished: false,
-            _abort: abort,
         }
     }
 

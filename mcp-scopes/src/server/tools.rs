@@ -8,7 +8,7 @@ use base64::Engine as _;
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::task::{AbortHandle, JoinHandle};
 
 use super::cancel::call_key;
 use super::core::{Core, ScopeFailure};
@@ -96,7 +96,21 @@ pub(crate) fn list(
     Ok(result)
 }
 
-/// A tool handler started by `tools/call`, with the channel its notifications arrive on.
+/// Aborts a 2026-07-28 handler when its reply is dropped: the client went away, which that
+/// revision defines as cancellation (legacy revisions say it is not, so theirs run on).
+#[derive(Debug)]
+struct AbortOnDrop(Option<AbortHandle>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(handle) = &self.0 {
+            handle.abort();
+        }
+    }
+}
+
+/// A tool handler started by `tools/call`, with the channel its notifications arrive on. Dropping
+/// it cancels a 2026-07-28 call.
 #[derive(Debug)]
 pub(crate) struct Running {
     /// The request id.
@@ -108,15 +122,10 @@ pub(crate) struct Running {
     core: Arc<Core>,
     version: super::version::ProtocolVersion,
     tool: &'static str,
+    _cancel_on_drop: AbortOnDrop,
 }
 
 impl Running {
-    /// Whether a client going away cancels the handler: yes under 2026-07-28; legacy revisions
-    /// ask servers not to read a disconnect as cancellation.
-    pub(crate) fn cancel_on_disconnect(&self) -> bool {
-        self.version.is_modern()
-    }
-
     /// The JSON-RPC response for the handler's outcome.
     pub(crate) fn response(
         &self,
@@ -217,8 +226,10 @@ pub(crate) fn call(
     } else {
         core.inflight.spawn(call_key(ctx.principal, id), future)
     };
+    let cancel_on_drop = AbortOnDrop(ctx.version.is_modern().then(|| task.abort_handle()));
     Reply::Running(Running {
         id: id.clone(),
+        _cancel_on_drop: cancel_on_drop,
         task,
         notifications,
         core: Arc::clone(core),
