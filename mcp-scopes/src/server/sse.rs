@@ -1,10 +1,10 @@
 //! The reply to a `tools/call`: plain JSON when the handler finishes without sending notifications,
 //! an SSE stream (notifications, then the response) as soon as it sends one.
 //!
-//! The decision is made lazily so a quiet tool costs nothing extra. When the client goes away, a
-//! 2026-07-28 handler is aborted when its `Running` is dropped (closing the stream is cancellation
-//! there); a legacy one runs to
-//! completion, since those revisions say a disconnect is not a cancellation.
+//! The decision is made lazily so a quiet tool costs nothing extra. When the client goes away the
+//! reply is dropped, and with it the `Running` call: a 2026-07-28 handler is aborted then (closing
+//! the stream is cancellation there), a legacy one runs to completion (a disconnect is not a
+//! cancellation in those revisions).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
