@@ -123,8 +123,9 @@ impl Registry {
         Self::build(TOOLS.iter().collect(), SCOPES.iter().collect())
     }
 
-    /// Only the listed tools (see the `tools!` macro), with the declared scopes they use and the
-    /// scopes those imply.
+    /// Only the listed tools (see the `tools!` macro), with the declared scopes they use, the
+    /// scopes those imply, and the declared scopes that imply them (so a broader token still
+    /// reaches the tools).
     pub fn from_tools(tools: &[&'static ToolDef]) -> Result<Self, RegistryError> {
         let all_scopes: BTreeMap<&str, &'static ScopeDef> =
             SCOPES.iter().map(|s| (s.name, s)).collect();
@@ -134,13 +135,28 @@ impl Registry {
             .collect();
         let mut seen = BTreeSet::new();
         let mut scopes = Vec::new();
-        while let Some(name) = wanted.pop() {
-            if !seen.insert(name) {
-                continue;
+        loop {
+            // Down: the scopes the tools use and everything those imply.
+            while let Some(name) = wanted.pop() {
+                if !seen.insert(name) {
+                    continue;
+                }
+                if let Some(def) = all_scopes.get(name) {
+                    scopes.push(*def);
+                    wanted.extend(def.implies.iter().copied());
+                }
             }
-            if let Some(def) = all_scopes.get(name) {
-                scopes.push(*def);
-                wanted.extend(def.implies.iter().copied());
+            // Up: a scope that implies one in use grants these tools too (a `db:admin` token may
+            // call a `db:modify` tool even when no listed tool needs `db:admin`), so it must be known.
+            wanted.extend(
+                all_scopes
+                    .values()
+                    .filter(|def| !seen.contains(def.name))
+                    .filter(|def| def.implies.iter().any(|i| seen.contains(i)))
+                    .map(|def| def.name),
+            );
+            if wanted.is_empty() {
+                break;
             }
         }
         Self::build(tools.to_vec(), scopes)

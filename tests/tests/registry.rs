@@ -99,8 +99,18 @@ fn collected_holds_every_linked_tool_and_scope_sorted() {
 fn an_explicit_list_holds_its_tools_and_the_scopes_they_need_with_implications() {
     let registry = Registry::from_tools(tools![delete_rows, self::who_am_i]).unwrap();
     assert_eq!(names(&registry), ["delete_rows", "whoami"]);
-    // `db:modify` implies `db:query`; `db:admin` is used by no listed tool.
-    assert_eq!(scope_names(&registry), ["db:modify", "db:query"]);
+    // `db:modify` implies `db:query`; no listed tool needs `db:admin`, but it implies `db:modify`,
+    // so a `db:admin` token must still reach `delete_rows`.
+    assert_eq!(
+        scope_names(&registry),
+        ["db:admin", "db:modify", "db:query"]
+    );
+    let admin_only = ScopeSet::from_space_separated("db:admin");
+    assert!(
+        registry
+            .missing_scopes(delete_rows::TOOL, &admin_only)
+            .is_empty()
+    );
 
     let only_public = Registry::from_tools(tools![crate::who_am_i]).unwrap();
     assert_eq!(names(&only_public), ["whoami"]);
