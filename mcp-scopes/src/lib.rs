@@ -1,4 +1,4 @@
-//! mcp-scopes: make an MCP server an OAuth 2.1 resource server with per-tool scopes.
+#![doc = include_str!("../../README.md")]
 
 pub mod auth;
 #[cfg(feature = "casdoor-sync")]
