@@ -88,7 +88,14 @@ impl<T: Serialize + JsonSchema> IntoToolResult for Structured<T> {
     }
 
     fn output_schema() -> Option<Value> {
-        Some(schemars::schema_for!(T).to_value())
+        // The schema of what serde *writes*: a field with `skip_serializing_if` may be absent, so it
+        // must not be `required` (the default, deserialize contract, says it is, and clients that
+        // check `structuredContent` against `outputSchema` then refuse the result).
+        let schema = schemars::generate::SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator()
+            .into_root_schema_for::<T>();
+        Some(schema.to_value())
     }
 }
 
@@ -144,6 +151,28 @@ mod tests {
             <Result<Structured<Count>, String> as IntoToolResult>::output_schema().unwrap();
         assert_eq!(schema["type"], "object");
         assert_eq!(schema["properties"]["rows"]["type"], "integer");
+    }
+
+    #[derive(Serialize, JsonSchema)]
+    struct Sparse {
+        rows: u32,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        returned: Vec<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    }
+
+    #[test]
+    fn fields_serde_may_skip_are_not_required_in_the_output_schema() {
+        let schema = <Structured<Sparse> as IntoToolResult>::output_schema().unwrap();
+        assert_eq!(schema["required"], json!(["rows"]));
+        // What the tool actually sends fits that schema: only `rows` is there.
+        let sent = result_json(Structured(Sparse {
+            rows: 1,
+            returned: vec![],
+            note: None,
+        }));
+        assert_eq!(sent["structuredContent"], json!({ "rows": 1 }));
     }
 
     #[test]
