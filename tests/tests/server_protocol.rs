@@ -399,6 +399,53 @@ async fn an_unsupported_modern_version_lists_the_supported_ones() {
 }
 
 #[tokio::test]
+async fn modern_requests_missing_a_required_meta_field_are_a_400_invalid_params() {
+    // 2026-07-28 basic/index: `protocolVersion` and `clientCapabilities` are required in every
+    // request's `_meta`; a request without one is malformed: -32602 with HTTP 400.
+    let s = server();
+    let caps = "io.modelcontextprotocol/clientCapabilities";
+    let broken: [fn(&mut Value); 3] = [
+        |body| {
+            body["params"]["_meta"]
+                .as_object_mut()
+                .unwrap()
+                .remove("io.modelcontextprotocol/clientCapabilities");
+        },
+        |body| body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] = json!("all"),
+        |body| {
+            body["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"] = json!(20_260_728);
+        },
+    ];
+    for (method, params) in [
+        ("server/discover", json!({})),
+        ("tools/list", json!({})),
+        (
+            "tools/call",
+            json!({"name":"query","arguments":{"sql":"1"}}),
+        ),
+    ] {
+        for breaker in broken {
+            let (headers, mut body) = modern_request(method, params.clone());
+            breaker(&mut body);
+            let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let reply = s.post(ALL, &h, &body).await;
+            assert_eq!(
+                (reply.status, reply.error_code()),
+                (StatusCode::BAD_REQUEST, Some(INVALID_PARAMS)),
+                "{method} {body}"
+            );
+            assert_eq!(reply.json()["id"], 1);
+        }
+    }
+    assert_eq!(s.calls.get(), 0);
+    // An empty object is a valid declaration of "no optional capabilities".
+    let (headers, body) = modern_request("tools/list", json!({}));
+    assert_eq!(body["params"]["_meta"][caps], json!({}));
+    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(s.post(ALL, &h, &body).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn tools_list_paginates_in_a_stable_order() {
     let s = server_with(|b| b.page_size(3));
     let first = s.legacy(ALL, "tools/list", json!({})).await.json();

@@ -9,10 +9,12 @@ use base64::Engine as _;
 use http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::jsonrpc::{HEADER_MISMATCH, RpcError, UNSUPPORTED_PROTOCOL_VERSION};
+use super::jsonrpc::{HEADER_MISMATCH, INVALID_PARAMS, RpcError, UNSUPPORTED_PROTOCOL_VERSION};
 
 /// The `_meta` key of the per-request protocol version (2026-07-28).
 pub(crate) const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+/// The `_meta` key of the client's per-request capabilities (2026-07-28, required).
+pub(crate) const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 /// The `_meta` key of the per-request log level (2026-07-28).
 pub(crate) const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
 /// The result `_meta` key carrying the server's name and version (2026-07-28).
@@ -93,6 +95,11 @@ fn unsupported(requested: &str) -> RpcError {
     }))
 }
 
+/// A 2026-07-28 request missing a required `_meta` field is malformed: -32602 with HTTP 400.
+fn malformed_meta(message: impl Into<String>) -> RpcError {
+    RpcError::new(StatusCode::BAD_REQUEST, INVALID_PARAMS, message)
+}
+
 fn mismatch(message: impl Into<String>) -> RpcError {
     RpcError::new(StatusCode::BAD_REQUEST, HEADER_MISMATCH, message)
 }
@@ -146,7 +153,7 @@ pub(crate) fn request_version(
         None => None,
         Some(Value::String(v)) => Some(v.as_str()),
         Some(_) => {
-            return Err(RpcError::invalid_params(format!(
+            return Err(malformed_meta(format!(
                 "`_meta.{META_PROTOCOL_VERSION}` must be a string"
             )));
         }
@@ -176,6 +183,17 @@ pub(crate) fn request_version(
     };
     if version.is_modern() {
         check_mirrored_headers(headers, method, params)?;
+        // Capabilities are declared per request and never remembered, so the field is required.
+        if !params
+            .get("_meta")
+            .and_then(|m| m.get(META_CLIENT_CAPABILITIES))
+            .is_some_and(Value::is_object)
+        {
+            return Err(malformed_meta(format!(
+                "`params._meta.{META_CLIENT_CAPABILITIES}` is required and must be an object \
+                 (`{{}}` declares no optional capabilities)"
+            )));
+        }
     }
     Ok(version)
 }
@@ -216,7 +234,6 @@ fn check_mirrored_headers(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::jsonrpc::INVALID_PARAMS;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -227,7 +244,10 @@ mod tests {
     }
 
     fn modern_params(name: Option<&str>) -> Map<String, Value> {
-        let mut params = json!({ "_meta": { META_PROTOCOL_VERSION: "2026-07-28" } });
+        let mut params = json!({ "_meta": {
+            META_PROTOCOL_VERSION: "2026-07-28",
+            META_CLIENT_CAPABILITIES: {},
+        } });
         if let Some(name) = name {
             params["name"] = json!(name);
         }
