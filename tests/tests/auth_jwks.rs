@@ -108,6 +108,7 @@ async fn jwks_down_later_keeps_serving_the_last_keys_until_max_staleness() {
     let server = JwksServer::start(jwks(&[&key])).await;
     let validator = Validator::new(
         config(&server, ms(30))
+            .fetch_timeouts(ms(200), ms(500))
             .max_staleness(ms(1000))
             .token_cache(0, ms(1)),
     )

@@ -10,8 +10,15 @@ use std::time::Duration;
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
+use super::error::ConfigError;
+
 /// The largest leeway a validator accepts: clocks that disagree by more are a deployment problem.
 pub const MAX_LEEWAY: Duration = Duration::from_mins(5);
+
+/// The longest a validated token is remembered by the validated-token cache: long enough to save
+/// nearly every signature check of a client that sends the same token for minutes, short enough that a
+/// cached answer never outlives a decision made from stale facts by much.
+pub const MAX_TOKEN_CACHE_TTL: Duration = Duration::from_mins(5);
 
 /// The algorithms allowed by default: every asymmetric algorithm `jsonwebtoken` can verify.
 pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[
@@ -257,7 +264,8 @@ impl ValidatorConfig {
         self
     }
 
-    /// The least time between two refetches caused by an unknown `kid` (default 30 s).
+    /// The least time between two refetches caused by an unknown `kid` (default 30 s; not zero, since
+    /// whoever sends a token chooses its `kid`).
     #[must_use]
     pub fn unknown_kid_cooldown(mut self, cooldown: Duration) -> Self {
         self.refresh.unknown_kid_cooldown = cooldown;
@@ -265,6 +273,8 @@ impl ValidatorConfig {
     }
 
     /// How long the last good key set is still used while the JWKS cannot be fetched (default 24 h).
+    /// It must cover one refresh cycle (the maximum refresh interval plus the request timeout), or the
+    /// keys would go stale between two successful refreshes and every request would get 503.
     #[must_use]
     pub fn max_staleness(mut self, staleness: Duration) -> Self {
         self.refresh.max_staleness = staleness;
@@ -296,7 +306,8 @@ impl ValidatorConfig {
     }
 
     /// The validated-token cache: at most `capacity` entries, each kept at most `ttl` and never past the
-    /// token's `exp` (defaults 10 000 and 2 min). A capacity of 0 turns the cache off.
+    /// token's `exp` (defaults 10 000 and 2 min; at most [`MAX_TOKEN_CACHE_TTL`]). A capacity of 0
+    /// turns the cache off.
     #[must_use]
     pub fn token_cache(mut self, capacity: usize, ttl: Duration) -> Self {
         self.token_cache_capacity = capacity;
@@ -321,4 +332,92 @@ impl ValidatorConfig {
     pub fn resource(&self) -> &str {
         &self.resource
     }
+
+    /// Refuses a configuration that cannot work or would be unsafe; see [`ConfigError`].
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        if self.issuer.is_empty() {
+            return Err(ConfigError::EmptyIssuer);
+        }
+        if self.resource.is_empty() {
+            return Err(ConfigError::EmptyResource);
+        }
+        if self.algorithms.is_empty() {
+            return Err(ConfigError::NoAlgorithms);
+        }
+        if let Some(alg) = self
+            .algorithms
+            .iter()
+            .find(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
+        {
+            return Err(ConfigError::SymmetricAlgorithm(format!("{alg:?}")));
+        }
+        if self.leeway > MAX_LEEWAY {
+            return Err(ConfigError::LeewayTooLarge {
+                given: self.leeway,
+                max: MAX_LEEWAY,
+            });
+        }
+        if self.max_token_size == 0 {
+            return Err(ConfigError::ZeroTokenSize);
+        }
+        if self.token_cache_ttl > MAX_TOKEN_CACHE_TTL {
+            return Err(ConfigError::TokenCacheTtlTooLong {
+                given: self.token_cache_ttl,
+                max: MAX_TOKEN_CACHE_TTL,
+            });
+        }
+        let policy = &self.refresh;
+        if policy.min_refresh.is_zero() || policy.min_refresh > policy.max_refresh {
+            return Err(ConfigError::BadRefreshSettings(
+                "the refresh interval needs 0 < min <= max",
+            ));
+        }
+        if policy.backoff_initial.is_zero() || policy.backoff_initial > policy.backoff_max {
+            return Err(ConfigError::BadRefreshSettings(
+                "the backoff needs 0 < initial <= max",
+            ));
+        }
+        if policy.request_timeout.is_zero() || policy.max_response_bytes == 0 {
+            return Err(ConfigError::BadRefreshSettings(
+                "the request timeout and response size cap must be above zero",
+            ));
+        }
+        if policy.unknown_kid_cooldown.is_zero() {
+            return Err(ConfigError::BadRefreshSettings(
+                "the unknown-kid cooldown must be above zero: token senders choose the kid",
+            ));
+        }
+        // A healthy refresh cycle is a sleep of at most `max_refresh` and then a fetch of at most
+        // `request_timeout`; keys must not count as stale before the next one can land.
+        if policy.max_staleness < policy.max_refresh.saturating_add(policy.request_timeout) {
+            return Err(ConfigError::BadRefreshSettings(
+                "the maximum staleness must be at least the maximum refresh interval plus the request timeout, or keys go stale between refreshes",
+            ));
+        }
+        match &self.key_source {
+            KeySource::Uri(uri) => check_url(uri)?,
+            KeySource::Discover => {
+                super::fetch::discovery_urls(&self.issuer).map_err(|reason| {
+                    ConfigError::BadUrl {
+                        url: self.issuer.clone(),
+                        reason,
+                    }
+                })?;
+            }
+            KeySource::Static(_) => {}
+        }
+        Ok(())
+    }
+}
+
+fn check_url(url: &str) -> Result<(), ConfigError> {
+    let bad = |reason: &str| ConfigError::BadUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(bad("not an http(s) URL with a host"));
+    }
+    Ok(())
 }

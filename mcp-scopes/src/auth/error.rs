@@ -32,6 +32,14 @@ pub enum ConfigError {
         /// The largest accepted leeway.
         max: Duration,
     },
+    /// The validated-token cache TTL is longer than [`super::MAX_TOKEN_CACHE_TTL`].
+    #[error("token cache TTL {given:?} is longer than the maximum of {max:?}")]
+    TokenCacheTtlTooLong {
+        /// The configured TTL.
+        given: Duration,
+        /// The longest accepted TTL.
+        max: Duration,
+    },
     /// The maximum token size is zero.
     #[error("the maximum token size must be at least one byte")]
     ZeroTokenSize,

@@ -29,7 +29,9 @@ mod token_cache;
 mod validate;
 
 pub use challenge::Challenge;
-pub use config::{ClaimRule, DEFAULT_ALGORITHMS, MAX_LEEWAY, ScopeClaims, ValidatorConfig};
+pub use config::{
+    ClaimRule, DEFAULT_ALGORITHMS, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ScopeClaims, ValidatorConfig,
+};
 pub use dev::{DevSigner, TokenClaims};
 pub use error::{AuthError, ConfigError};
 pub use jsonwebtoken::Algorithm;

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
-use super::config::{ClaimRule, KeySource, MAX_LEEWAY, ScopeClaims, ValidatorConfig};
+use super::config::{ClaimRule, ScopeClaims, ValidatorConfig};
 use super::error::{AuthError, ConfigError};
 use super::fetch;
 use super::jwks::{self, JwksCache, Lookup};
@@ -59,74 +59,13 @@ impl std::fmt::Debug for Validator {
     }
 }
 
-fn check_url(url: &str) -> Result<(), ConfigError> {
-    let bad = |reason: &str| ConfigError::BadUrl {
-        url: url.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(bad("not an http(s) URL with a host"));
-    }
-    Ok(())
-}
-
 impl Validator {
     /// Checks `config`, loads a static key set or starts the background JWKS refresh (so it must be
     /// called inside a tokio runtime when keys come from the network).
     pub fn new(config: ValidatorConfig) -> Result<Self, ConfigError> {
         install_crypto_provider();
-        if config.issuer.is_empty() {
-            return Err(ConfigError::EmptyIssuer);
-        }
-        if config.resource.is_empty() {
-            return Err(ConfigError::EmptyResource);
-        }
-        if config.algorithms.is_empty() {
-            return Err(ConfigError::NoAlgorithms);
-        }
-        if let Some(alg) = config
-            .algorithms
-            .iter()
-            .find(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
-        {
-            return Err(ConfigError::SymmetricAlgorithm(format!("{alg:?}")));
-        }
-        if config.leeway > MAX_LEEWAY {
-            return Err(ConfigError::LeewayTooLarge {
-                given: config.leeway,
-                max: MAX_LEEWAY,
-            });
-        }
-        if config.max_token_size == 0 {
-            return Err(ConfigError::ZeroTokenSize);
-        }
+        config.check()?;
         let policy = &config.refresh;
-        if policy.min_refresh.is_zero() || policy.min_refresh > policy.max_refresh {
-            return Err(ConfigError::BadRefreshSettings(
-                "the refresh interval needs 0 < min <= max",
-            ));
-        }
-        if policy.backoff_initial.is_zero() || policy.backoff_initial > policy.backoff_max {
-            return Err(ConfigError::BadRefreshSettings(
-                "the backoff needs 0 < initial <= max",
-            ));
-        }
-        if policy.request_timeout.is_zero() || policy.max_response_bytes == 0 {
-            return Err(ConfigError::BadRefreshSettings(
-                "the request timeout and response size cap must be above zero",
-            ));
-        }
-        match &config.key_source {
-            KeySource::Uri(uri) => check_url(uri)?,
-            KeySource::Discover => {
-                fetch::discovery_urls(&config.issuer).map_err(|reason| ConfigError::BadUrl {
-                    url: config.issuer.clone(),
-                    reason,
-                })?;
-            }
-            KeySource::Static(_) => {}
-        }
         let client = match config.http_client {
             Some(client) => client,
             None => {
