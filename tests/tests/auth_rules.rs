@@ -206,11 +206,63 @@ async fn unsafe_configurations_are_refused() {
                 .static_jwks(json!({"keys": [{"kty": "oct", "kid": "s", "k": "c2VjcmV0"}]})),
             "no usable",
         ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE).token_cache(100, Duration::from_hours(1)),
+            "token cache TTL",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE).unknown_kid_cooldown(Duration::ZERO),
+            "cooldown",
+        ),
+        (
+            // Keys refreshed every 15 min but stale after 5: a 503 for 10 min of every 15.
+            ValidatorConfig::new(ISSUER, RESOURCE).max_staleness(Duration::from_mins(5)),
+            "maximum staleness",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE)
+                .refresh_interval(Duration::from_mins(1), Duration::from_mins(10))
+                .fetch_timeouts(Duration::from_secs(5), Duration::from_secs(30))
+                .max_staleness(Duration::from_mins(10)),
+            "maximum staleness",
+        ),
     ] {
         let err = Validator::new(config).expect_err(fragment);
         assert!(
             err.to_string().contains(fragment),
             "{err} lacks {fragment:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn limits_at_their_maximum_are_accepted() {
+    let config = ValidatorConfig::new(ISSUER, RESOURCE)
+        .leeway(mcp_scopes::auth::MAX_LEEWAY)
+        .token_cache(100, mcp_scopes::auth::MAX_TOKEN_CACHE_TTL)
+        .refresh_interval(Duration::from_mins(1), Duration::from_mins(10))
+        .fetch_timeouts(Duration::from_secs(5), Duration::from_secs(30))
+        .max_staleness(Duration::from_mins(10) + Duration::from_secs(30));
+    assert!(Validator::new(config.static_jwks(KEYS.published())).is_ok());
+}
+
+#[tokio::test]
+async fn debugging_a_principal_shows_claim_names_not_their_values() {
+    let token = KEYS
+        .rsa
+        .good_token(&json!({"totpSecret": "JBSWY3DPEHPK3PXP", "email": "alice@example.test"}));
+    let principal = default_validator().validate(&token).await.expect("valid");
+    let shown = format!("{principal:?}");
+    for visible in [
+        "user-1",
+        "client-1",
+        "db:query",
+        "\"totpSecret\"",
+        "\"email\"",
+    ] {
+        assert!(shown.contains(visible), "{visible} missing from {shown}");
+    }
+    for hidden in ["JBSWY3DPEHPK3PXP", "alice@example.test"] {
+        assert!(!shown.contains(hidden), "{hidden} shown in {shown}");
     }
 }

@@ -5,7 +5,11 @@ use serde_json::{Map, Value};
 use crate::scope::ScopeSet;
 
 /// Who is calling: the claims of a validated access token.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the identifying fields and the scopes, and only the *names* of the other claims:
+/// some authorization servers put secrets in access tokens (Casdoor's default `JWT` format embeds the
+/// user record, `totpSecret` included), and a `?principal` in a log line must not copy them there.
+#[derive(Clone, PartialEq)]
 pub struct Principal {
     /// `sub`, when present. Unique only within an issuer (in Casdoor, within an organisation: see
     /// [`Principal::owner`]).
@@ -22,6 +26,29 @@ pub struct Principal {
     pub scopes: ScopeSet,
     /// Every claim of the token, as sent.
     pub claims: Map<String, Value>,
+}
+
+impl std::fmt::Debug for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Principal")
+            .field("subject", &self.subject)
+            .field("client_id", &self.client_id)
+            .field("issuer", &self.issuer)
+            .field("expires_at", &self.expires_at)
+            .field("jti", &self.jti)
+            .field("scopes", &self.scopes)
+            .field("claims", &ClaimNames(&self.claims))
+            .finish()
+    }
+}
+
+/// The claim names of a token, for `Debug` without the values.
+struct ClaimNames<'a>(&'a Map<String, Value>);
+
+impl std::fmt::Debug for ClaimNames<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 impl Principal {

@@ -19,8 +19,9 @@ pub(crate) enum CasdoorCommand {
     Sync(SyncArgs),
 }
 
-/// The flags of `casdoor sync`.
-#[derive(Debug, Clone, clap::Args)]
+/// The flags of `casdoor sync`. `Debug` leaves the client secret out (the parsed command line can end
+/// up in a `{:?}`).
+#[derive(Clone, clap::Args)]
 pub(crate) struct SyncArgs {
     /// Casdoor's origin, e.g. https://door.example.com (default: the --casdoor flag).
     #[arg(long, env = "CASDOOR_ENDPOINT", value_name = "URL")]
@@ -46,6 +47,23 @@ pub(crate) struct SyncArgs {
     /// Also remove scope entries this server does not declare.
     #[arg(long)]
     prune: bool,
+}
+
+impl std::fmt::Debug for SyncArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncArgs")
+            .field("endpoint", &self.endpoint)
+            .field("application", &self.application)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("oidc_scopes", &self.oidc_scopes)
+            .field("dry_run", &self.dry_run)
+            .field("prune", &self.prune)
+            .finish()
+    }
 }
 
 /// Exit status for usage errors (as clap uses).
@@ -95,4 +113,40 @@ pub(crate) async fn run(
 fn failure(error: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("error: {error}");
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::CasdoorCommand;
+
+    #[derive(clap::Parser)]
+    struct Line {
+        #[command(subcommand)]
+        command: CasdoorCommand,
+    }
+
+    #[test]
+    fn debug_never_shows_the_client_secret() {
+        let line = Line::try_parse_from([
+            "server",
+            "sync",
+            "--endpoint",
+            "https://door.example.com",
+            "--application",
+            "admin/app",
+            "--client-id",
+            "app-id",
+            "--client-secret",
+            "s3cr3t-value",
+        ])
+        .expect("valid arguments");
+        let shown = format!("{:?}", line.command);
+        assert!(
+            shown.contains("app-id") && shown.contains("admin/app"),
+            "{shown}"
+        );
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
 }
