@@ -7,6 +7,7 @@
 //! the rest of the crate and IDEs keep working.
 
 mod ast;
+mod doc;
 mod expand;
 mod valid;
 
@@ -46,7 +47,9 @@ use crate::ast::{Errors, ItemTool, ScopeArgs, ToolArgs};
 /// - `name = "…"`: the MCP tool name (default: the function's name). Letters, digits, `_`,
 ///   `-` and `.`.
 /// - `description = "…"`: what the tool does, for the model (default: the doc comment; one of
-///   the two is required).
+///   the two is required). A doc comment reads as rustdoc renders it: the wrapped lines of a
+///   paragraph are joined with spaces, blank lines stay paragraph breaks, and code blocks, list
+///   items, headings and hard breaks keep their lines.
 /// - `title = "…"`: a human title.
 /// - `read_only`, `destructive`, `idempotent`, `open_world`: the MCP annotations; a bare key
 ///   means `true`, or write `= false`. Hints for clients, never trusted for security.
@@ -106,7 +109,8 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// - `name = "…"` (required): the scope token, `resource:action` segments of letters, digits,
 ///   `_` and `-`.
 /// - `display_name = "…"`: a short human name (default: the name).
-/// - `description = "…"`: instead of the doc comment (one of the two is required).
+/// - `description = "…"`: instead of the doc comment (one of the two is required). A doc
+///   comment's wrapped lines are joined as for `#[tool]`.
 /// - `baseline`: a client should ask for this scope first (the 401 `scope=` hint).
 /// - `implies = [DbQuery, "other:scope"]`: a token granting this scope may also call tools that
 ///   need these.

@@ -7,7 +7,8 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemStruct, LitStr, Path, ReturnType, Signature, Type, parse_quote};
 
-use crate::ast::{Errors, ItemTool, ScopeArgs, ScopeRef, ToolArgs, doc_comment};
+use crate::ast::{Errors, ItemTool, ScopeArgs, ScopeRef, ToolArgs};
+use crate::doc::doc_comment;
 
 /// A checked `#[tool]`.
 pub(crate) struct Tool<'a> {

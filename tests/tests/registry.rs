@@ -22,7 +22,8 @@ pub struct DbQuery;
 #[scope(name = "db:modify", display_name = "Change rows", implies = [DbQuery])]
 pub struct DbModify;
 
-/// Everything, including schema changes.
+/// Everything, including
+/// schema changes.
 #[scope(name = "db:admin", implies = ["db:modify"])]
 pub struct DbAdmin;
 
@@ -48,7 +49,12 @@ struct Count {
     rows: u32,
 }
 
-/// Deletes rows.
+/// Deletes the rows a filter matches,
+/// in one transaction.
+///
+/// This cannot be undone:
+/// - rows are gone
+/// - so are their indexes
 #[tool(scope = [DbModify, "db:query"], destructive)]
 async fn delete_rows() -> Result<Structured<Count>, String> {
     Ok(Structured(Count { rows: 2 }))
@@ -143,6 +149,16 @@ fn tool_definitions_carry_what_the_declaration_says() {
     );
     assert_eq!(who.annotations.idempotent, Some(true));
     assert_eq!(delete_rows::TOOL.scopes, ["db:modify", "db:query"]);
+    // A doc comment reads as rustdoc renders it: wrapped lines join, paragraphs and lists stay.
+    assert_eq!(
+        delete_rows::TOOL.description,
+        "Deletes the rows a filter matches, in one transaction.\n\nThis cannot be undone:\n\
+         - rows are gone\n- so are their indexes"
+    );
+    assert_eq!(
+        DbAdmin::DEF.description,
+        "Everything, including schema changes."
+    );
     assert_eq!(delete_rows::TOOL.annotations.destructive, Some(true));
 }
 
