@@ -266,3 +266,30 @@ async fn debugging_a_principal_shows_claim_names_not_their_values() {
         assert!(!shown.contains(hidden), "{hidden} shown in {shown}");
     }
 }
+
+#[test]
+fn credentials_in_a_jwks_uri_are_refused_and_never_shown() {
+    for (config, shown) in [
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE)
+                .jwks_uri("https://jwks:hunter2@auth.example.test/jwks"),
+            "https://***@auth.example.test/jwks",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE).jwks_uri("https://jwks:hunter2@/jwks"),
+            "https://***@/jwks",
+        ),
+        (
+            ValidatorConfig::casdoor("https://admin:hunter2@door.example.test", RESOURCE),
+            "https://***@door.example.test/.well-known/jwks",
+        ),
+        (
+            ValidatorConfig::new("ftp://admin:hunter2@as.example.test", RESOURCE),
+            "ftp://***@as.example.test",
+        ),
+    ] {
+        let err = Validator::new(config).expect_err("refused").to_string();
+        assert!(err.contains(shown), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+}

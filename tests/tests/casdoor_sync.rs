@@ -378,6 +378,19 @@ async fn bad_input_is_refused_before_any_request() {
         let err = sync(&opts).await.unwrap_err();
         assert!(err.to_string().contains(expected), "{err}");
     }
+    // Credentials typed into the endpoint are not echoed (CI logs keep stderr).
+    let opts = SyncOptions::new(
+        "https://admin:hunter2@door.example.com",
+        APP_ID,
+        creds(),
+        manifest(),
+    );
+    let err = sync(&opts).await.unwrap_err().to_string();
+    assert!(
+        err.contains("`https://***@door.example.com` is not a usable Casdoor endpoint"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
     assert_eq!(fake.gets(), 0, "nothing reached Casdoor");
 }
 

@@ -399,7 +399,7 @@ impl ValidatorConfig {
             KeySource::Discover => {
                 super::fetch::discovery_urls(&self.issuer).map_err(|reason| {
                     ConfigError::BadUrl {
-                        url: self.issuer.clone(),
+                        url: without_credentials(&self.issuer),
                         reason,
                     }
                 })?;
@@ -410,14 +410,35 @@ impl ValidatorConfig {
     }
 }
 
+/// Checks the JWKS URI. Credentials in it are refused: the URL is named in every fetch error that
+/// gets logged, so a password there would end up in the logs.
 fn check_url(url: &str) -> Result<(), ConfigError> {
     let bad = |reason: &str| ConfigError::BadUrl {
-        url: url.to_owned(),
+        url: without_credentials(url),
         reason: reason.to_owned(),
     };
     let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(bad("not an http(s) URL with a host"));
     }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad(
+            "it holds credentials, which would be logged with it; give an HTTP client with default headers instead (`http_client`)",
+        ));
+    }
     Ok(())
+}
+
+/// `url` with any `user:password@` replaced by `***@`, for error messages and logs. Works on the text,
+/// so it also hides credentials in a URL that does not parse.
+pub(crate) fn without_credentials(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_len].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]),
+        None => url.to_owned(),
+    }
 }

@@ -14,7 +14,7 @@ use super::config::RefreshPolicy;
 /// Why a fetch failed (logged by the refresh task; never seen by clients).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum FetchError {
-    #[error("request to {url} failed: {source}")]
+    #[error("request to {url} failed: {}", causes(.source))]
     Http {
         url: String,
         #[source]
@@ -36,6 +36,19 @@ pub(crate) enum FetchError {
     Discovery(String),
     #[error("{url}: {reason}")]
     BadKeySet { url: String, reason: String },
+}
+
+/// An error and its causes on one line: reqwest's own message ("error sending request") leaves out
+/// what an operator needs ("connection refused", a TLS failure, a DNS miss).
+pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }
 
 /// Builds the shared client: rustls, connect and request timeouts, few redirects.
@@ -191,6 +204,20 @@ mod tests {
         assert_eq!(max_age("MAX-AGE = 5"), Some(Duration::from_secs(5)));
         assert_eq!(max_age("no-cache"), None);
         assert_eq!(max_age("max-age=-1"), None);
+    }
+
+    #[tokio::test]
+    async fn a_failed_request_says_why() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let url = format!("http://{}/jwks", listener.local_addr().expect("address"));
+        drop(listener);
+        let policy = RefreshPolicy::default();
+        let client = build_client(&policy).expect("client");
+        let err = get_json(&client, &url, &policy)
+            .await
+            .expect_err("nothing listens");
+        let shown = err.to_string().to_lowercase();
+        assert!(shown.contains("refused"), "{shown}");
     }
 
     #[test]

@@ -29,11 +29,13 @@ mod token_cache;
 mod validate;
 
 pub use challenge::Challenge;
+pub(crate) use config::without_credentials;
 pub use config::{
     ClaimRule, DEFAULT_ALGORITHMS, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ScopeClaims, ValidatorConfig,
 };
 pub use dev::{DevSigner, TokenClaims};
 pub use error::{AuthError, ConfigError};
+pub(crate) use fetch::causes;
 pub use jsonwebtoken::Algorithm;
 pub use layer::{BearerAuth, BearerAuthLayer, audit_scope_decision};
 pub use principal::Principal;

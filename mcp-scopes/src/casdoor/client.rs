@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::SyncError;
 use super::application::Envelope;
+use crate::auth::causes;
 
 /// The largest reply read from Casdoor; an application object is a few tens of KiB.
 const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
@@ -103,7 +104,7 @@ impl<'a> AdminClient<'a> {
             .build()
             .map_err(|e| SyncError::Unreachable {
                 endpoint: endpoint.to_owned(),
-                reason: chain(&e),
+                reason: causes(&e),
             })?;
         Ok(Self {
             http,
@@ -148,7 +149,7 @@ impl<'a> AdminClient<'a> {
     ) -> Result<String, SyncError> {
         let unreachable = |e: &reqwest::Error| SyncError::Unreachable {
             endpoint: self.endpoint.to_owned(),
-            reason: chain(e),
+            reason: causes(e),
         };
         let mut response = request
             .basic_auth(
@@ -222,19 +223,6 @@ pub(crate) fn envelope<'t>(
             reason: "the reply has no `status`; is the endpoint a Casdoor server?".into(),
         }),
     }
-}
-
-/// An error and its causes on one line (reqwest's own message hides the cause, e.g. "connection
-/// refused").
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        out.push_str(": ");
-        out.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    out
 }
 
 #[cfg(test)]

@@ -297,7 +297,7 @@ pub async fn sync(options: &SyncOptions) -> Result<SyncReport, SyncError> {
 
 /// The endpoint as an origin (plus an optional path prefix) without a trailing slash.
 fn checked_endpoint(endpoint: &str) -> Result<String, SyncError> {
-    let invalid = || SyncError::InvalidEndpoint(endpoint.to_owned());
+    let invalid = || SyncError::InvalidEndpoint(crate::auth::without_credentials(endpoint));
     let url = reqwest::Url::parse(endpoint).map_err(|_| invalid())?;
     let usable = matches!(url.scheme(), "http" | "https")
         && url.host().is_some()
