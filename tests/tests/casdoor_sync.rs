@@ -163,6 +163,30 @@ async fn prune_removes_entries_the_server_does_not_declare() {
 }
 
 #[tokio::test]
+async fn pruning_down_to_an_empty_list_is_refused() {
+    // An empty `scopes` list makes Casdoor grant any requested scope: a server that declares no
+    // scope must not wipe the list with --prune.
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let opts = SyncOptions::new(
+        &fake.endpoint,
+        APP_ID,
+        Credentials::new(CLIENT_ID, CLIENT_SECRET),
+        Vec::new(),
+    );
+    let err = sync(&opts.clone().prune(true)).await.unwrap_err();
+    assert!(matches!(err, SyncError::WouldEmptyScopes(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("grants any requested scope"),
+        "{err}"
+    );
+    assert!(fake.posts().is_empty());
+    // Without --prune the unmanaged entries stay: nothing to do.
+    let report = sync(&opts).await.unwrap();
+    assert_eq!(report.outcome, SyncOutcome::UpToDate);
+    assert!(fake.posts().is_empty());
+}
+
+#[tokio::test]
 async fn dry_run_prints_the_diff_and_writes_nothing() {
     let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
     let report = sync(&options(&fake).dry_run(true)).await.unwrap();

@@ -161,6 +161,13 @@ pub enum SyncError {
     /// `update-application` answered `Unaffected`.
     #[error("Casdoor answered `Unaffected`: application `{0}` was not changed")]
     Unaffected(String),
+    /// The sync would leave the application's `scopes` empty (an empty manifest with `--prune`).
+    /// Casdoor grants any requested scope when that list is empty, so this would widen access, not
+    /// narrow it; nothing is written.
+    #[error(
+        "refusing to empty the `scopes` of application `{0}`: Casdoor grants any requested scope when the list is empty; this server declares no scopes, so drop --prune (or clear the list in Casdoor yourself)"
+    )]
+    WouldEmptyScopes(String),
 }
 
 /// What a sync did.
@@ -245,6 +252,9 @@ pub async fn sync(options: &SyncOptions) -> Result<SyncReport, SyncError> {
     let app = Application::parse(data.get()).map_err(malformed)?;
     let existing = app.scope_entries().map_err(malformed)?;
     let plan = plan::plan(&existing, &options.scopes, options.prune);
+    if !existing.is_empty() && plan.is_empty() {
+        return Err(SyncError::WouldEmptyScopes(id.to_owned()));
+    }
 
     let missing_oidc: Vec<&str> = STANDARD_OIDC_SCOPES
         .iter()

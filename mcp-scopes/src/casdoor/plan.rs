@@ -159,6 +159,11 @@ impl Plan {
     pub(crate) fn has_changes(&self) -> bool {
         self.changes.iter().any(ScopeChange::is_change)
     }
+
+    /// Whether the new `scopes` array has no entry at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.scopes_json == "[]"
+    }
 }
 
 enum Entry<'a> {
