@@ -68,6 +68,19 @@ pub(crate) struct ServerArgs {
     /// keeps). Created with owner-only permissions.
     #[arg(long, env = "MCP_DATA_DIR", value_name = "DIR", global = true)]
     pub(crate) data_dir: Option<PathBuf>,
+    /// After Ctrl-C or SIGTERM, how long requests in flight may take to finish before the server
+    /// stops anyway (seconds, or a number with s, m, h or d). A second Ctrl-C or SIGTERM stops it
+    /// at once. Either way, work already running on blocking threads (database transactions)
+    /// finishes before the process exits.
+    #[arg(
+        long,
+        env = "MCP_SHUTDOWN_GRACE",
+        value_name = "DURATION",
+        default_value = "10s",
+        value_parser = parse_ttl,
+        global = true
+    )]
+    pub(crate) shutdown_grace: Duration,
 }
 
 /// The subcommands.

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use reqwest::Url;
 
@@ -61,6 +62,8 @@ pub(crate) struct Config {
     /// Given with --resource; in development mode derived from the address once bound.
     pub(crate) resource: Option<String>,
     pub(crate) data_dir: PathBuf,
+    /// How long requests in flight may take after a stop signal.
+    pub(crate) shutdown_grace: Duration,
 }
 
 /// The file holding the development signing key, inside the data directory.
@@ -134,6 +137,7 @@ impl Config {
             listen: SocketAddr::new(args.bind, args.port),
             resource,
             data_dir: args.data_dir.clone().unwrap_or(default_data_dir),
+            shutdown_grace: args.shutdown_grace,
         })
     }
 

@@ -2,6 +2,7 @@
 //! how to get in, and stop gracefully on Ctrl-C or SIGTERM (requests in flight finish first).
 
 use std::fmt::Write as _;
+use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -66,14 +67,50 @@ where
     };
     println!("{}", banner(name, version, &config, &server, bound));
     let router = server.into_router();
-    if let Err(e) = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
-        return fail(&e);
+    let mut signals = StopSignals::new();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .into_future();
+    tokio::pin!(serving);
+    tokio::select! {
+        result = &mut serving => return finished(result),
+        () = signals.recv() => {}
     }
-    tracing::info!("stopped");
-    ExitCode::SUCCESS
+    let grace = config.shutdown_grace;
+    tracing::info!(
+        "shutting down: finishing the requests in flight (at most {}s; Ctrl-C again to stop now)",
+        grace.as_secs()
+    );
+    let _ = stop.send(());
+    tokio::select! {
+        result = &mut serving => finished(result),
+        () = tokio::time::sleep(grace) => {
+            tracing::warn!(
+                "stopped with requests still in flight after {}s (--shutdown-grace)",
+                grace.as_secs()
+            );
+            ExitCode::SUCCESS
+        }
+        () = signals.recv() => {
+            tracing::warn!("stopped at a second signal, with requests still in flight");
+            ExitCode::SUCCESS
+        }
+    }
+    // Leaving here drops the runtime, which waits for work already running on blocking threads
+    // (a database transaction commits or rolls back) before the process exits.
+}
+
+fn finished(result: std::io::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
 }
 
 /// Logs to stderr, at `info` unless `RUST_LOG` says otherwise.
@@ -88,30 +125,54 @@ fn init_logging() {
         .try_init();
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            // No signal handling here: never stop on that account.
-            std::future::pending::<()>().await;
-        }
-    };
+/// Ctrl-C and SIGTERM, listened to from start-up to exit, so a second one is seen too.
+struct StopSignals {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+        #[cfg(not(unix))]
+        Self {}
     }
-    tracing::info!("shutting down: finishing the requests in flight");
+
+    /// Resolves at the next Ctrl-C or SIGTERM (never, for one that cannot be listened to).
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn next(signal: Option<&mut tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(signal) => {
+                        if signal.recv().await.is_none() {
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                () = next(self.interrupt.as_mut()) => {}
+                () = next(self.terminate.as_mut()) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
 }
 
 /// What the server prints when it starts: where it is, which mode, and how to get a token. Never
