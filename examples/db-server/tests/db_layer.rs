@@ -229,3 +229,67 @@ fn a_query_whose_caller_goes_away_is_interrupted() {
         started.elapsed()
     );
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_database_and_its_wal_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shop.sqlite3");
+    let db = Database::open(&path).expect("open");
+    db.execute("DELETE FROM customers WHERE id = ?".into(), vec![json!(12)])
+        .await
+        .expect("a write, so the WAL exists");
+    for file in ["shop.sqlite3", "shop.sqlite3-wal", "shop.sqlite3-shm"] {
+        let mode = std::fs::metadata(dir.path().join(file))
+            .expect(file)
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
+}
+
+#[test]
+fn a_corrupt_or_truncated_database_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good.sqlite3");
+    drop(Database::open(&good).expect("seeded"));
+    let whole = std::fs::read(&good).expect("read");
+    assert!(whole.len() > 3 * 4096, "several pages");
+    let garbage: Vec<u8> = (0..8192_u32).map(|i| (i * 7 % 251) as u8).collect();
+    for (name, content) in [
+        ("garbage", garbage),
+        (
+            "truncated-mid-page",
+            whole[..whole.len() / 2 + 100].to_vec(),
+        ),
+        ("truncated-at-page", whole[..2 * 4096].to_vec()),
+        ("header-only", whole[..100].to_vec()),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &content).expect("write");
+        let err = Database::open(&path).expect_err(name);
+        let message = err.to_string();
+        assert!(
+            message.contains(&path.display().to_string()),
+            "{name}: {message}"
+        );
+        assert!(
+            message.contains("malformed") || message.contains("not a database"),
+            "{name}: {message}"
+        );
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            content,
+            "{name} changed"
+        );
+        assert_eq!(
+            support::files(dir.path())
+                .iter()
+                .filter(|f| f.starts_with(name))
+                .count(),
+            1,
+            "{name}: no WAL or journal left behind"
+        );
+    }
+}

@@ -275,10 +275,25 @@ fn token(
 }
 
 /// Creates the data directory (owner-only when this creates it) and loads or creates the
-/// development key in it.
+/// development key in it. A key other users could read is refused: it signs tokens for any scope.
 fn load_dev_signer(data_dir: &Path) -> Result<DevSigner, ConfigError> {
     create_data_dir(data_dir)?;
     let path = data_dir.join(DEV_KEY_FILE);
+    #[cfg(unix)]
+    if let Ok(metadata) = std::fs::metadata(&path) {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(ConfigError::new(
+                "--data-dir",
+                format!(
+                    "the development key {} is open to other users (mode {mode:o}); make it owner-only with `chmod 600 {}`, or delete it to create a new one",
+                    path.display(),
+                    path.display()
+                ),
+            ));
+        }
+    }
     DevSigner::load_or_create(&path).map_err(|e| {
         ConfigError::new(
             "--data-dir",
@@ -287,15 +302,38 @@ fn load_dev_signer(data_dir: &Path) -> Result<DevSigner, ConfigError> {
     })
 }
 
+/// Creates the data directory with owner-only permissions, or checks an existing one: it must be
+/// a directory that other users cannot write to (they could swap the key or the server's files).
 fn create_data_dir(dir: &Path) -> Result<(), ConfigError> {
+    let error = |message: String| ConfigError::new("--data-dir", message);
+    match std::fs::metadata(dir) {
+        Ok(metadata) if !metadata.is_dir() => {
+            return Err(error(format!("{} is not a directory", dir.display())));
+        }
+        Ok(metadata) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                let mode = metadata.permissions().mode() & 0o7777;
+                if mode & 0o022 != 0 {
+                    return Err(error(format!(
+                        "{} can be written by other users (mode {mode:o}); use a directory of your own, or `chmod 700 {}`",
+                        dir.display(),
+                        dir.display()
+                    )));
+                }
+            }
+            #[cfg(not(unix))]
+            let _ = metadata;
+            return Ok(());
+        }
+        Err(_) => {}
+    }
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| {
-        ConfigError::new(
-            "--data-dir",
-            format!("cannot create {}: {e}", dir.display()),
-        )
-    })
+    builder
+        .create(dir)
+        .map_err(|e| error(format!("cannot create {}: {e}", dir.display())))
 }

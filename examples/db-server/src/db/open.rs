@@ -33,6 +33,7 @@ pub(crate) fn open_writer(path: &Path, limits: &Limits) -> Result<Connection, Db
             DbError::Internal(format!("cannot create directory {}: {e}", dir.display()))
         })?;
     }
+    create_owner_only(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -54,6 +55,24 @@ pub(crate) fn open_writer(path: &Path, limits: &Limits) -> Result<Connection, Db
         .map_err(internal("cannot configure", path))?;
     seed_if_new(&mut conn).map_err(internal("cannot seed", path))?;
     Ok(conn)
+}
+
+/// Creates the database file, empty and readable by its owner only, if it does not exist yet.
+/// SQLite then treats it as a new database, and gives its WAL and shared-memory files the same
+/// permissions.
+fn create_owner_only(path: &Path) -> Result<(), DbError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(DbError::Internal(format!(
+            "cannot create {}: {e}",
+            path.display()
+        ))),
+    }
 }
 
 /// Opens a connection that cannot write: opened read-only and with `query_only` on. The
