@@ -73,12 +73,25 @@ pub(crate) fn list(
         Some(_) => return Err(RpcError::invalid_params("`cursor` must be a string")),
     };
     let filter = core.options.filter_tools_by_scope;
-    let mut visible = core
+    let visible: Vec<&&ToolDef> = core
         .registry
         .tools()
         .iter()
         .filter(|t| !filter || gate::may_call(&core.registry, t, ctx.principal))
-        .filter(|t| after.as_deref().is_none_or(|after| t.name > after));
+        .collect();
+    // A cursor names the last tool of the previous page. Any other name is refused rather than
+    // read as a position, and so is a hidden tool's, so a crafted cursor cannot probe names.
+    let start = match after {
+        None => 0,
+        Some(after) => {
+            visible
+                .iter()
+                .position(|t| t.name == after)
+                .ok_or_else(|| RpcError::invalid_params("invalid cursor"))?
+                + 1
+        }
+    };
+    let mut visible = visible[start..].iter().copied();
     let page: Vec<&&ToolDef> = visible
         .by_ref()
         .take(core.options.page_size.max(1))

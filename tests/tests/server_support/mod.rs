@@ -161,10 +161,22 @@ impl TestServer {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Reply {
+        self.send_bytes(method, path, headers, body.as_bytes().to_vec())
+            .await
+    }
+
+    /// [`Self::send`] with a body that need not be UTF-8.
+    pub async fn send_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Reply {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
-            .body(Body::from(body.to_owned()))
+            .body(Body::from(body))
             .expect("a valid request");
         let defaults = [
             ("host", HOST),
