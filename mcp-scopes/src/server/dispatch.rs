@@ -55,7 +55,7 @@ pub(crate) fn dispatch(
         return Reply::Error(err);
     }
     let result = match (method, modern) {
-        ("initialize", false) => Ok(initialize(core, params)),
+        ("initialize", false) => initialize(core, params),
         ("ping", false) => Ok(json!({})),
         // Stateless: there is no session to remember a level in, so the level is checked and
         // acknowledged; 2026-07-28 clients choose a level per request instead.
@@ -125,11 +125,13 @@ fn capabilities() -> Value {
     json!({ "tools": { "listChanged": false }, "logging": {} })
 }
 
-fn initialize(core: &Core, params: &Map<String, Value>) -> Value {
-    let requested = params
+fn initialize(core: &Core, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    // Any version string is an offer the server may counter; no version at all is malformed.
+    let offered = params
         .get("protocolVersion")
         .and_then(Value::as_str)
-        .and_then(ProtocolVersion::parse)
+        .ok_or_else(|| RpcError::invalid_params("`protocolVersion` must be a version string"))?;
+    let requested = ProtocolVersion::parse(offered)
         .filter(|v| !v.is_modern() && ProtocolVersion::SUPPORTED.contains(v));
     let version = requested.unwrap_or(ProtocolVersion::LATEST_LEGACY);
     let mut result = json!({
@@ -140,7 +142,7 @@ fn initialize(core: &Core, params: &Map<String, Value>) -> Value {
     if let Some(instructions) = &core.instructions {
         result["instructions"] = json!(instructions);
     }
-    result
+    Ok(result)
 }
 
 fn discover(core: &Core) -> Value {
