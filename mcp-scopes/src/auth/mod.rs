@@ -29,17 +29,21 @@ mod token_cache;
 mod validate;
 
 pub use challenge::Challenge;
-pub(crate) use config::without_credentials;
 pub use config::{
     ClaimRule, DEFAULT_ALGORITHMS, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ScopeClaims, ValidatorConfig,
 };
 pub use dev::{DevSigner, TokenClaims};
 pub use error::{AuthError, ConfigError};
-pub(crate) use fetch::causes;
 pub use jsonwebtoken::Algorithm;
 pub use layer::{BearerAuth, BearerAuthLayer, audit_scope_decision};
 pub use principal::Principal;
 pub use validate::Validator;
+
+// Shared with `casdoor sync`, which reports URLs and HTTP errors the same way.
+#[cfg(feature = "casdoor-sync")]
+pub(crate) use config::without_credentials;
+#[cfg(feature = "casdoor-sync")]
+pub(crate) use fetch::causes;
 
 /// Installs `jsonwebtoken`'s aws-lc-rs crypto provider for the process. Done by [`Validator::new`];
 /// call it yourself only if you use `jsonwebtoken` before building a validator. Without it, a build
