@@ -64,15 +64,25 @@ pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) 
         }
     };
 
-    let name = match &args.name {
-        Some(lit) => {
-            let name = lit.value();
-            if let Some(problem) = tool_name_problem(&name) {
-                errors.add(lit.span(), problem);
-            }
-            name
+    let name = if let Some(lit) = &args.name {
+        let name = lit.value();
+        if let Some(problem) = tool_name_problem(&name) {
+            errors.add(lit.span(), problem);
         }
-        None => fn_name,
+        name
+    } else {
+        // Rust identifiers may be non-ASCII or long; MCP tool names may not.
+        if tool_name_problem(&fn_name).is_some() {
+            errors.add(
+                sig.ident.span(),
+                format_args!(
+                    "the tool name defaults to the function's, and `{fn_name}` is not one \
+                     (letters, digits, `_`, `-` and `.`, at most 128), \
+                     set it with `name = \"run_query\"`"
+                ),
+            );
+        }
+        fn_name
     };
     let description = description(
         args.description.as_ref(),
