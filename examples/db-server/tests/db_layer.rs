@@ -275,7 +275,8 @@ fn a_corrupt_or_truncated_database_is_refused_and_left_as_it_was() {
             "{name}: {message}"
         );
         assert!(
-            message.contains("malformed") || message.contains("not a database"),
+            message.contains("is damaged or not a SQLite database")
+                && message.contains("move it away"),
             "{name}: {message}"
         );
         assert_eq!(

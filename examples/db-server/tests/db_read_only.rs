@@ -20,8 +20,50 @@ async fn every_write_through_the_read_only_path_is_refused() {
 
     let before = dump(&db_path);
     let files_before = files(dir.path());
+    // The bytes too, not only what they mean: the database file and its write-ahead log.
+    let wal_path = dir.path().join("shop.sqlite3-wal");
+    let bytes = |path: &std::path::Path| std::fs::read(path).unwrap_or_default();
+    let (db_bytes, wal_bytes) = (bytes(&db_path), bytes(&wal_path));
 
-    let attempts: Vec<(String, Vec<Value>)> = [
+    let attempts = write_attempts(&evil.to_string(), &copy.to_string());
+    assert!(attempts.len() >= 20);
+
+    for (sql, params) in &attempts {
+        let result = db.query(sql.clone(), params.clone(), None).await;
+        match result {
+            Err(DbError::Refused(_) | DbError::MultipleStatements) => {}
+            // SQLite's grammar has no DML inside a CTE: a syntax error, refused all the same.
+            Err(DbError::Sql(e)) if sql.starts_with("WITH d AS") && e.contains("syntax error") => {}
+            other => panic!("not refused: {sql}\n  -> {other:?}"),
+        }
+    }
+
+    assert_eq!(dump(&db_path), before, "the database content changed");
+    assert!(
+        bytes(&db_path) == db_bytes && bytes(&wal_path) == wal_bytes,
+        "the database file or its WAL changed"
+    );
+    assert_eq!(
+        files(dir.path()),
+        files_before,
+        "files appeared next to the database"
+    );
+    assert!(
+        files(outside.path()).is_empty(),
+        "ATTACH / VACUUM INTO wrote a file"
+    );
+    // Reads still work on the same connections afterwards.
+    let out = db
+        .query("SELECT count(*) FROM order_items".into(), vec![], None)
+        .await
+        .expect("read");
+    assert_eq!(out.rows[0][0], json!(78));
+}
+
+/// Statements that would write, each with its parameters; `evil` and `copy` are paths outside
+/// the database's directory.
+fn write_attempts(evil: &str, copy: &str) -> Vec<(String, Vec<Value>)> {
+    [
         "INSERT INTO customers (name, email, country, created_at) VALUES ('x', 'x@x', 'X', '2025-01-01')".to_owned(),
         "UPDATE products SET price_cents = 0".to_owned(),
         "DELETE FROM order_items".to_owned(),
@@ -65,6 +107,14 @@ async fn every_write_through_the_read_only_path_is_refused() {
         "ANALYZE".to_owned(),
         "EXPLAIN DELETE FROM orders".to_owned(),
         "CREATE VIRTUAL TABLE docs USING fts5(body)".to_owned(),
+        "WITH n(x) AS (SELECT 99) INSERT INTO customers (id, name, email, country, created_at) SELECT x, 'x', 'x@x', 'X', '2025' FROM n".to_owned(),
+        "WITH n(x) AS (SELECT 1) UPDATE products SET stock = 0 WHERE id IN n".to_owned(),
+        "PRAGMA main.user_version = 43".to_owned(),
+        "PRAGMA schema_version = 1".to_owned(),
+        "PRAGMA temp_store = MEMORY".to_owned(),
+        "SELECT * FROM pragma_table_info('orders'); PRAGMA user_version = 44".to_owned(),
+        "CREATE TEMP TABLE x AS SELECT 1; INSERT INTO temp.x VALUES (2)".to_owned(),
+        "DELETE FROM order_items RETURNING *".to_owned(),
     ]
     .into_iter()
     .map(|sql| (sql, vec![]))
@@ -72,35 +122,7 @@ async fn every_write_through_the_read_only_path_is_refused() {
         ("DELETE FROM customers WHERE id = ?".to_owned(), vec![json!(12)]),
         ("UPDATE customers SET name = ?1 WHERE id = ?2".to_owned(), vec![json!("x"), json!(1)]),
     ])
-    .collect();
-    assert!(attempts.len() >= 20);
-
-    for (sql, params) in &attempts {
-        let result = db.query(sql.clone(), params.clone(), None).await;
-        match result {
-            Err(DbError::Refused(_) | DbError::MultipleStatements) => {}
-            // SQLite's grammar has no DML inside a CTE: a syntax error, refused all the same.
-            Err(DbError::Sql(e)) if sql.starts_with("WITH d AS") && e.contains("syntax error") => {}
-            other => panic!("not refused: {sql}\n  -> {other:?}"),
-        }
-    }
-
-    assert_eq!(dump(&db_path), before, "the database content changed");
-    assert_eq!(
-        files(dir.path()),
-        files_before,
-        "files appeared next to the database"
-    );
-    assert!(
-        files(outside.path()).is_empty(),
-        "ATTACH / VACUUM INTO wrote a file"
-    );
-    // Reads still work on the same connections afterwards.
-    let out = db
-        .query("SELECT count(*) FROM order_items".into(), vec![], None)
-        .await
-        .expect("read");
-    assert_eq!(out.rows[0][0], json!(78));
+    .collect()
 }
 
 #[tokio::test]

@@ -234,3 +234,34 @@ async fn readers_run_while_a_writer_holds_the_lock() {
         .expect("after");
     assert_eq!(out.rows[0][0], json!(500_012));
 }
+
+#[tokio::test]
+async fn a_write_past_the_time_limit_is_stopped_and_rolled_back() {
+    use db_server::db::{Database, Limits};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let limits = Limits {
+        time_limit: Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let path = dir.path().join("shop.sqlite3");
+    let db = Database::open_with_limits(&path, limits).expect("open");
+    let before = support::dump(&path);
+    let err = db
+        .execute(
+            "INSERT INTO customers (name, email, country, created_at) \
+             WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) \
+             SELECT 'c' || x, 'c' || x || '@example.com', 'XX', '2025-01-01' FROM n"
+                .into(),
+            vec![],
+        )
+        .await
+        .expect_err("endless insert");
+    assert_eq!(err, DbError::Timeout(Duration::from_millis(200)));
+    assert_eq!(support::dump(&path), before, "nothing of it was kept");
+    // The writer is free and works afterwards.
+    let out = db
+        .execute("DELETE FROM customers WHERE id = ?".into(), vec![json!(12)])
+        .await
+        .expect("next write");
+    assert_eq!(out.rows_affected, 1);
+}

@@ -22,7 +22,17 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn internal(what: &str, path: &Path) -> impl FnOnce(rusqlite::Error) -> DbError {
     let context = format!("{what} {}", path.display());
-    move |e| DbError::Internal(format!("{context}: {e}"))
+    let damaged = format!(
+        "{} is damaged or not a SQLite database; it was left as it is (move it away to start over \
+         with the sample data)",
+        path.display()
+    );
+    move |e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            DbError::Internal(format!("{damaged}: {e}"))
+        }
+        _ => DbError::Internal(format!("{context}: {e}")),
+    }
 }
 
 /// Opens the read-write connection, creating the file (and its directory) and seeding it if it is
