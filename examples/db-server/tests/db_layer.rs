@@ -294,3 +294,23 @@ fn a_corrupt_or_truncated_database_is_refused_and_left_as_it_was() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_database_file_the_user_may_not_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shop.sqlite3");
+    drop(Database::open(&path).expect("seeded"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).expect("chmod");
+    if std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+        // The superuser writes whatever the permissions say: nothing to check.
+        eprintln!("skipped: this user can write a read-only file");
+        return;
+    }
+    let err = Database::open(&path).expect_err("read-only file");
+    assert!(
+        err.to_string().contains("is read-only for this user"),
+        "{err}"
+    );
+}

@@ -49,6 +49,18 @@ pub(crate) fn open_writer(path: &Path, limits: &Limits) -> Result<Connection, Db
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn =
         Connection::open_with_flags(path, flags).map_err(internal("cannot open", path))?;
+    // SQLite quietly opens a file it may not write read-only; the server would then refuse every
+    // change with a misleading message.
+    if conn
+        .is_readonly(rusqlite::MAIN_DB)
+        .map_err(internal("cannot open", path))?
+    {
+        return Err(DbError::Internal(format!(
+            "{} is read-only for this user; the server needs to write it (check the permissions \
+             of the file, of its -wal and -shm files, and of its directory)",
+            path.display()
+        )));
+    }
     harden(&conn, limits).map_err(internal("cannot configure", path))?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(internal("cannot configure", path))?;
