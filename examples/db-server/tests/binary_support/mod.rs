@@ -1,0 +1,163 @@
+//! Runs the built `db-server` binary the way the README says, and talks to it over HTTP.
+
+#![allow(dead_code, unreachable_pub)] // each test file uses a different part
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_db-server");
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// A running server and the lines of its banner.
+pub struct Server {
+    child: Child,
+    banner: Vec<String>,
+}
+
+impl Server {
+    /// Starts `db-server --port PORT --data-dir DIR` and waits for its banner.
+    pub fn start(port: u16, dir: &Path) -> Self {
+        Self::start_with(port, dir, &[])
+    }
+
+    /// [`Server::start`] with more flags.
+    pub fn start_with(port: u16, dir: &Path, flags: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["--port", &port.to_string(), "--data-dir"])
+            .arg(dir)
+            .args(flags)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start db-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (lines, banner_lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut banner = Vec::new();
+        while !banner.iter().any(|l: &String| l.contains("get a token:")) {
+            match banner_lines.recv_timeout(Duration::from_mins(1)) {
+                Ok(line) => banner.push(line),
+                Err(e) => {
+                    let _ = child.kill();
+                    panic!("no banner from db-server ({e}); got {banner:?}");
+                }
+            }
+        }
+        Self { child, banner }
+    }
+
+    pub fn banner_value(&self, label: &str) -> &str {
+        self.banner
+            .iter()
+            .find_map(|l| l.trim().strip_prefix(label))
+            .map_or("", str::trim)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn terminate(mut self) {
+        self.signal("-TERM");
+        let status = self.wait_exit(Duration::from_secs(10));
+        assert!(status.success(), "db-server exited with {status}");
+    }
+
+    /// Sends a signal (`-TERM`, `-INT`).
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit, failing the test if it is still running after `within`.
+    pub fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+        let start = std::time::Instant::now();
+        while start.elapsed() < within {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("db-server still running {within:?} after being told to stop");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn run(args: &[&str], dir: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run db-server")
+}
+
+pub async fn call(endpoint: &str, token: &str, tool: &str, arguments: Value) -> Value {
+    let response = reqwest::Client::new()
+        .post(endpoint)
+        .bearer_auth(token)
+        .header("Accept", "application/json, text/event-stream")
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                      "params": {"name": tool, "arguments": arguments}}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("json");
+    body["result"]["structuredContent"].clone()
+}
+
+pub fn token(port: u16, dir: &Path, scope: &str) -> String {
+    let out = run(
+        &["token", "--scope", scope, "--port", &port.to_string()],
+        dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+/// Opens a connection and sends half a request, the way a stalled or hostile client would.
+pub fn stuck_client(port: u16) -> std::net::TcpStream {
+    use std::io::Write as _;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .write_all(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .expect("send");
+    std::thread::sleep(Duration::from_millis(200));
+    stream
+}
