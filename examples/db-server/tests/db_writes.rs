@@ -265,3 +265,29 @@ async fn a_write_past_the_time_limit_is_stopped_and_rolled_back() {
         .expect("next write");
     assert_eq!(out.rows_affected, 1);
 }
+
+#[tokio::test]
+async fn dropping_a_table_never_deletes_or_changes_rows_of_another() {
+    let (_dir, db) = open();
+    // `order_items.order_id` references `orders` with ON DELETE CASCADE: SQLite would empty
+    // `order_items` while dropping `orders`.
+    let before = support::dump(db.path());
+    let err = db
+        .drop_table("orders".into(), false)
+        .await
+        .expect_err("referenced by order_items");
+    assert_eq!(
+        err.to_string(),
+        "cannot drop `orders`: 78 row(s) of `order_items` reference it through the FOREIGN KEY on \
+         `order_id`, and dropping it would delete or change them too; drop `order_items` first, or \
+         delete those rows with `execute`"
+    );
+    assert_eq!(support::dump(db.path()), before, "nothing changed");
+    // Once nothing references it, it can go.
+    db.drop_table("order_items".into(), false)
+        .await
+        .expect("nothing references order_items");
+    db.drop_table("orders".into(), false)
+        .await
+        .expect("no longer referenced");
+}

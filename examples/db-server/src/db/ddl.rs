@@ -112,6 +112,9 @@ impl Database {
                         Err(DbError::NotFound { kind, name })
                     };
                 }
+                if kind == "table" {
+                    refuse_if_referenced(&tx, &name)?;
+                }
                 let sql = format!("DROP {} {}", kind.to_uppercase(), quote_ident(&name));
                 let guard = Guard::install(&tx, Policy::Drop, limits);
                 let result = (|| {
@@ -128,6 +131,45 @@ impl Database {
             })
             .await
     }
+}
+
+/// Refuses to drop `table` while rows of another table reference it through a foreign key.
+/// SQLite would otherwise empty it first, and an `ON DELETE CASCADE` or `SET NULL` would quietly
+/// delete or change those rows too (a `NO ACTION` key fails, with a vaguer message).
+fn refuse_if_referenced(conn: &Connection, table: &str) -> Result<(), DbError> {
+    let sql_error = |e: rusqlite::Error| DbError::Sql(e.to_string());
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.name, f.\"from\" FROM sqlite_schema AS m, pragma_foreign_key_list(m.name) AS f \
+             WHERE m.type = 'table' AND m.name <> ?1 AND f.\"table\" = ?1 COLLATE NOCASE \
+             ORDER BY m.name, f.id, f.seq",
+        )
+        .map_err(sql_error)?;
+    let references: Vec<(String, String)> = stmt
+        .query_map([table], |row| Ok((row.get(0)?, row.get(1)?)))
+        .and_then(Iterator::collect)
+        .map_err(sql_error)?;
+    for (referencing, column) in references {
+        let rows: i64 = conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
+                    quote_ident(&referencing),
+                    quote_ident(&column)
+                ),
+                [],
+                |row| row.get(0),
+            )
+            .map_err(sql_error)?;
+        if rows > 0 {
+            return Err(DbError::Refused(format!(
+                "cannot drop `{table}`: {rows} row(s) of `{referencing}` reference it through the \
+                 FOREIGN KEY on `{column}`, and dropping it would delete or change them too; drop \
+                 `{referencing}` first, or delete those rows with `execute`"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn schema_names(conn: &Connection) -> Result<Vec<String>, DbError> {
