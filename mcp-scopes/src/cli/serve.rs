@@ -65,9 +65,11 @@ where
         Ok(server) => server,
         Err(e) => return fail(&e),
     };
+    // Listen for signals before the banner says the server is up, so a stop sent as soon as it
+    // appears is graceful too.
+    let mut signals = StopSignals::new();
     println!("{}", banner(name, version, &config, &server, bound));
     let router = server.into_router();
-    let mut signals = StopSignals::new();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = axum::serve(listener, router)
         .with_graceful_shutdown(async {
