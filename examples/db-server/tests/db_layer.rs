@@ -162,10 +162,14 @@ async fn large_results_are_cut_by_size_too() {
     let out = db.query(rows(300), vec![], None).await.expect("query");
     assert_eq!(out.row_count, 3, "three 300-byte rows fit in 1000 bytes");
     assert!(out.truncated);
-    // One row is always returned, even when it alone is larger.
-    let out = db.query(rows(5_000), vec![], None).await.expect("query");
-    assert_eq!(out.row_count, 1);
-    assert!(out.truncated);
+    // A first row that alone is larger is refused, not returned: with many wide columns one row
+    // could otherwise take gigabytes to convert and send.
+    let err = db
+        .query(rows(5_000), vec![], None)
+        .await
+        .expect_err("row too large");
+    assert!(matches!(err, DbError::Refused(_)), "{err:?}");
+    assert!(err.to_string().contains("the first row alone"), "{err}");
     let out = db.query(rows(10), vec![], None).await.expect("query");
     assert_eq!(out.row_count, 10);
     assert!(!out.truncated);

@@ -44,6 +44,11 @@ pub struct Limits {
     pub max_value_bytes: usize,
     /// About how much data one result may hold, in bytes; rows past it are cut (`truncated`).
     pub max_result_bytes: usize,
+    /// The most memory SQLite may hold at once, in bytes, for the whole process (`PRAGMA
+    /// hard_heap_limit`; the last database opened sets it). A statement that needs more fails
+    /// with "out of memory" instead of exhausting the machine: one row of 2000 columns of
+    /// `max_value_bytes` each would be 32 GiB.
+    pub max_memory_bytes: usize,
 }
 
 impl Default for Limits {
@@ -54,6 +59,7 @@ impl Default for Limits {
             time_limit: Duration::from_secs(5),
             max_value_bytes: 16 * 1024 * 1024,
             max_result_bytes: 4 * 1024 * 1024,
+            max_memory_bytes: 1024 * 1024 * 1024,
         }
     }
 }

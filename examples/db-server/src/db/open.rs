@@ -75,6 +75,19 @@ pub(crate) fn open_writer(path: &Path, limits: &Limits) -> Result<Connection, Db
     }
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
         .map_err(internal("cannot configure", path))?;
+    let heap_limit: i64 = conn
+        .query_row(
+            &format!("PRAGMA hard_heap_limit = {}", limits.max_memory_bytes),
+            [],
+            |row| row.get(0),
+        )
+        .map_err(internal("cannot configure", path))?;
+    if usize::try_from(heap_limit).ok() != Some(limits.max_memory_bytes) {
+        return Err(DbError::Internal(format!(
+            "cannot limit SQLite's memory to {} bytes (it reports {heap_limit})",
+            limits.max_memory_bytes
+        )));
+    }
     seed_if_new(&mut conn).map_err(internal("cannot seed", path))?;
     Ok(conn)
 }

@@ -67,6 +67,13 @@ fn run_query(
         };
         let (columns, rows, truncated) =
             collect_rows(&mut stmt, budget, false).map_err(|e| guard.error(&e))?;
+        if truncated && rows.is_empty() && max_rows > 0 {
+            return Err(DbError::Refused(format!(
+                "the first row alone holds more than one result may ({} MiB); select fewer or \
+                 smaller columns, e.g. length(col) or substr(col, 1, 1000) for long text or blobs",
+                limits.max_result_bytes / (1024 * 1024)
+            )));
+        }
         Ok(QueryOutput {
             columns,
             row_count: rows.len(),
@@ -127,9 +134,10 @@ pub(crate) struct RowBudget {
     pub(crate) bytes: usize,
 }
 
-/// Steps the statement, keeping rows while they fit in `budget` (the first row is always kept).
-/// With `drain`, steps to the end even past the budget (a DML statement with RETURNING must finish
-/// to apply every change).
+/// Steps the statement, keeping rows while they fit in `budget`; a row that does not fit (even the
+/// first) is left out and `truncated` set. Sizes are checked before any value is converted, so a
+/// huge row costs no more memory than SQLite already spent on it. With `drain`, steps to the end
+/// even past the budget (a DML statement with RETURNING must finish to apply every change).
 pub(crate) fn collect_rows(
     stmt: &mut Statement<'_>,
     budget: RowBudget,
@@ -143,14 +151,14 @@ pub(crate) fn collect_rows(
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next()? {
         if !truncated {
-            let mut values = Vec::with_capacity(width);
             let mut row_bytes = 0;
             for i in 0..width {
-                let value = row.get_ref(i)?;
-                row_bytes += approximate_size(value);
-                values.push(to_json(value));
+                row_bytes += approximate_size(row.get_ref(i)?);
             }
-            if out.len() < budget.rows && (out.is_empty() || bytes + row_bytes <= budget.bytes) {
+            if out.len() < budget.rows && bytes + row_bytes <= budget.bytes {
+                let values = (0..width)
+                    .map(|i| row.get_ref(i).map(to_json))
+                    .collect::<rusqlite::Result<Vec<Value>>>()?;
                 bytes += row_bytes;
                 out.push(values);
                 continue;
