@@ -249,3 +249,24 @@ fn token_names_this_server_the_scopes_and_the_lifetime() {
         90
     );
 }
+
+#[test]
+fn an_absurd_token_lifetime_is_a_usage_error_not_a_crash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for ttl in ["18446744073709551615", "99999999999999d", "366d"] {
+        let out = run(&["token", "--ttl", ttl], dir.path());
+        assert_eq!(out.status.code(), Some(2), "{ttl}");
+        assert!(out.stdout.is_empty(), "{ttl}: no token");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{ttl}: {stderr}");
+        assert!(
+            stderr.contains("--ttl") && stderr.contains("at most 365d"),
+            "{stderr}"
+        );
+    }
+    assert!(
+        run(&["token", "--ttl", "365d"], dir.path())
+            .status
+            .success()
+    );
+}

@@ -128,7 +128,11 @@ fn parse_format(s: &str) -> Result<ManifestFormat, String> {
         .map_err(|_| format!("`{s}` is not a manifest format; use `casdoor` or `json`"))
 }
 
-/// Parses `90`, `90s`, `15m`, `2h` or `7d`.
+/// The longest duration accepted: a year. Longer token lifetimes make no sense, and far larger
+/// ones would overflow the token's `exp`.
+const MAX_DURATION_SECS: u64 = 365 * 86_400;
+
+/// Parses `90`, `90s`, `15m`, `2h` or `7d`, up to a year.
 pub(crate) fn parse_ttl(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (digits, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
@@ -147,8 +151,8 @@ pub(crate) fn parse_ttl(s: &str) -> Result<Duration, String> {
     };
     match n.checked_mul(seconds_per_unit) {
         Some(0) => Err("the duration must be above zero".to_owned()),
-        Some(secs) => Ok(Duration::from_secs(secs)),
-        None => Err(format!("`{s}` is too long")),
+        Some(secs) if secs <= MAX_DURATION_SECS => Ok(Duration::from_secs(secs)),
+        _ => Err(format!("`{s}` is too long; at most 365d")),
     }
 }
 
@@ -162,7 +166,19 @@ mod tests {
         assert_eq!(parse_ttl("15m"), Ok(Duration::from_mins(15)));
         assert_eq!(parse_ttl("2h"), Ok(Duration::from_hours(2)));
         assert_eq!(parse_ttl("7d"), Ok(Duration::from_hours(168)));
-        for bad in ["", "h", "1w", "0", "-5m", "1.5h", "99999999999999999999d"] {
+        assert_eq!(parse_ttl("365d"), Ok(Duration::from_hours(365 * 24)));
+        for bad in [
+            "",
+            "h",
+            "1w",
+            "0",
+            "-5m",
+            "1.5h",
+            "99999999999999999999d",
+            "366d",
+            "99999999999999d",
+            "18446744073709551615",
+        ] {
             assert!(parse_ttl(bad).is_err(), "{bad}");
         }
     }
