@@ -270,3 +270,57 @@ fn an_absurd_token_lifetime_is_a_usage_error_not_a_crash() {
             .success()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_mode_never_prints_or_logs_a_token() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let endpoint = format!("http://127.0.0.1:{port}/mcp");
+    // A well-formed token, signed by a key this server does not trust.
+    let foreign = token(port, &dir.path().join("dev"), "db:admin");
+    let closed = free_port();
+    let server = Server::start_with(
+        port,
+        &dir.path().join("prod"),
+        &[
+            "--casdoor",
+            &format!("http://127.0.0.1:{closed}"),
+            "--resource",
+            &endpoint,
+        ],
+    );
+    let mode = server.banner_value("mode:");
+    assert!(mode.starts_with("production"), "{mode}");
+    assert!(
+        mode.contains("manifest --oidc-scopes"),
+        "the hint imports the OIDC scopes too, or Casdoor refuses them: {mode}"
+    );
+    for bearer in [
+        foreign.as_str(),
+        "not.a.token",
+        "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
+    ] {
+        let response = reqwest::Client::new()
+            .post(&endpoint)
+            .bearer_auth(bearer)
+            .header("Accept", "application/json, text/event-stream")
+            .header("MCP-Protocol-Version", "2025-11-25")
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+            .send()
+            .await
+            .expect("request");
+        assert!(!response.status().is_success(), "{bearer}");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (banner, log) = (server.banner(), server.log());
+    server.terminate();
+    let signature = foreign.rsplit('.').next().expect("signature");
+    for (what, text) in [("banner", &banner), ("log", &log)] {
+        assert!(!text.contains("eyJ"), "{what} holds a token: {text}");
+        assert!(!text.contains(signature), "{what} holds a signature");
+    }
+    assert!(
+        log.contains("bearer token refused"),
+        "the refusals are logged: {log}"
+    );
+}

@@ -234,7 +234,7 @@ pub(super) fn banner(
         Mode::Casdoor { endpoint, .. } => {
             let _ = write!(
                 out,
-                "  mode:          production: tokens from Casdoor at {endpoint}; import the scopes with `{}manifest`",
+                "  mode:          production: tokens from Casdoor at {endpoint}; import the scopes with `{}manifest --oidc-scopes`",
                 invocation(name)
             );
         }

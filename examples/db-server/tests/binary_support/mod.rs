@@ -5,7 +5,7 @@
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -23,6 +23,7 @@ pub fn free_port() -> u16 {
 pub struct Server {
     child: Child,
     banner: Vec<String>,
+    log: Arc<Mutex<String>>,
 }
 
 impl Server {
@@ -40,9 +41,19 @@ impl Server {
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start db-server");
+        let log: Arc<Mutex<String>> = Arc::default();
+        let stderr = child.stderr.take().expect("stderr");
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
         let stdout = child.stdout.take().expect("stdout");
         let (lines, banner_lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -53,7 +64,13 @@ impl Server {
             }
         });
         let mut banner = Vec::new();
-        while !banner.iter().any(|l: &String| l.contains("get a token:")) {
+        // The last banner line: how to get a token, or in production the mode.
+        let last = |l: &String| {
+            l.contains("get a token:")
+                || l.split_once("mode:")
+                    .is_some_and(|(_, mode)| mode.trim_start().starts_with("production"))
+        };
+        while !banner.iter().any(last) {
             match banner_lines.recv_timeout(Duration::from_mins(1)) {
                 Ok(line) => banner.push(line),
                 Err(e) => {
@@ -62,7 +79,20 @@ impl Server {
                 }
             }
         }
-        Self { child, banner }
+        Self { child, banner, log }
+    }
+
+    /// The whole banner.
+    pub fn banner(&self) -> String {
+        self.banner.join("\n")
+    }
+
+    /// What the server logged to stderr so far.
+    pub fn log(&self) -> String {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub fn banner_value(&self, label: &str) -> &str {
