@@ -126,3 +126,24 @@ fn a_data_directory_or_key_open_to_other_users_is_refused() {
     std::fs::write(&file, "").expect("write");
     refused(&["token"], &file, "is not a directory");
 }
+
+#[test]
+fn a_port_in_use_is_a_one_line_error_naming_the_flag() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let data = dir.path().join("data");
+    let out = run(&["--port", &port], &data);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no banner");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: --port: cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(
+        !data.exists(),
+        "nothing created before the port was known to be free"
+    );
+}

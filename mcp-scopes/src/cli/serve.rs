@@ -27,6 +27,16 @@ where
     F: FnOnce(&ServeContext) -> Result<McpServerBuilder, SetupError>,
 {
     init_logging();
+    // The address first: a port in use is reported before anything is created.
+    let listener = match TcpListener::bind(config.listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            return usage_error(&ConfigError::new(
+                "--port",
+                format!("cannot listen on {}: {e}", config.listen),
+            ));
+        }
+    };
     let signer = if config.is_development() {
         match load_dev_signer(&config.data_dir) {
             Ok(signer) => Some(signer),
@@ -45,15 +55,6 @@ where
     let builder = match setup(&context) {
         Ok(builder) => builder,
         Err(e) => return fail(&format!("{name} could not start: {e}")),
-    };
-    let listener = match TcpListener::bind(config.listen).await {
-        Ok(listener) => listener,
-        Err(e) => {
-            return usage_error(&ConfigError::new(
-                "--port",
-                format!("cannot listen on {}: {e}", config.listen),
-            ));
-        }
     };
     let bound = match listener.local_addr() {
         Ok(addr) => addr,
