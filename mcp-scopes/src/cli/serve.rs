@@ -1,5 +1,7 @@
 //! `serve`: listen, build the server with the configured token validation, print where it is and
-//! how to get in, and stop gracefully on Ctrl-C or SIGTERM (requests in flight finish first).
+//! how to get in, and stop gracefully on Ctrl-C or SIGTERM: requests in flight get
+//! `--shutdown-grace` to finish, so a stalled client cannot keep the process alive, and a second
+//! signal stops at once.
 
 use std::fmt::Write as _;
 use std::future::IntoFuture as _;
