@@ -36,6 +36,22 @@ impl std::fmt::Debug for DevSigner {
     }
 }
 
+/// The longest lifetime [`DevSigner::mint`] signs: a year.
+pub const MAX_DEV_TOKEN_TTL: Duration = Duration::from_hours(366 * 24);
+
+/// Why a development token could not be minted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MintError {
+    /// The requested lifetime is longer than [`MAX_DEV_TOKEN_TTL`].
+    #[error("a development token may live at most {} days, not {} s", max.as_secs() / 86_400, requested.as_secs())]
+    TtlTooLong {
+        /// The lifetime asked for.
+        requested: Duration,
+        /// The longest allowed.
+        max: Duration,
+    },
+}
+
 /// What a minted token says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenClaims {
@@ -220,9 +236,17 @@ impl DevSigner {
 
     /// Signs a token with these claims (plus `iat`, `nbf` = now and a random `jti`).
     ///
+    /// A lifetime over [`MAX_DEV_TOKEN_TTL`] is an error rather than a token that never expires.
+    ///
     /// # Panics
     /// If signing fails, which cannot happen with a key that parsed.
-    pub fn mint(&self, claims: &TokenClaims) -> String {
+    pub fn mint(&self, claims: &TokenClaims) -> Result<String, MintError> {
+        if claims.ttl > MAX_DEV_TOKEN_TTL {
+            return Err(MintError::TtlTooLong {
+                requested: claims.ttl,
+                max: MAX_DEV_TOKEN_TTL,
+            });
+        }
         // `token` mints without ever building a validator, which is where the provider is otherwise
         // installed; a build with both `jsonwebtoken` backends would panic in `encode`.
         super::install_crypto_provider();
@@ -248,8 +272,8 @@ impl DevSigner {
         }
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, &body, &self.encoding)
-            .expect("ES256 signing with a parsed key")
+        Ok(jsonwebtoken::encode(&header, &body, &self.encoding)
+            .expect("ES256 signing with a parsed key"))
     }
 }
 
@@ -277,17 +301,30 @@ mod tests {
         )
         .expect("valid config");
         assert!(validator.is_ready());
-        let token = signer.mint(
-            &TokenClaims::new("https://issuer.test", "https://mcp.test/mcp")
-                .subject("alice")
-                .scopes(["db:query", "db:modify"])
-                .claim("azp", "cli"),
-        );
+        let token = signer
+            .mint(
+                &TokenClaims::new("https://issuer.test", "https://mcp.test/mcp")
+                    .subject("alice")
+                    .scopes(["db:query", "db:modify"])
+                    .claim("azp", "cli"),
+            )
+            .expect("minted");
         let principal = validator.validate(&token).await.expect("valid token");
         assert_eq!(principal.subject.as_deref(), Some("alice"));
         assert_eq!(principal.client_id.as_deref(), Some("cli"));
         assert_eq!(principal.scopes.to_string(), "db:modify db:query");
         assert!(principal.jti.is_some_and(|j| j.starts_with("dev/")));
+    }
+
+    #[test]
+    fn a_lifetime_past_a_year_is_an_error_not_an_overflow() {
+        let signer = DevSigner::generate();
+        let claims = TokenClaims::new("https://issuer.test", "https://mcp.test/mcp");
+        let err = signer
+            .mint(&claims.clone().ttl(Duration::from_secs(u64::MAX)))
+            .unwrap_err();
+        assert!(err.to_string().contains("at most 366 days"), "{err}");
+        assert!(signer.mint(&claims.ttl(MAX_DEV_TOKEN_TTL)).is_ok());
     }
 
     #[test]

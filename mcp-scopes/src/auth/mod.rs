@@ -32,7 +32,7 @@ pub use challenge::Challenge;
 pub use config::{
     ClaimRule, DEFAULT_ALGORITHMS, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ScopeClaims, ValidatorConfig,
 };
-pub use dev::{DevSigner, TokenClaims};
+pub use dev::{DevSigner, MAX_DEV_TOKEN_TTL, MintError, TokenClaims};
 pub use error::{AuthError, ConfigError};
 pub use jsonwebtoken::Algorithm;
 pub use layer::{BearerAuth, BearerAuthLayer, audit_scope_decision};

@@ -271,7 +271,9 @@ fn token(
         .subject(subject)
         .scopes(granted)
         .ttl(ttl);
-    Ok(signer.mint(&claims))
+    signer
+        .mint(&claims)
+        .map_err(|e| ConfigError::new("--ttl", e.to_string()))
 }
 
 /// Creates the data directory (owner-only when this creates it) and loads or creates the

@@ -69,7 +69,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             .subject("conformance-suite")
             .scopes(server.baseline_scopes().iter().cloned())
             .ttl(Duration::from_secs(cli.token_ttl)),
-    );
+    )?;
     write_private(&cli.token_file, &token)?;
     if let Some(ready) = &cli.ready_file {
         fs::write(ready, &resource)?;

@@ -145,12 +145,14 @@ pub fn server_with(configure: impl FnOnce(McpServerBuilder) -> McpServerBuilder)
 
 impl TestServer {
     pub fn token(&self, scopes: &[&str]) -> String {
-        self.signer.mint(
-            &TokenClaims::new(ISSUER, RESOURCE)
-                .subject("alice")
-                .scopes(scopes.iter().copied())
-                .claim("azp", "client-1"),
-        )
+        self.signer
+            .mint(
+                &TokenClaims::new(ISSUER, RESOURCE)
+                    .subject("alice")
+                    .scopes(scopes.iter().copied())
+                    .claim("azp", "client-1"),
+            )
+            .expect("a test token")
     }
 
     /// Sends `body` with `headers` (a default `Host`, `Content-Type` and `Accept` unless given).

@@ -77,11 +77,13 @@ impl TestServer {
     /// A token granting `scopes`, signed by the server's development key.
     pub fn token(&self, scopes: &[&str]) -> String {
         let issuer = self.resource.trim_end_matches("/mcp").to_owned();
-        self.signer.mint(
-            &TokenClaims::new(issuer, &self.resource)
-                .subject("tester")
-                .scopes(scopes.iter().copied()),
-        )
+        self.signer
+            .mint(
+                &TokenClaims::new(issuer, &self.resource)
+                    .subject("tester")
+                    .scopes(scopes.iter().copied()),
+            )
+            .expect("a test token")
     }
 
     /// POSTs one JSON-RPC request; returns the status, headers and JSON body (null if none).
