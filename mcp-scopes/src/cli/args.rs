@@ -81,6 +81,28 @@ pub(crate) struct ServerArgs {
         global = true
     )]
     pub(crate) shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers (seconds, or a number with s, m, h
+    /// or d), counted from connecting or from its previous response; a slower or idle client is
+    /// disconnected, so half-sent requests cannot use up the server's connections.
+    #[arg(
+        long,
+        env = "MCP_HEADER_TIMEOUT",
+        value_name = "DURATION",
+        default_value = "10s",
+        value_parser = parse_ttl,
+        global = true
+    )]
+    pub(crate) header_timeout: Duration,
+    /// How many client connections may be open at once; further clients wait until one closes.
+    #[arg(
+        long,
+        env = "MCP_MAX_CONNECTIONS",
+        value_name = "N",
+        default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
+        global = true
+    )]
+    pub(crate) max_connections: usize,
 }
 
 /// The subcommands.

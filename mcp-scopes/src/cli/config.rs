@@ -64,6 +64,10 @@ pub(crate) struct Config {
     pub(crate) data_dir: PathBuf,
     /// How long requests in flight may take after a stop signal.
     pub(crate) shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers.
+    pub(crate) header_timeout: Duration,
+    /// How many connections may be open at once.
+    pub(crate) max_connections: usize,
 }
 
 /// The file holding the development signing key, inside the data directory.
@@ -138,6 +142,8 @@ impl Config {
             resource,
             data_dir: args.data_dir.clone().unwrap_or(default_data_dir),
             shutdown_grace: args.shutdown_grace,
+            header_timeout: args.header_timeout,
+            max_connections: args.max_connections,
         })
     }
 
@@ -298,5 +304,21 @@ mod tests {
         ])
         .expect("production may bind anywhere");
         assert!(!config.is_development());
+    }
+
+    #[test]
+    fn slow_client_limits_default_and_refuse_zero() {
+        use clap::Parser as _;
+        let config = resolve(&[]).expect("defaults");
+        assert_eq!(config.header_timeout, Duration::from_secs(10));
+        assert_eq!(config.max_connections, 1024);
+        let config = resolve(&["--header-timeout", "2s", "--max-connections", "16"]).expect("set");
+        assert_eq!(config.header_timeout, Duration::from_secs(2));
+        assert_eq!(config.max_connections, 16);
+        for bad in [["--header-timeout", "0"], ["--max-connections", "0"]] {
+            let argv = ["server", bad[0], bad[1]];
+            let err = super::super::args::Args::try_parse_from(argv).expect_err("zero refused");
+            assert!(err.to_string().contains(bad[0]), "{err}");
+        }
     }
 }

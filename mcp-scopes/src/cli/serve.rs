@@ -1,7 +1,8 @@
 //! `serve`: listen, build the server with the configured token validation, print where it is and
 //! how to get in, and stop gracefully on Ctrl-C or SIGTERM: requests in flight get
 //! `--shutdown-grace` to finish, so a stalled client cannot keep the process alive, and a second
-//! signal stops at once.
+//! signal stops at once. Connections are served by [`crate::server::serve`], so a client that
+//! sends half a request is disconnected after its header timeout instead of holding a connection.
 
 use std::fmt::Write as _;
 use std::future::IntoFuture as _;
@@ -74,14 +75,17 @@ where
     println!("{}", banner(name, version, &config, &server, bound));
     let router = server.into_router();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = axum::serve(listener, router)
+    // Not `axum::serve`: that never times out a client that sends half a request.
+    let serving = crate::server::serve(listener, router)
+        .header_read_timeout(Some(config.header_timeout))
+        .max_connections(Some(config.max_connections))
         .with_graceful_shutdown(async {
             let _ = stopped.await;
         })
         .into_future();
     tokio::pin!(serving);
     tokio::select! {
-        result = &mut serving => return finished(result),
+        () = &mut serving => return finished(),
         () = signals.recv() => {}
     }
     let grace = config.shutdown_grace;
@@ -91,7 +95,7 @@ where
     );
     let _ = stop.send(());
     tokio::select! {
-        result = &mut serving => finished(result),
+        () = &mut serving => finished(),
         () = tokio::time::sleep(grace) => {
             tracing::warn!(
                 "stopped with requests still in flight after {}s (--shutdown-grace)",
@@ -108,14 +112,9 @@ where
     // (a database transaction commits or rolls back) before the process exits.
 }
 
-fn finished(result: std::io::Result<()>) -> ExitCode {
-    match result {
-        Ok(()) => {
-            tracing::info!("stopped");
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(&e),
-    }
+fn finished() -> ExitCode {
+    tracing::info!("stopped");
+    ExitCode::SUCCESS
 }
 
 /// Logs to stderr, at `info` unless `RUST_LOG` says otherwise.

@@ -38,6 +38,7 @@ mod gate;
 mod jsonrpc;
 mod origin;
 mod router;
+mod serve;
 mod sse;
 mod tools;
 mod transport;
@@ -51,5 +52,6 @@ pub use jsonrpc::{
     METHOD_NOT_FOUND, PARSE_ERROR, RpcError, UNSUPPORTED_PROTOCOL_VERSION,
 };
 pub use router::McpServer;
+pub use serve::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Serve, serve};
 pub use tools::SCOPES_META_KEY;
 pub use version::ProtocolVersion;

@@ -1,0 +1,214 @@
+//! Serving a router over HTTP/1.1 on the open internet, where `axum::serve` falls short: it never
+//! times out a client that sends half a request, so a few thousand such clients hold as many
+//! connections and file descriptors until the process can accept no more.
+//!
+//! [`serve`] is the same one-liner with those gaps closed:
+//! - a client must send a request's complete headers within [`Serve::header_read_timeout`]
+//!   (10 s by default) of connecting or of its previous response, else the connection is closed;
+//!   an idle keep-alive connection is closed the same way;
+//! - at most [`Serve::max_connections`] connections (1024 by default) are open at once; further
+//!   clients are not accepted until one closes, so they wait in the operating system's listen
+//!   backlog instead of taking a file descriptor each;
+//! - an error from `accept` (out of file descriptors, say) is logged and retried after a pause
+//!   instead of ending the server;
+//! - [`Serve::with_graceful_shutdown`] stops accepting when its signal fires, lets the requests in
+//!   flight finish, closes idle connections, and only then completes. Bound that wait with a
+//!   timeout of your own (the `cli` gives `--shutdown-grace`).
+//!
+//! It speaks HTTP/1.1 only, without upgrades (WebSocket): what MCP's Streamable HTTP needs. For
+//! anything else, serve the router with `axum::serve` behind a proxy that enforces timeouts.
+
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+/// How long a client may take to send a request's headers, unless configured.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many connections may be open at once, unless configured.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// How long to wait before accepting again after an error such as running out of file descriptors.
+const ACCEPT_RETRY_DELAY: Duration = Duration::from_secs(1);
+
+/// Serves `router` on `listener` until the graceful-shutdown signal (if any) fires and the
+/// requests in flight have finished. Await it (it implements [`IntoFuture`]) after configuring.
+/// Each connection runs on a task of its own: dropping the future stops accepting, while
+/// connections already accepted run on until they end or the runtime shuts down.
+///
+/// ```no_run
+/// # async fn run(router: axum::Router) -> std::io::Result<()> {
+/// use std::time::Duration;
+///
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// mcp_scopes::server::serve(listener, router)
+///     .header_read_timeout(Some(Duration::from_secs(5)))
+///     .with_graceful_shutdown(async {
+///         let _ = tokio::signal::ctrl_c().await;
+///     })
+///     .await;
+/// # Ok(())
+/// # }
+/// ```
+pub fn serve(listener: TcpListener, router: Router) -> Serve {
+    Serve {
+        listener,
+        router,
+        header_read_timeout: Some(DEFAULT_HEADER_READ_TIMEOUT),
+        max_connections: Some(DEFAULT_MAX_CONNECTIONS),
+        shutdown: None,
+    }
+}
+
+/// A server being configured; see [`serve`].
+#[must_use = "a server does nothing until it is awaited"]
+pub struct Serve {
+    listener: TcpListener,
+    router: Router,
+    header_read_timeout: Option<Duration>,
+    max_connections: Option<usize>,
+    shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl Serve {
+    /// How long a client may take to send a request's complete headers, counted from the
+    /// connection's start or its previous response (default 10 s); `None` waits forever.
+    ///
+    /// # Panics
+    ///
+    /// On `Some(Duration::ZERO)`, which would disconnect every client.
+    pub fn header_read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        assert!(
+            timeout != Some(Duration::ZERO),
+            "header_read_timeout must be above zero (or None for no timeout)"
+        );
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How many connections may be open at once (default 1024); `None` for no limit. Clients
+    /// beyond it are accepted only when a connection closes.
+    ///
+    /// # Panics
+    ///
+    /// On `Some(0)`, which would never serve anyone.
+    pub fn max_connections(mut self, limit: Option<usize>) -> Self {
+        assert!(
+            limit != Some(0),
+            "max_connections must be at least 1 (or None for no limit)"
+        );
+        self.max_connections = limit;
+        self
+    }
+
+    /// When `signal` completes: stop accepting, let the requests in flight finish, close idle
+    /// connections, then complete.
+    pub fn with_graceful_shutdown<F>(mut self, signal: F) -> Self
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.shutdown = Some(Box::pin(signal));
+        self
+    }
+
+    async fn run(self) {
+        let Self {
+            listener,
+            router,
+            header_read_timeout,
+            max_connections,
+            shutdown,
+        } = self;
+        let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(std::future::pending()));
+        let slots = max_connections.map(|n| Arc::new(Semaphore::new(n)));
+        let mut http = http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(header_read_timeout)
+            .keep_alive(true);
+        let graceful = GracefulShutdown::new();
+        loop {
+            let slot = match &slots {
+                Some(slots) => tokio::select! {
+                    slot = Arc::clone(slots).acquire_owned() => match slot {
+                        Ok(slot) => Some(slot),
+                        Err(_) => unreachable!("the semaphore is never closed"),
+                    },
+                    () = &mut shutdown => break,
+                },
+                None => None,
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) if is_connection_error(&e) => {
+                        tracing::debug!("accept: {e}");
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!(
+                            "cannot accept connections: {e}; retrying in {}s",
+                            ACCEPT_RETRY_DELAY.as_secs()
+                        );
+                        tokio::select! {
+                            () = tokio::time::sleep(ACCEPT_RETRY_DELAY) => continue,
+                            () = &mut shutdown => break,
+                        }
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let service = TowerToHyperService::new(router.clone());
+            let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!("connection from {peer} ended: {e}");
+                }
+                drop(slot);
+            });
+        }
+        // New clients are refused from here on.
+        drop(listener);
+        graceful.shutdown().await;
+    }
+}
+
+impl IntoFuture for Serve {
+    type Output = ();
+    type IntoFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+impl std::fmt::Debug for Serve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Serve")
+            .field("listener", &self.listener)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("graceful_shutdown", &self.shutdown.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An error about one client's connection (it went away before being accepted), not about the
+/// listener: accept the next one at once.
+fn is_connection_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}

@@ -1,0 +1,193 @@
+//! `mcp_scopes::server::serve`: a client that sends half a request is disconnected after the
+//! header timeout while others are served, graceful shutdown finishes the request in flight and
+//! refuses new clients, and the connection cap holds.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::get;
+use mcp_scopes::server::{Serve, serve};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot};
+
+const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+/// `/` answers at once; `/slow` tells `started` it is running, then answers after 600 ms.
+fn app(started: Arc<Notify>) -> Router {
+    Router::new().route("/", get(|| async { "ok" })).route(
+        "/slow",
+        get(move || async move {
+            started.notify_one();
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            "done"
+        }),
+    )
+}
+
+async fn start(
+    configure: impl FnOnce(Serve) -> Serve,
+) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    start_with(app(Arc::new(Notify::new())), configure).await
+}
+
+async fn start_with(
+    router: Router,
+    configure: impl FnOnce(Serve) -> Serve,
+) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(configure(serve(listener, router)).into_future());
+    (addr, server)
+}
+
+/// Reads one response (headers and a short body) from a keep-alive connection.
+async fn read_response(stream: &mut TcpStream) -> String {
+    let mut buf = vec![0; 4096];
+    let mut text = String::new();
+    while !(text.contains("\r\n\r\n") && (text.ends_with("ok") || text.ends_with("done"))) {
+        let n = stream.read(&mut buf).await.expect("read");
+        assert!(n > 0, "connection closed before a full response: {text:?}");
+        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    text
+}
+
+async fn get_root(addr: SocketAddr) -> String {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(REQUEST).await.expect("write");
+    read_response(&mut stream).await
+}
+
+#[tokio::test]
+async fn half_a_request_is_disconnected_after_the_header_timeout_while_others_are_served() {
+    let (addr, _server) = start(|s| s.header_read_timeout(Some(Duration::from_millis(200)))).await;
+    let connected = Instant::now();
+    let mut slow = TcpStream::connect(addr).await.expect("connect");
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: local")
+        .await
+        .expect("write");
+
+    let served = get_root(addr).await;
+    assert!(served.starts_with("HTTP/1.1 200"), "{served}");
+
+    let mut buf = [0; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(3), slow.read(&mut buf))
+        .await
+        .expect("the half-sent request must be cut off, not held open");
+    let elapsed = connected.elapsed();
+    // Closed (possibly with a reset), never answered with a success.
+    if let Ok(n) = read {
+        let text = String::from_utf8_lossy(&buf[..n]);
+        assert!(!text.contains(" 200 "), "{text}");
+    }
+    assert!(
+        elapsed >= Duration::from_millis(150),
+        "closed before the timeout: {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout() {
+    let (addr, _server) = start(|s| s.header_read_timeout(Some(Duration::from_millis(200)))).await;
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(REQUEST).await.expect("write");
+    let first = read_response(&mut stream).await;
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    let mut buf = [0; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(3), stream.read(&mut buf))
+        .await
+        .expect("an idle connection must be closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_the_request_in_flight_and_refuses_new_clients() {
+    let started = Arc::new(Notify::new());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let (addr, server) = start_with(app(Arc::clone(&started)), |s| {
+        s.with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+    })
+    .await;
+    let mut in_flight = TcpStream::connect(addr).await.expect("connect");
+    in_flight
+        .write_all(b"GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("write");
+    started.notified().await;
+    stop.send(()).expect("server running");
+
+    // New clients are refused while the request in flight is still running.
+    tokio::time::timeout(Duration::from_millis(400), async {
+        while TcpStream::connect(addr).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("new connections must be refused after the shutdown signal");
+    assert!(!server.is_finished(), "stopped before the request finished");
+
+    let answer = read_response(&mut in_flight).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("done"), "{answer}");
+    tokio::time::timeout(Duration::from_secs(2), server)
+        .await
+        .expect("the server stops once the request in flight is done")
+        .expect("no panic");
+}
+
+#[tokio::test]
+async fn clients_beyond_the_connection_cap_wait_for_a_free_slot() {
+    let (addr, _server) = start(|s| {
+        s.max_connections(Some(1))
+            .header_read_timeout(Some(Duration::from_secs(5)))
+    })
+    .await;
+    // The first client holds the only slot with a keep-alive connection.
+    let mut first = TcpStream::connect(addr).await.expect("connect");
+    first.write_all(REQUEST).await.expect("write");
+    let answer = read_response(&mut first).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let waiting = tokio::spawn(get_root(addr));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "a second connection was served beyond the cap of one"
+    );
+
+    drop(first);
+    let answer = tokio::time::timeout(Duration::from_secs(2), waiting)
+        .await
+        .expect("served once the slot is free")
+        .expect("no panic");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[test]
+#[should_panic(expected = "max_connections must be at least 1")]
+fn a_cap_of_zero_connections_is_refused() {
+    configure_only(|s| s.max_connections(Some(0)));
+}
+
+#[test]
+#[should_panic(expected = "header_read_timeout must be above zero")]
+fn a_zero_header_timeout_is_refused() {
+    configure_only(|s| s.header_read_timeout(Some(Duration::ZERO)));
+}
+
+/// Configures a server without running it: settings are checked as they are given.
+fn configure_only(configure: impl FnOnce(Serve) -> Serve) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        drop(configure(serve(listener, Router::new())));
+    });
+}
