@@ -69,6 +69,7 @@ pub struct McpServerBuilder {
     allow_loopback_origins: bool,
     allowed_hosts: Option<Vec<String>>,
     max_body_bytes: usize,
+    body_read_timeout: Duration,
     options: Options,
     baseline_scopes_only_in_metadata: bool,
     realm: Realm,
@@ -110,6 +111,7 @@ impl McpServer {
             allow_loopback_origins: true,
             allowed_hosts: None,
             max_body_bytes: 1024 * 1024,
+            body_read_timeout: Duration::from_secs(30),
             options: Options::default(),
             baseline_scopes_only_in_metadata: false,
             realm: Realm::Default,
@@ -239,6 +241,21 @@ impl McpServerBuilder {
     #[must_use]
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
+        self
+    }
+
+    /// How long a client may take to send the request body once its headers arrived (default
+    /// 30 s); a slower one gets 408, so a trickled body cannot hold a request open.
+    ///
+    /// # Panics
+    /// If `timeout` is zero (a programming error).
+    #[must_use]
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        assert!(
+            !timeout.is_zero(),
+            "body_read_timeout must be more than zero"
+        );
+        self.body_read_timeout = timeout;
         self
     }
 
@@ -385,6 +402,7 @@ impl McpServerBuilder {
             metadata,
             origin_policy: Arc::new(origin_policy),
             max_body_bytes: self.max_body_bytes,
+            body_read_timeout: self.body_read_timeout,
             baseline_scopes,
         })
     }

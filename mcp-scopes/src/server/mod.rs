@@ -18,7 +18,8 @@
 //!     .build()? // every #[tool] and #[scope] linked in, checked
 //!     .into_router();
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! axum::serve(listener, router).await?;
+//! // Like `axum::serve`, plus a header read timeout and a connection cap.
+//! mcp_scopes::server::serve(listener, router).await;
 //! # Ok(())
 //! # }
 //! ```

@@ -29,6 +29,7 @@ pub struct McpServer {
     pub(super) metadata: ProtectedResourceMetadata,
     pub(super) origin_policy: Arc<OriginPolicy>,
     pub(super) max_body_bytes: usize,
+    pub(super) body_read_timeout: std::time::Duration,
     pub(super) baseline_scopes: Vec<String>,
 }
 
@@ -82,6 +83,7 @@ impl McpServer {
         let endpoint = Arc::new(Endpoint {
             core: Arc::clone(&self.core),
             max_body_bytes: self.max_body_bytes,
+            body_read_timeout: self.body_read_timeout,
         });
         let handler = post_handler.with_state(endpoint);
         let route = match auth {

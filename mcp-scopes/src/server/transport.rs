@@ -4,6 +4,7 @@
 
 use std::error::Error as _;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -25,6 +26,7 @@ use crate::auth::Principal;
 pub(crate) struct Endpoint {
     pub core: Arc<Core>,
     pub max_body_bytes: usize,
+    pub body_read_timeout: Duration,
 }
 
 /// A JSON reply.
@@ -89,8 +91,19 @@ fn too_large(limit: usize) -> Response {
     error_response(&error, None)
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
-    axum::body::to_bytes(body, limit).await.map_err(|err| {
+async fn read_body(body: Body, limit: usize, timeout: Duration) -> Result<Bytes, Response> {
+    let Ok(read) = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await else {
+        let error = RpcError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            jsonrpc::INVALID_REQUEST,
+            format!(
+                "the request body did not arrive within {} s",
+                timeout.as_secs_f64()
+            ),
+        );
+        return Err(error_response(&error, None));
+    };
+    read.map_err(|err| {
         let mut source = err.source();
         while let Some(cause) = source {
             if cause.is::<http_body_util::LengthLimitError>() {
@@ -134,7 +147,7 @@ pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request
         );
         return error_response(&error, None);
     }
-    let bytes = match read_body(body, limit).await {
+    let bytes = match read_body(body, limit, endpoint.body_read_timeout).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
@@ -204,9 +217,26 @@ mod tests {
 
     #[tokio::test]
     async fn the_limit_holds_without_a_content_length() {
-        let response = read_body(chunked(3, 40), 100).await.unwrap_err();
+        let ample = Duration::from_secs(5);
+        let response = read_body(chunked(3, 40), 100, ample).await.unwrap_err();
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-        assert_eq!(read_body(chunked(2, 40), 100).await.unwrap().len(), 80);
+        assert_eq!(
+            read_body(chunked(2, 40), 100, ample).await.unwrap().len(),
+            80
+        );
+    }
+
+    #[tokio::test]
+    async fn a_trickled_body_gets_408_after_the_timeout() {
+        use futures_util::StreamExt as _;
+        let trickle =
+            futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"{"))])
+                .chain(futures_util::stream::pending());
+        let body = Body::from_stream(trickle);
+        let response = read_body(body, 100, Duration::from_millis(50))
+            .await
+            .unwrap_err();
+        assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
     }
 
     #[test]
