@@ -1,0 +1,213 @@
+//! The two manifest formats: their names on the command line, the documents they produce (Casdoor's
+//! `scopes` array and the generic document), and how each is built, checked, from a [`Registry`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ManifestError, check};
+use crate::registry::Registry;
+
+/// The standard OpenID Connect scopes (`name`, `displayName`, `description`) added by
+/// [`ManifestOptions::oidc_scopes`](super::ManifestOptions::oidc_scopes). Casdoor refuses any
+/// requested scope missing from a non-empty `scopes` list, so an application that lists this
+/// server's scopes must list these too if its clients ask for them.
+pub const STANDARD_OIDC_SCOPES: [(&str, &str, &str); 4] = [
+    (
+        "openid",
+        "OpenID",
+        "Sign you in and tell the application who you are.",
+    ),
+    (
+        "profile",
+        "Profile",
+        "Read your name, picture and other basic profile information.",
+    ),
+    ("email", "Email", "Read your email address."),
+    (
+        "offline_access",
+        "Offline access",
+        "Stay signed in and refresh access without asking you again.",
+    ),
+];
+
+/// Which manifest to write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ManifestFormat {
+    /// A Casdoor application's `scopes` array (`casdoor`).
+    #[default]
+    Casdoor,
+    /// The generic document with baseline flags and implications (`json`).
+    Json,
+}
+
+impl ManifestFormat {
+    /// The name used on the command line: `casdoor` or `json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Casdoor => "casdoor",
+            Self::Json => "json",
+        }
+    }
+}
+
+impl fmt::Display for ManifestFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ManifestFormat {
+    type Err = ManifestError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "casdoor" => Ok(Self::Casdoor),
+            "json" => Ok(Self::Json),
+            other => Err(ManifestError::UnknownFormat(other.to_owned())),
+        }
+    }
+}
+
+/// One entry of a Casdoor application's `scopes` field (Casdoor's `ScopeItem`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CasdoorScope {
+    /// The scope token.
+    pub name: String,
+    /// The short name on the consent screen.
+    pub display_name: String,
+    /// What the scope allows.
+    pub description: String,
+    /// The tools that declare this scope, sorted by name.
+    pub tools: Vec<String>,
+}
+
+/// One scope of the generic manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestScope {
+    /// The scope token.
+    pub name: String,
+    /// The short human name.
+    pub display_name: String,
+    /// What the scope allows.
+    pub description: String,
+    /// Whether a client should ask for it first (the 401 `scope=` hint).
+    pub baseline: bool,
+    /// The scopes it implies directly, as declared.
+    pub implies: Vec<String>,
+    /// The tools that declare this scope, sorted by name.
+    pub tools: Vec<String>,
+}
+
+/// The generic manifest: every scope with its tools, baseline flag and implications, plus the tools
+/// any authenticated caller may use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenericManifest {
+    /// The scopes, sorted by name (OIDC scopes, when asked for, last).
+    pub scopes: Vec<ManifestScope>,
+    /// Tools that need no scope, sorted by name.
+    pub public_tools: Vec<String>,
+}
+
+/// The generic manifest of `registry`, checked.
+pub fn generic(registry: &Registry, oidc_scopes: bool) -> Result<GenericManifest, ManifestError> {
+    let mut scopes: Vec<ManifestScope> = registry
+        .scopes()
+        .iter()
+        .map(|def| ManifestScope {
+            name: def.name.to_owned(),
+            display_name: display_name(def.name, def.display_name),
+            description: def.description.trim().to_owned(),
+            baseline: def.baseline,
+            implies: def.implies.iter().map(|s| (*s).to_owned()).collect(),
+            tools: tools_declaring(registry, def.name),
+        })
+        .collect();
+    if oidc_scopes {
+        for (name, display, description) in STANDARD_OIDC_SCOPES {
+            if !scopes.iter().any(|s| s.name == name) {
+                scopes.push(ManifestScope {
+                    name: name.to_owned(),
+                    display_name: display.to_owned(),
+                    description: description.to_owned(),
+                    baseline: false,
+                    implies: Vec::new(),
+                    tools: Vec::new(),
+                });
+            }
+        }
+    }
+    check(
+        scopes
+            .iter()
+            .map(|s| (s.name.as_str(), s.description.as_str())),
+    )?;
+    let public_tools = registry
+        .tools()
+        .iter()
+        .filter(|t| t.scopes.is_empty())
+        .map(|t| t.name.to_owned())
+        .collect();
+    Ok(GenericManifest {
+        scopes,
+        public_tools,
+    })
+}
+
+/// The Casdoor `scopes` array of `registry`, checked.
+pub fn casdoor_scopes(
+    registry: &Registry,
+    oidc_scopes: bool,
+) -> Result<Vec<CasdoorScope>, ManifestError> {
+    Ok(generic(registry, oidc_scopes)?
+        .scopes
+        .into_iter()
+        .map(|s| CasdoorScope {
+            name: s.name,
+            display_name: s.display_name,
+            description: s.description,
+            tools: s.tools,
+        })
+        .collect())
+}
+
+/// A declared display name, or the scope name when none was given (Casdoor shows the display name on
+/// its consent screen; an empty one would show nothing).
+fn display_name(name: &str, declared: &str) -> String {
+    let declared = declared.trim();
+    if declared.is_empty() {
+        name.to_owned()
+    } else {
+        declared.to_owned()
+    }
+}
+
+/// The tools that declare `scope`, sorted by name (the registry keeps tools sorted).
+fn tools_declaring(registry: &Registry, scope: &str) -> Vec<String> {
+    registry
+        .tools()
+        .iter()
+        .filter(|t| t.scopes.contains(&scope))
+        .map(|t| t.name.to_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in [ManifestFormat::Casdoor, ManifestFormat::Json] {
+            assert_eq!(f.as_str().parse::<ManifestFormat>().unwrap(), f);
+        }
+        assert!(matches!(
+            "yaml".parse::<ManifestFormat>(),
+            Err(ManifestError::UnknownFormat(f)) if f == "yaml"
+        ));
+    }
+}
