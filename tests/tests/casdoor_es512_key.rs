@@ -7,9 +7,9 @@ mod casdoor_support;
 use std::io;
 use std::sync::{Arc, Mutex};
 
-use casdoor_support::tokens::{
-    Certs, Format, Metadata, RESOURCE, SIGNERS, claims, ready, sign, start_casdoor,
-};
+use casdoor_support::certs::{Certs, SIGNERS, sign};
+use casdoor_support::discovery::{Metadata, ready, start_casdoor};
+use casdoor_support::tokens::{Format, RESOURCE, claims};
 use mcp_scopes::auth::{AuthError, ValidatorConfig};
 use serde_json::Value;
 

@@ -5,10 +5,9 @@
 
 mod casdoor_support;
 
-use casdoor_support::tokens::{
-    CLIENT_ID, Certs, FORMATS, Format, Metadata, RESOURCE, SIGNERS, claims, ready, registered,
-    sign, start_casdoor,
-};
+use casdoor_support::certs::{Certs, SIGNERS, sign};
+use casdoor_support::discovery::{Metadata, ready, start_casdoor};
+use casdoor_support::tokens::{CLIENT_ID, FORMATS, Format, RESOURCE, claims, registered};
 use mcp_scopes::auth::{AuthError, Challenge, ValidatorConfig};
 use serde_json::{Value, json};
 
