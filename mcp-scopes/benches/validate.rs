@@ -11,7 +11,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
-use aws_lc_rs::signature::KeyPair as _;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED, KeyPair as _, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256,
+    UnparsedPublicKey,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -35,6 +38,8 @@ trait Issuer {
     fn name(&self) -> &'static str;
     fn jwks(&self) -> Value;
     fn mint(&self) -> String;
+    /// The public key, parsed once, for timing the signature check alone.
+    fn parsed_key(&self) -> ParsedPublicKey;
 }
 
 struct Es256(DevSigner);
@@ -46,6 +51,18 @@ impl Issuer for Es256 {
 
     fn jwks(&self) -> Value {
         self.0.jwks()
+    }
+
+    fn parsed_key(&self) -> ParsedPublicKey {
+        let jwk = &self.0.jwks()["keys"][0];
+        let mut point = vec![4];
+        for coordinate in ["x", "y"] {
+            let b64 = jwk[coordinate].as_str().expect("an EC JWK");
+            point.extend(URL_SAFE_NO_PAD.decode(b64).expect("base64url"));
+        }
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point)
+            .parse()
+            .expect("a P-256 point")
     }
 
     fn mint(&self) -> String {
@@ -61,6 +78,8 @@ struct Rs256 {
     claims: DevSigner,
     n: String,
     e: String,
+    /// PKCS#1 `RSAPublicKey` DER.
+    public_der: Vec<u8>,
 }
 
 impl Rs256 {
@@ -74,6 +93,7 @@ impl Rs256 {
             claims: DevSigner::generate(),
             n: URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
             e: URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
+            public_der: public.as_ref().to_vec(),
         }
     }
 }
@@ -87,6 +107,12 @@ impl Issuer for Rs256 {
         json!({"keys": [{
             "kty": "RSA", "n": self.n, "e": self.e, "kid": RSA_KID, "alg": "RS256", "use": "sig",
         }]})
+    }
+
+    fn parsed_key(&self) -> ParsedPublicKey {
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &self.public_der)
+            .parse()
+            .expect("an RSA public key")
     }
 
     fn mint(&self) -> String {
@@ -219,7 +245,29 @@ fn cases<'a>(runtime: &'a Runtime, issuer: &'a dyn Issuer) -> Vec<Case<'a>> {
         fixed: Some(DISTINCT_TOKENS),
     };
 
-    vec![hit, off, distinct]
+    let key = issuer.parsed_key();
+    let (signed, signature) = signature_parts(&issuer.mint());
+    let floor = Case {
+        name: format!("{alg} signature check alone (aws-lc-rs)"),
+        run: Box::new(move |n| {
+            let start = Instant::now();
+            for _ in 0..n {
+                key.verify_sig(black_box(&signed), black_box(&signature))
+                    .expect("a good signature");
+            }
+            start.elapsed()
+        }),
+        fixed: None,
+    };
+
+    vec![hit, off, distinct, floor]
+}
+
+/// A token's signed part (`header.payload`) and its decoded signature.
+fn signature_parts(token: &str) -> (Vec<u8>, Vec<u8>) {
+    let (signed, signature) = token.rsplit_once('.').expect("a JWT");
+    let signature = URL_SAFE_NO_PAD.decode(signature).expect("base64url");
+    (signed.as_bytes().to_vec(), signature)
 }
 
 /// Iterations that make one batch last about [`BATCH_TARGET`].
