@@ -59,7 +59,11 @@ async fn garbage_bodies_are_parse_or_invalid_request_errors_with_a_null_id() {
             br#"{"jsonrpc":"2.0","id":true,"method":"ping"}"#,
             INVALID_REQUEST,
         ),
-        ("no jsonrpc", br#"{"id":1,"result":{}}"#, INVALID_REQUEST),
+        (
+            "no jsonrpc, invalid id",
+            br#"{"id":[1],"method":"ping"}"#,
+            INVALID_REQUEST,
+        ),
         ("empty batch", b"[]", INVALID_REQUEST),
         ("a string", br#""ping""#, INVALID_REQUEST),
     ];
@@ -77,6 +81,52 @@ async fn garbage_bodies_are_parse_or_invalid_request_errors_with_a_null_id() {
             "{what}"
         );
         assert_eq!(reply.json()["id"], json!(null), "{what}");
+    }
+    assert_eq!(s.calls.get(), 0);
+}
+
+#[tokio::test]
+async fn invalid_requests_are_answered_under_their_id_when_it_is_readable() {
+    // JSON-RPC 2.0: the id of an error is null only when it could not be detected; a client
+    // matching replies by id must be able to match these.
+    let s = server();
+    let cases: &[(&str, &[u8], serde_json::Value)] = &[
+        (
+            "wrong version",
+            br#"{"jsonrpc":"1.0","id":5,"method":"ping"}"#,
+            json!(5),
+        ),
+        ("no jsonrpc", br#"{"id":1,"result":{}}"#, json!(1)),
+        (
+            "missing method",
+            br#"{"jsonrpc":"2.0","id":"m"}"#,
+            json!("m"),
+        ),
+        (
+            "method not a string",
+            br#"{"jsonrpc":"2.0","id":-2.5,"method":3}"#,
+            json!(-2.5),
+        ),
+        (
+            "params not an object",
+            br#"{"jsonrpc":"2.0","id":"p","method":"ping","params":[1]}"#,
+            json!("p"),
+        ),
+        (
+            "params a string",
+            br#"{"jsonrpc":"2.0","id":0,"method":"tools/list","params":"x"}"#,
+            json!(0),
+        ),
+    ];
+    for (what, body, id) in cases {
+        let reply = post_bytes(&s, &[], body).await;
+        assert_eq!(
+            (reply.status, reply.error_code()),
+            (StatusCode::BAD_REQUEST, Some(INVALID_REQUEST)),
+            "{what}: {}",
+            reply.text
+        );
+        assert_eq!(reply.json()["id"], *id, "{what}: {}", reply.text);
     }
     assert_eq!(s.calls.get(), 0);
 }

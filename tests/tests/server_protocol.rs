@@ -100,6 +100,7 @@ async fn an_unsupported_version_header_is_a_400() {
         .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.error_code(), Some(UNSUPPORTED_PROTOCOL_VERSION));
+    assert_eq!(reply.json()["id"], 1);
     assert_eq!(
         reply.json()["error"]["data"]["supported"],
         json!(["2026-07-28", "2025-11-25", "2025-06-18"])
@@ -281,6 +282,8 @@ async fn modern_headers_are_required_and_cross_checked() {
             (StatusCode::BAD_REQUEST, Some(HEADER_MISMATCH)),
             "{headers:?}"
         );
+        // The body was read, so the refusal is answered under the request's id.
+        assert_eq!(reply.json()["id"], body["id"], "{headers:?}");
     }
     assert_eq!(s.calls.get(), 0);
     let h: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();

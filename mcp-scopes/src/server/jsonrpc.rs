@@ -128,46 +128,63 @@ pub(crate) fn success(id: &RequestId, result: Value) -> Value {
     Value::Object(response)
 }
 
+/// A body [`parse`] refused, with the id its error is answered under.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rejected {
+    /// The error to send.
+    pub(crate) error: RpcError,
+    /// The message's own id when it could be read (a string or a number), so that a client
+    /// matching replies by id can match this one; `None` (sent as `null`) when the body was not
+    /// JSON, not an object, or its `id` was of another type, as JSON-RPC 2.0 requires.
+    pub(crate) id: Option<RequestId>,
+}
+
 /// Parses one POST body into a single message. Batches (arrays) are refused, as MCP has not allowed
 /// them since 2025-06-18.
-pub(crate) fn parse(body: &[u8]) -> Result<Incoming, RpcError> {
-    let value: Value = serde_json::from_slice(body).map_err(RpcError::parse_error)?;
+pub(crate) fn parse(body: &[u8]) -> Result<Incoming, Rejected> {
+    let value: Value = serde_json::from_slice(body).map_err(|detail| Rejected {
+        error: RpcError::parse_error(detail),
+        id: None,
+    })?;
     let Value::Object(mut object) = value else {
-        return Err(if value.is_array() {
-            RpcError::invalid_request(
-                "batches are not supported: send one JSON-RPC message per POST",
-            )
+        let message = if value.is_array() {
+            "batches are not supported: send one JSON-RPC message per POST"
         } else {
-            RpcError::invalid_request("a JSON-RPC message must be an object")
+            "a JSON-RPC message must be an object"
+        };
+        return Err(Rejected {
+            error: RpcError::invalid_request(message),
+            id: None,
         });
     };
-    if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return Err(RpcError::invalid_request(r#"`jsonrpc` must be "2.0""#));
-    }
-    let id = match object.remove("id") {
-        None => None,
-        Some(id @ (Value::String(_) | Value::Number(_))) => Some(id),
-        Some(_) => {
-            return Err(RpcError::invalid_request(
-                "`id` must be a string or a number",
-            ));
-        }
+    // The id is read first, so that every later refusal can be answered under it.
+    let has_id = object.contains_key("id");
+    let id = object
+        .remove("id")
+        .filter(|id| id.is_string() || id.is_number());
+    let invalid = |message: &str| Rejected {
+        error: RpcError::invalid_request(message),
+        id: id.clone(),
     };
+    if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Err(invalid(r#"`jsonrpc` must be "2.0""#));
+    }
+    if has_id && id.is_none() {
+        return Err(invalid("`id` must be a string or a number"));
+    }
     let Some(method) = object.remove("method") else {
         if id.is_some() && (object.contains_key("result") || object.contains_key("error")) {
             return Ok(Incoming::Response);
         }
-        return Err(RpcError::invalid_request("missing `method`"));
+        return Err(invalid("missing `method`"));
     };
     let Value::String(method) = method else {
-        return Err(RpcError::invalid_request("`method` must be a string"));
+        return Err(invalid("`method` must be a string"));
     };
     let params = match object.remove("params") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(params)) => params,
-        Some(_) => {
-            return Err(RpcError::invalid_request("`params` must be an object"));
-        }
+        Some(_) => return Err(invalid("`params` must be an object")),
     };
     Ok(match id {
         Some(id) => Incoming::Request { id, method, params },
@@ -180,7 +197,11 @@ mod tests {
     use super::*;
 
     fn code(body: &str) -> i64 {
-        parse(body.as_bytes()).unwrap_err().code
+        parse(body.as_bytes()).unwrap_err().error.code
+    }
+
+    fn answered_under(body: &str) -> Option<RequestId> {
+        parse(body.as_bytes()).unwrap_err().id
     }
 
     #[test]
@@ -226,6 +247,35 @@ mod tests {
             code(r#"{"jsonrpc":"2.0","id":1,"method":"ping","params":[1]}"#),
             INVALID_REQUEST
         );
+    }
+
+    #[test]
+    fn refusals_keep_the_id_when_it_could_be_read() {
+        for (body, id) in [
+            (r#"{"jsonrpc":"1.0","id":5,"method":"ping"}"#, json!(5)),
+            (r#"{"id":"a","method":"ping"}"#, json!("a")),
+            (r#"{"jsonrpc":"2.0","id":1}"#, json!(1)),
+            (r#"{"jsonrpc":"2.0","id":1.5,"method":3}"#, json!(1.5)),
+            (
+                r#"{"jsonrpc":"2.0","id":"p","method":"ping","params":[1]}"#,
+                json!("p"),
+            ),
+        ] {
+            assert_eq!(code(body), INVALID_REQUEST, "{body}");
+            assert_eq!(answered_under(body), Some(id), "{body}");
+        }
+        for body in [
+            "{",
+            r#"{"jsonrpc":"2.0","id":7,"method":"ping"} x"#,
+            r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+            "42",
+            r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+            r#"{"jsonrpc":"2.0","id":[1],"method":"ping"}"#,
+            r#"{"jsonrpc":"1.0","id":{},"method":"ping"}"#,
+            r#"{"jsonrpc":"2.0","method":3}"#,
+        ] {
+            assert_eq!(answered_under(body), None, "{body}");
+        }
     }
 
     #[test]

@@ -153,7 +153,7 @@ pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request
     };
     let message = match jsonrpc::parse(&bytes) {
         Ok(message) => message,
-        Err(error) => return error_response(&error, None),
+        Err(rejected) => return error_response(&rejected.error, rejected.id.as_ref()),
     };
     let (id, method, params) = match message {
         Incoming::Response => return StatusCode::ACCEPTED.into_response(),
