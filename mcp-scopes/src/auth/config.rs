@@ -24,7 +24,8 @@ pub const MAX_LEEWAY: Duration = Duration::from_mins(5);
 /// cached answer never outlives a decision made from stale facts by much.
 pub const MAX_TOKEN_CACHE_TTL: Duration = Duration::from_mins(5);
 
-/// The algorithms allowed by default: every asymmetric algorithm `jsonwebtoken` can verify.
+/// The algorithms allowed by default: every asymmetric algorithm [`Algorithm`] names (the validator
+/// verifies each with aws-lc-rs).
 pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[
     Algorithm::RS256,
     Algorithm::RS384,

@@ -2,8 +2,9 @@
 //!
 //! The header and claims are parsed once into JSON maps and checked here rather than through
 //! `jsonwebtoken::decode`, because that path accepts a `crit` header, checks `nbf`/`iss`/`aud` only when
-//! asked, parses the claims twice and cannot report which rule failed. `jsonwebtoken` (aws-lc-rs
-//! backend) still does the signature arithmetic.
+//! asked, parses the claims twice and cannot report which rule failed. The signature is checked with
+//! the aws-lc-rs key parsed once per `kid` when the key set was loaded (see `keys`), not through a
+//! `jsonwebtoken::DecodingKey`, which parses the key again on every call.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -163,9 +164,10 @@ impl Validator {
             return Err(AuthError::AlgorithmKeyMismatch);
         }
         let signed = &token[..header_b64.len() + 1 + payload_b64.len()];
-        if !jsonwebtoken::crypto::verify(signature_b64, signed.as_bytes(), &key.key, alg)
-            .unwrap_or(false)
-        {
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature_b64)
+            .map_err(|_| AuthError::BadSignature)?;
+        if !key.verify(alg, signed.as_bytes(), &signature) {
             return Err(AuthError::BadSignature);
         }
         let payload = URL_SAFE_NO_PAD
