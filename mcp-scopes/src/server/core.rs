@@ -57,6 +57,9 @@ pub(crate) struct Core {
     pub title: Option<String>,
     pub instructions: Option<String>,
     pub registry: Registry,
+    /// Each tool as `tools/list` shows it, in registry order: built once at start, since its
+    /// schemas come from schemars and do not change.
+    pub listings: Vec<Value>,
     pub state: StateMap,
     pub options: Options,
     /// Builds the step-up challenge (same parameters as the auth layer's 401s).

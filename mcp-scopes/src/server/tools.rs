@@ -73,11 +73,13 @@ pub(crate) fn list(
         Some(_) => return Err(RpcError::invalid_params("`cursor` must be a string")),
     };
     let filter = core.options.filter_tools_by_scope;
-    let visible: Vec<&&ToolDef> = core
+    let visible: Vec<(&ToolDef, &Value)> = core
         .registry
         .tools()
         .iter()
-        .filter(|t| !filter || gate::may_call(&core.registry, t, ctx.principal))
+        .copied()
+        .zip(&core.listings)
+        .filter(|(t, _)| !filter || gate::may_call(&core.registry, t, ctx.principal))
         .collect();
     // A cursor names the last tool of the previous page. Any other name is refused rather than
     // read as a position, and so is a hidden tool's, so a crafted cursor cannot probe names.
@@ -86,19 +88,20 @@ pub(crate) fn list(
         Some(after) => {
             visible
                 .iter()
-                .position(|t| t.name == after)
+                .position(|(t, _)| t.name == after)
                 .ok_or_else(|| RpcError::invalid_params("invalid cursor"))?
                 + 1
         }
     };
     let mut visible = visible[start..].iter().copied();
-    let page: Vec<&&ToolDef> = visible
+    let page: Vec<(&ToolDef, &Value)> = visible
         .by_ref()
         .take(core.options.page_size.max(1))
         .collect();
-    let mut result = json!({ "tools": page.iter().map(|t| tool_json(t)).collect::<Vec<_>>() });
+    let mut result =
+        json!({ "tools": page.iter().map(|(_, listing)| (*listing).clone()).collect::<Vec<_>>() });
     if visible.next().is_some()
-        && let Some(last) = page.last()
+        && let Some((last, _)) = page.last()
     {
         result["nextCursor"] = json!(CURSOR.encode(last.name));
     }

@@ -14,6 +14,7 @@ use crate::registry::{Registry, RegistryError};
 use crate::server::core::Core;
 use crate::server::origin::{OriginPolicy, is_loopback_host, normalize_origin};
 use crate::server::router::McpServer;
+use crate::server::tools::tool_json;
 use crate::tool::MissingState;
 
 /// Why a server cannot be built.
@@ -123,6 +124,7 @@ impl McpServerBuilder {
             version: self.version,
             title: self.title,
             instructions: self.instructions,
+            listings: registry.tools().iter().map(|t| tool_json(t)).collect(),
             registry,
             state: self.state,
             options: self.options,
