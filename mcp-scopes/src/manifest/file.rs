@@ -54,7 +54,9 @@ pub enum ManifestFileError {
 /// A manifest file kept in the repository, checked by a test of the server:
 ///
 /// ```no_run
-/// # fn registry() -> mcp_scopes::registry::Registry { unimplemented!() }
+/// # fn registry() -> mcp_scopes::registry::Registry {
+/// #     mcp_scopes::registry::Registry::collected().expect("a valid registry")
+/// # }
 /// use mcp_scopes::manifest::{ManifestFile, ManifestOptions};
 ///
 /// #[test]
