@@ -6,7 +6,8 @@ mod auth_support;
 use std::sync::LazyLock;
 
 use auth_support::{
-    ISSUER, KeyRing, RESOURCE, b64, good_claims, good_claims_with, good_claims_without, now,
+    ISSUER, KeyRing, RESOURCE, TestKey, b64, good_claims, good_claims_with, good_claims_without,
+    now,
 };
 use axum::Router;
 use axum::body::Body;
@@ -40,6 +41,27 @@ fn hs256_with_public_key(kid: &str, key: &[u8]) -> String {
         input.as_bytes(),
     );
     format!("{input}.{}", b64(mac.as_ref()))
+}
+
+/// `token` with its claims replaced by an escalated scope, the header and signature kept.
+fn edited(token: &str) -> String {
+    let mut parts = token.split('.');
+    let (head, _, sig) = (parts.next(), parts.next(), parts.next());
+    format!(
+        "{}.{}.{}",
+        head.expect("header"),
+        b64(good_claims_with(&json!({"scope": "db:admin"})).to_string()),
+        sig.expect("signature")
+    )
+}
+
+/// `token` with the last byte of its signature dropped.
+fn truncated(token: &str) -> String {
+    let (signed, sig) = token.rsplit_once('.').expect("three parts");
+    let mut sig = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, sig)
+        .expect("base64url signature");
+    sig.pop();
+    format!("{signed}.{}", b64(sig))
 }
 
 /// (name, token, expected error).
@@ -80,8 +102,13 @@ fn hostile_tokens() -> Vec<(&'static str, String, AuthError)> {
             AuthError::AlgorithmNotAllowed,
         ),
         (
-            "alg ES512",
-            header_p256(json!({"alg": "ES512"})),
+            "alg ES521",
+            header_p256(json!({"alg": "ES521"})),
+            AuthError::AlgorithmNotAllowed,
+        ),
+        (
+            "alg es512 in lower case",
+            k.p521.token("es512", &good_claims()),
             AuthError::AlgorithmNotAllowed,
         ),
         (
@@ -149,6 +176,58 @@ fn hostile_tokens() -> Vec<(&'static str, String, AuthError)> {
             "ES256 with a P-384 key",
             k.p384.token("ES256", &good_claims()),
             AuthError::AlgorithmKeyMismatch,
+        ),
+        (
+            "ES512 with a P-256 key",
+            header_p256(json!({"alg": "ES512"})),
+            AuthError::AlgorithmKeyMismatch,
+        ),
+        (
+            "ES512 with a P-384 key",
+            k.p384.token_raw(
+                json!({"alg": "ES512"}),
+                good_claims().to_string().as_bytes(),
+            ),
+            AuthError::AlgorithmKeyMismatch,
+        ),
+        (
+            "ES384 with a P-521 key",
+            k.p521.token_raw(
+                json!({"alg": "ES384"}),
+                good_claims().to_string().as_bytes(),
+            ),
+            AuthError::AlgorithmKeyMismatch,
+        ),
+        (
+            "RS512 with a P-521 key",
+            k.p521.token_raw(
+                json!({"alg": "RS512"}),
+                good_claims().to_string().as_bytes(),
+            ),
+            AuthError::AlgorithmKeyMismatch,
+        ),
+        (
+            "ES512 signed by a stranger's P-521 key under our kid",
+            TestKey::p521("stranger-p521").token_raw(
+                json!({"alg": "ES512", "kid": "p521-1"}),
+                good_claims().to_string().as_bytes(),
+            ),
+            AuthError::BadSignature,
+        ),
+        (
+            "ES512 claims edited after signing",
+            edited(&k.p521.good_token(&json!({}))),
+            AuthError::BadSignature,
+        ),
+        (
+            "ES512 signature truncated by a byte",
+            truncated(&k.p521.good_token(&json!({}))),
+            AuthError::BadSignature,
+        ),
+        (
+            "ES512 expired",
+            k.p521.good_token(&json!({"exp": exp_now - 120})),
+            AuthError::Expired,
         ),
         (
             "EdDSA with an RSA key",

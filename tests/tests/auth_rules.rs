@@ -24,7 +24,12 @@ fn default_validator() -> Validator {
 async fn every_key_family_and_algorithm_is_accepted() {
     let k = &*KEYS;
     let validator = default_validator();
-    let mut cases = vec![("ES256", &k.p256), ("ES384", &k.p384), ("EdDSA", &k.ed)];
+    let mut cases = vec![
+        ("ES256", &k.p256),
+        ("ES384", &k.p384),
+        ("ES512", &k.p521),
+        ("EdDSA", &k.ed),
+    ];
     for alg in ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"] {
         cases.push((alg, &k.rsa));
     }

@@ -1,7 +1,7 @@
 //! Tokens shaped exactly like Casdoor's, validated by `ValidatorConfig::casdoor`: the four token
-//! formats, the four algorithms `jsonwebtoken` can verify, refresh tokens, audiences, and discovery
-//! from a Casdoor-shaped metadata document. The ES512 key in the JWKS is covered by
-//! `casdoor_es512_key.rs` (it asserts on logs, so it runs alone in its own binary).
+//! formats, the five algorithms Casdoor signs with (RS256, RS512, ES256, ES384, ES512), refresh
+//! tokens, audiences, and discovery from a Casdoor-shaped metadata document. That no key of Casdoor's
+//! JWKS is skipped is checked by `casdoor_es512_key.rs` (it asserts on logs, so it runs alone).
 
 mod casdoor_support;
 

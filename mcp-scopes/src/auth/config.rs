@@ -10,7 +10,7 @@ mod check;
 
 use std::time::Duration;
 
-use jsonwebtoken::Algorithm;
+use crate::auth::Algorithm;
 use serde_json::Value;
 
 #[cfg(feature = "casdoor-sync")]
@@ -35,6 +35,7 @@ pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[
     Algorithm::PS512,
     Algorithm::ES256,
     Algorithm::ES384,
+    Algorithm::ES512,
     Algorithm::EdDSA,
 ];
 
@@ -184,7 +185,7 @@ impl ValidatorConfig {
 
     /// Casdoor at `endpoint` (its origin, e.g. `https://door.example.com`): issuer = the endpoint without
     /// a trailing slash, keys from `/.well-known/jwks`, the algorithms Casdoor signs with that can be
-    /// verified (RS256, RS512, ES256, ES384), and refresh tokens refused in both spellings
+    /// verified (RS256, RS512, ES256, ES384, ES512), and refresh tokens refused in both spellings
     /// (`tokenType` must be `access-token`, `TokenType` must not be `refresh-token`). Tokens up to
     /// 64 KiB are read: Casdoor's default `JWT` format embeds the user record with every role and
     /// permission object, which outgrows the generic 8 KiB cap.
@@ -198,6 +199,7 @@ impl ValidatorConfig {
                 Algorithm::RS512,
                 Algorithm::ES256,
                 Algorithm::ES384,
+                Algorithm::ES512,
             ])
             .claim_rule(ClaimRule::equals("tokenType", "access-token"))
             .claim_rule(ClaimRule::not_equals("TokenType", "refresh-token"))

@@ -20,9 +20,7 @@ pub enum ConfigError {
     #[error("at least one signing algorithm must be allowed")]
     NoAlgorithms,
     /// A symmetric (HS*) algorithm was allowed; a resource server never shares a secret with its issuer.
-    #[error(
-        "algorithm {0} is symmetric and can never be allowed; use RS*, PS*, ES256, ES384 or EdDSA"
-    )]
+    #[error("algorithm {0} is symmetric and can never be allowed; use RS*, PS*, ES* or EdDSA")]
     SymmetricAlgorithm(String),
     /// The leeway is larger than [`super::MAX_LEEWAY`].
     #[error("leeway {given:?} is larger than the maximum of {max:?}")]

@@ -1,6 +1,6 @@
 //! Turning a JWK set into verification keys, one JWK at a time.
 //!
-//! Each key is parsed on its own so one odd entry (an ES512 key, an `oct` secret, an unknown `kty`)
+//! Each key is parsed on its own so one odd entry (a secp256k1 key, an `oct` secret, an unknown `kty`)
 //! is skipped with a reason instead of emptying the whole set, and each key remembers its family and
 //! curve so a token's `alg` can be checked against the key it names.
 //!
@@ -11,12 +11,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::Algorithm;
 use aws_lc_rs::signature::{
     self, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents, VerificationAlgorithm,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
 /// The key types a token can be verified with.
@@ -25,6 +25,7 @@ pub(crate) enum KeyKind {
     Rsa,
     P256,
     P384,
+    P521,
     Ed25519,
 }
 
@@ -43,6 +44,7 @@ impl KeyKind {
             ),
             Self::P256 => alg == Algorithm::ES256,
             Self::P384 => alg == Algorithm::ES384,
+            Self::P521 => alg == Algorithm::ES512,
             Self::Ed25519 => alg == Algorithm::EdDSA,
         }
     }
@@ -52,7 +54,7 @@ impl KeyKind {
 pub(crate) struct VerifyingKey {
     pub(crate) kind: KeyKind,
     /// The key parsed for each algorithm its kind fits (six for RSA, one otherwise).
-    verifiers: Vec<(Algorithm, ParsedPublicKey)>,
+    verifiers: Verifiers,
     /// The key's public parameters, so an unchanged key keeps its identity across refreshes.
     material: String,
 }
@@ -78,7 +80,7 @@ const RSA_ALGORITHMS: [(Algorithm, &RsaParameters); 6] = [
     (Algorithm::PS512, &signature::RSA_PSS_2048_8192_SHA512),
 ];
 
-fn rsa_verifiers(n: &[u8], e: &[u8]) -> Result<Vec<(Algorithm, ParsedPublicKey)>, String> {
+fn rsa_verifiers(n: &[u8], e: &[u8]) -> Result<Verifiers, String> {
     // A JWK integer has no leading zero bytes (RFC 7518 §6.3.1), but some issuers write one; the key
     // is the same, and aws-lc-rs only takes the minimal encoding.
     let minimal =
@@ -102,7 +104,7 @@ fn single_verifier(
     alg: Algorithm,
     verification: &'static dyn VerificationAlgorithm,
     public_key: &[u8],
-) -> Result<Vec<(Algorithm, ParsedPublicKey)>, String> {
+) -> Result<Verifiers, String> {
     ParsedPublicKey::new(verification, public_key)
         .map(|key| vec![(alg, key)])
         .map_err(|e| format!("not a valid public key for {alg:?} ({e})"))
@@ -115,6 +117,9 @@ impl std::fmt::Debug for VerifyingKey {
             .finish_non_exhaustive()
     }
 }
+
+/// A key parsed for each algorithm it can verify.
+type Verifiers = Vec<(Algorithm, ParsedPublicKey)>;
 
 /// The keys by `kid`.
 pub(crate) type KeyMap = HashMap<String, Arc<VerifyingKey>>;
@@ -229,39 +234,7 @@ fn parse_jwk(jwk: &Value) -> Result<VerifyingKey, String> {
             );
             (KeyKind::Rsa, rsa_verifiers(&n, &e)?, material)
         }
-        "EC" => {
-            let (kind, len, alg, verification): (_, _, _, &'static dyn VerificationAlgorithm) =
-                match str_field(jwk, "crv")? {
-                    "P-256" => (
-                        KeyKind::P256,
-                        32,
-                        Algorithm::ES256,
-                        &signature::ECDSA_P256_SHA256_FIXED,
-                    ),
-                    "P-384" => (
-                        KeyKind::P384,
-                        48,
-                        Algorithm::ES384,
-                        &signature::ECDSA_P384_SHA384_FIXED,
-                    ),
-                    other => {
-                        return Err(format!(
-                            "unsupported EC curve {other:?} (P-256 and P-384 only)"
-                        ));
-                    }
-                };
-            let x = b64_field(jwk, "x")?;
-            let y = b64_field(jwk, "y")?;
-            if x.len() != len || y.len() != len {
-                return Err("EC coordinates have the wrong length for the curve".into());
-            }
-            let mut point = Vec::with_capacity(1 + 2 * len);
-            point.push(0x04);
-            point.extend_from_slice(&x);
-            point.extend_from_slice(&y);
-            let material = format!("EC {}", URL_SAFE_NO_PAD.encode(&point));
-            (kind, single_verifier(alg, verification, &point)?, material)
-        }
+        "EC" => ec_key(jwk)?,
         "OKP" => {
             let crv = str_field(jwk, "crv")?;
             if crv != "Ed25519" {
@@ -299,6 +272,48 @@ fn parse_jwk(jwk: &Value) -> Result<VerifyingKey, String> {
     })
 }
 
+/// An `EC` JWK: the curve named by `crv`, coordinates of exactly that curve's length.
+fn ec_key(jwk: &Value) -> Result<(KeyKind, Verifiers, String), String> {
+    let (kind, len, alg, verification): (_, _, _, &'static dyn VerificationAlgorithm) =
+        match str_field(jwk, "crv")? {
+            "P-256" => (
+                KeyKind::P256,
+                32,
+                Algorithm::ES256,
+                &signature::ECDSA_P256_SHA256_FIXED,
+            ),
+            "P-384" => (
+                KeyKind::P384,
+                48,
+                Algorithm::ES384,
+                &signature::ECDSA_P384_SHA384_FIXED,
+            ),
+            // 521 bits: each coordinate is 66 bytes (RFC 7518 §6.2.1.2).
+            "P-521" => (
+                KeyKind::P521,
+                66,
+                Algorithm::ES512,
+                &signature::ECDSA_P521_SHA512_FIXED,
+            ),
+            other => {
+                return Err(format!(
+                    "unsupported EC curve {other:?} (P-256, P-384 and P-521 only)"
+                ));
+            }
+        };
+    let x = b64_field(jwk, "x")?;
+    let y = b64_field(jwk, "y")?;
+    if x.len() != len || y.len() != len {
+        return Err("EC coordinates have the wrong length for the curve".into());
+    }
+    let mut point = Vec::with_capacity(1 + 2 * len);
+    point.push(0x04);
+    point.extend_from_slice(&x);
+    point.extend_from_slice(&y);
+    let material = format!("EC {}", URL_SAFE_NO_PAD.encode(&point));
+    Ok((kind, single_verifier(alg, verification, &point)?, material))
+}
+
 #[derive(PartialEq)]
 enum Family {
     Rsa,
@@ -315,7 +330,7 @@ fn family_of(alg: Algorithm) -> Family {
         | Algorithm::PS256
         | Algorithm::PS384
         | Algorithm::PS512 => Family::Rsa,
-        Algorithm::ES256 | Algorithm::ES384 => Family::Ec,
+        Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512 => Family::Ec,
         Algorithm::EdDSA => Family::Ed,
         _ => Family::Other,
     }
@@ -324,7 +339,7 @@ fn family_of(alg: Algorithm) -> Family {
 fn family_of_kind(kind: KeyKind) -> Family {
     match kind {
         KeyKind::Rsa => Family::Rsa,
-        KeyKind::P256 | KeyKind::P384 => Family::Ec,
+        KeyKind::P256 | KeyKind::P384 | KeyKind::P521 => Family::Ec,
         KeyKind::Ed25519 => Family::Ed,
     }
 }
@@ -337,7 +352,8 @@ mod tests {
     #[test]
     fn odd_keys_are_skipped_not_fatal() {
         let set = json!({"keys": [
-            {"kty": "EC", "crv": "P-521", "kid": "es512", "x": "AA", "y": "AA"},
+            {"kty": "EC", "crv": "secp256k1", "kid": "k1", "x": "AA", "y": "AA"},
+            {"kty": "EC", "crv": "P-521", "kid": "short-p521", "x": "AA", "y": "AA"},
             {"kty": "oct", "kid": "secret", "k": "c2VjcmV0"},
             {"kty": "XYZ", "kid": "weird"},
             {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": URL_SAFE_NO_PAD.encode([7u8; 32])},
@@ -346,7 +362,7 @@ mod tests {
         let (map, skipped) = parse_jwks(&set, None).expect("one usable key");
         assert_eq!(map.keys().collect::<Vec<_>>(), ["ed"]);
         let kids: Vec<&str> = skipped.iter().map(|s| s.kid.as_str()).collect();
-        assert_eq!(kids, ["es512", "secret", "weird", "enc"]);
+        assert_eq!(kids, ["k1", "short-p521", "secret", "weird", "enc"]);
     }
 
     #[test]
@@ -423,6 +439,50 @@ mod tests {
             "{}",
             skipped[0].reason
         );
+    }
+
+    fn ec_jwk(pair: &aws_lc_rs::signature::EcdsaKeyPair, crv: &str, kid: &str) -> Value {
+        use aws_lc_rs::signature::KeyPair as _;
+        let point = pair.public_key().as_ref();
+        let len = (point.len() - 1) / 2;
+        json!({"kty": "EC", "crv": crv, "kid": kid, "alg": "ES512",
+            "x": URL_SAFE_NO_PAD.encode(&point[1..=len]), "y": URL_SAFE_NO_PAD.encode(&point[1 + len..])})
+    }
+
+    #[test]
+    fn a_p521_key_verifies_es512_and_nothing_else() {
+        use aws_lc_rs::signature::{ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair};
+        let pair = EcdsaKeyPair::generate(&ECDSA_P521_SHA512_FIXED_SIGNING).expect("a P-521 key");
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let sig = pair.sign(&rng, b"head.body").expect("signs");
+        let (map, skipped) =
+            parse_jwks(&json!({"keys": [ec_jwk(&pair, "P-521", "p521")]}), None).expect("parses");
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let key = &map["p521"];
+        assert_eq!(key.kind, KeyKind::P521);
+        assert!(key.verify(Algorithm::ES512, b"head.body", sig.as_ref()));
+        assert!(!key.verify(Algorithm::ES512, b"head.bodY", sig.as_ref()));
+        for other in [Algorithm::ES256, Algorithm::ES384, Algorithm::RS512] {
+            assert!(!key.kind.fits(other), "{other:?}");
+            assert!(!key.verify(other, b"head.body", sig.as_ref()), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_p521_point_published_under_another_curve_is_skipped() {
+        use aws_lc_rs::signature::{ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair};
+        let pair = EcdsaKeyPair::generate(&ECDSA_P521_SHA512_FIXED_SIGNING).expect("a P-521 key");
+        let set = json!({"keys": [
+            ec_jwk(&pair, "P-384", "claims-p384"),
+            ec_jwk(&pair, "P-256", "claims-p256"),
+            {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": URL_SAFE_NO_PAD.encode([7u8; 32])},
+        ]});
+        let (map, skipped) = parse_jwks(&set, None).expect("one usable key");
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["ed"]);
+        for s in &skipped {
+            assert!(s.reason.contains("wrong length"), "{s:?}");
+        }
+        assert_eq!(skipped.len(), 2);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+mod algorithm;
 mod challenge;
 mod config;
 mod dev;
@@ -28,13 +29,13 @@ mod principal;
 mod token_cache;
 mod validate;
 
+pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use challenge::Challenge;
 pub use config::{
     ClaimRule, DEFAULT_ALGORITHMS, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ScopeClaims, ValidatorConfig,
 };
 pub use dev::{DevSigner, MAX_DEV_TOKEN_TTL, MintError, TokenClaims};
 pub use error::{AuthError, ConfigError};
-pub use jsonwebtoken::Algorithm;
 pub use layer::{BearerAuth, BearerAuthLayer, audit_scope_decision};
 pub use principal::Principal;
 pub use validate::Validator;

@@ -11,8 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{
-    self, ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair,
-    Ed25519KeyPair, KeyPair, RsaKeyPair, RsaPublicKeyComponents,
+    self, ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING,
+    ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair,
+    RsaPublicKeyComponents,
 };
 use axum::Router;
 use axum::extract::{Path, State};
@@ -93,6 +94,10 @@ impl TestKey {
 
     pub fn p384(kid: &str) -> Self {
         Self::ec(kid, &ECDSA_P384_SHA384_FIXED_SIGNING, "P-384", 48)
+    }
+
+    pub fn p521(kid: &str) -> Self {
+        Self::ec(kid, &ECDSA_P521_SHA512_FIXED_SIGNING, "P-521", 66)
     }
 
     fn ec(
@@ -202,6 +207,7 @@ impl TestKey {
         match (&self.pair, self.jwk["crv"].as_str()) {
             (Pair::Rsa(_), _) => "RS256",
             (Pair::Ec(_), Some("P-384")) => "ES384",
+            (Pair::Ec(_), Some("P-521")) => "ES512",
             (Pair::Ec(_), _) => "ES256",
             (Pair::Ed(_), _) => "EdDSA",
         }
@@ -218,6 +224,7 @@ pub struct KeyRing {
     pub rsa: TestKey,
     pub p256: TestKey,
     pub p384: TestKey,
+    pub p521: TestKey,
     pub ed: TestKey,
     /// Not published: an attacker's key.
     pub stranger: TestKey,
@@ -229,6 +236,7 @@ impl KeyRing {
             rsa: TestKey::rsa("rsa-1"),
             p256: TestKey::p256("p256-1"),
             p384: TestKey::p384("p384-1"),
+            p521: TestKey::p521("p521-1"),
             ed: TestKey::ed25519("ed-1"),
             stranger: TestKey::p256("stranger"),
         }
@@ -236,7 +244,7 @@ impl KeyRing {
 
     /// The JWK set of every key but the stranger's.
     pub fn published(&self) -> Value {
-        jwks(&[&self.rsa, &self.p256, &self.p384, &self.ed])
+        jwks(&[&self.rsa, &self.p256, &self.p384, &self.p521, &self.ed])
     }
 }
 

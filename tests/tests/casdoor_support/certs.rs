@@ -64,8 +64,7 @@ pub fn ec_cert(
 }
 
 /// Casdoor's certs: the built-in RSA one, an RSA cert used by an RS512 application (its JWK still
-/// says RS256, as Casdoor takes the JWK `alg` from the cert), P-256, P-384, and a P-521 (ES512) cert
-/// that `jsonwebtoken` cannot verify.
+/// says RS256, as Casdoor takes the JWK `alg` from the cert), P-256, P-384 and P-521 (ES512).
 pub struct Certs {
     pub all: Vec<Cert>,
 }
@@ -140,10 +139,11 @@ pub fn sign(cert: &Cert, alg: &str, claims: &Value) -> String {
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
-/// The (cert, alg) pairs Casdoor can sign with and `jsonwebtoken` can verify.
-pub const SIGNERS: [(&str, &str); 4] = [
+/// The (cert, alg) pairs Casdoor can sign with: every one of them is verified.
+pub const SIGNERS: [(&str, &str); 5] = [
     ("cert-built-in", "RS256"),
     ("cert-rs512-app", "RS512"),
     ("cert-es256", "ES256"),
     ("cert-es384", "ES384"),
+    ("cert-es512", "ES512"),
 ];

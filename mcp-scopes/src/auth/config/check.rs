@@ -3,8 +3,6 @@
 //! startup with a [`ConfigError`] instead of on the first request. Also the URL redaction those
 //! errors share with `casdoor sync`, so no credential in a URL reaches a message or a log.
 
-use jsonwebtoken::Algorithm;
-
 use super::{KeySource, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ValidatorConfig};
 use crate::auth::error::ConfigError;
 use crate::auth::fetch;
@@ -21,12 +19,8 @@ impl ValidatorConfig {
         if self.algorithms.is_empty() {
             return Err(ConfigError::NoAlgorithms);
         }
-        if let Some(alg) = self
-            .algorithms
-            .iter()
-            .find(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
-        {
-            return Err(ConfigError::SymmetricAlgorithm(format!("{alg:?}")));
+        if let Some(alg) = self.algorithms.iter().find(|a| a.is_symmetric()) {
+            return Err(ConfigError::SymmetricAlgorithm(alg.to_string()));
         }
         if self.leeway > MAX_LEEWAY {
             return Err(ConfigError::LeewayTooLarge {
