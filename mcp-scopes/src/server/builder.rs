@@ -1,15 +1,13 @@
 //! Configuration of an MCP server: the builder, its defaults and its setters. What
 //! [`McpServerBuilder::build`] checks once, at start, and derives from the resource URL is in the
-//! `checks` submodule (`builder/checks.rs`), with [`ServerError`] for what it refuses.
+//! `build` submodule (`builder/build.rs`), with [`ServerError`](super::ServerError) for what it refuses.
 
-mod checks;
-
-pub use checks::ServerError;
+pub(super) mod build;
 
 use std::time::Duration;
 
-use super::core::{Options, ScopeFailure};
 use super::router::McpServer;
+use super::state::{Options, ScopeFailure};
 use crate::auth::{Validator, ValidatorConfig};
 use crate::registry::Registry;
 use crate::tool::StateMap;

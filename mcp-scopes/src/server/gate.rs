@@ -1,10 +1,17 @@
 //! The scope gate: decides, before a handler runs, whether the caller's token grants every scope the
-//! tool needs (with implications), and records each decision as an audit event.
+//! tool needs (with implications), records each decision as an audit event, and builds the refusal
+//! the client sees (the 403 step-up challenge, or the in-band error).
 //!
 //! Audit events go to the tracing target `mcp_scopes::audit` so operators can route them apart from
 //! the rest of the log. They name the subject, client, token id and the required vs granted scopes,
 //! never the token itself.
 
+use http::StatusCode;
+use serde_json::json;
+
+use super::jsonrpc::{INSUFFICIENT_SCOPE, RpcError};
+use super::reply::Reply;
+use super::state::{ScopeFailure, ServerState};
 use crate::auth::{Principal, audit_scope_decision};
 use crate::registry::Registry;
 use crate::tool::ToolDef;
@@ -12,27 +19,20 @@ use crate::tool::ToolDef;
 /// The tracing target of audit events.
 pub const AUDIT_TARGET: &str = "mcp_scopes::audit";
 
-/// The gate's answer for one call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Decision {
-    /// Every required scope is granted.
-    Allowed,
-    /// Some are missing; the handler must not run.
-    Denied {
-        /// The required scopes the token does not grant.
-        missing: Vec<&'static str>,
-    },
-}
-
 /// Checks `principal` against `tool` and writes the audit event (inside a span naming the tool).
-pub(crate) fn check(registry: &Registry, tool: &ToolDef, principal: &Principal) -> Decision {
-    let missing = registry.missing_scopes(tool, &principal.scopes);
+/// `Err` is the refusal to send: the handler must not run.
+pub(crate) fn check(
+    server: &ServerState,
+    tool: &ToolDef,
+    principal: &Principal,
+) -> Result<(), Reply> {
+    let missing = server.registry.missing_scopes(tool, &principal.scopes);
     let _span = tracing::info_span!(target: AUDIT_TARGET, "tools/call", tool = tool.name).entered();
     audit_scope_decision(principal, tool.scopes, missing.is_empty());
     if missing.is_empty() {
-        Decision::Allowed
+        Ok(())
     } else {
-        Decision::Denied { missing }
+        Err(refusal(server, tool, principal, &missing))
     }
 }
 
@@ -54,4 +54,50 @@ pub(crate) fn audit_unknown(name: &str, principal: &Principal, hidden: bool) {
         jti = principal.jti.as_deref().unwrap_or("-"),
         "tool call refused"
     );
+}
+
+/// The scopes a step-up challenge asks for: every scope the tool needs, then the scopes this server
+/// declares that the caller already holds. MCP 2025-11-25 recommends keeping granted scopes in the
+/// challenge so a client that re-authorizes with exactly this list loses nothing it had.
+fn step_up_scopes<'a>(
+    server: &'a ServerState,
+    tool: &ToolDef,
+    principal: &'a Principal,
+) -> Vec<&'a str> {
+    let mut scopes: Vec<&str> = tool.scopes.to_vec();
+    for held in &principal.scopes {
+        let declared = server.registry.scopes().iter().any(|s| s.name == held);
+        if declared && !scopes.contains(&held) {
+            scopes.push(held);
+        }
+    }
+    scopes
+}
+
+/// The refusal of a call lacking `missing`, in the form the server is configured to answer with.
+fn refusal(
+    server: &ServerState,
+    tool: &ToolDef,
+    principal: &Principal,
+    missing: &[&'static str],
+) -> Reply {
+    let message = format!(
+        "insufficient scope: tool `{}` needs {}",
+        tool.name,
+        missing.join(" ")
+    );
+    let data = json!({ "requiredScopes": tool.scopes, "missingScopes": missing });
+    match server.options.scope_failure {
+        ScopeFailure::InBand => {
+            Reply::Error(RpcError::new(StatusCode::OK, INSUFFICIENT_SCOPE, message).with_data(data))
+        }
+        ScopeFailure::HttpChallenge => Reply::Forbidden {
+            error: RpcError::new(StatusCode::FORBIDDEN, INSUFFICIENT_SCOPE, message.clone())
+                .with_data(data),
+            challenge: server.challenge.insufficient_scope_header(
+                &step_up_scopes(server, tool, principal),
+                Some(&message),
+            ),
+        },
+    }
 }

@@ -1,7 +1,7 @@
 //! JSON-RPC 2.0 as MCP uses it over HTTP: one message per POST body, the error codes MCP assigns,
 //! and the HTTP status each error travels with.
 //!
-//! Kept apart from the dispatcher so that every way a body can be malformed is decided in one place,
+//! Kept apart from `methods` so that every way a body can be malformed is decided in one place,
 //! before any method runs.
 
 use http::StatusCode;

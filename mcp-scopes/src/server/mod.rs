@@ -24,35 +24,40 @@
 //! # }
 //! ```
 //!
-//! Split by responsibility: `builder` (configuration and start-up checks), `router` (the built
-//! server and its routes), `origin` (DNS-rebinding checks), `transport` (HTTP status codes, headers,
-//! body limit), `sse` (streamed replies), `cancel` (legacy
-//! `notifications/cancelled`), `jsonrpc` (messages and error codes), `version` (revision
-//! and header rules), `dispatch` (methods), `tools` (`tools/list`, `tools/call`) and `gate` (the
-//! scope gate and its audit events).
+//! Split by responsibility, in the order a request meets them: `router` (the built server and its
+//! routes), `origin` (DNS-rebinding checks), then bearer authentication (`crate::auth`), `transport`
+//! (reading the HTTP request: status codes, headers, body limit), `jsonrpc` (messages and error
+//! codes) and `version` (revision and header rules); `methods` (one file per method family, and the
+//! table routing a request to them), which share `reply` (the request context and what a method
+//! hands back) and `state` (the built server every request reads); `gate` (the scope gate, its audit
+//! events and the 403 step-up), `running` (a started tool handler) and `cancel` (legacy
+//! `notifications/cancelled`); `response` (every HTTP response: JSON, and SSE for streamed calls).
+//! `builder` holds the configuration and the start-up checks, `serve` the listener loop.
 
 mod builder;
 mod cancel;
-mod core;
-mod dispatch;
 mod gate;
 mod jsonrpc;
+mod methods;
 mod origin;
+mod reply;
+mod response;
 mod router;
+mod running;
 mod serve;
-mod sse;
-mod tools;
+mod state;
 mod transport;
 mod version;
 
-pub use builder::{McpServerBuilder, ServerError};
-pub use core::ScopeFailure;
+pub use builder::McpServerBuilder;
+pub use builder::build::ServerError;
 pub use gate::AUDIT_TARGET;
 pub use jsonrpc::{
     HEADER_MISMATCH, INSUFFICIENT_SCOPE, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST,
     METHOD_NOT_FOUND, PARSE_ERROR, RpcError, UNSUPPORTED_PROTOCOL_VERSION,
 };
+pub use methods::tools::SCOPES_META_KEY;
 pub use router::McpServer;
 pub use serve::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Serve, serve};
-pub use tools::SCOPES_META_KEY;
+pub use state::ScopeFailure;
 pub use version::ProtocolVersion;

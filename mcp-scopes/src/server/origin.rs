@@ -15,7 +15,7 @@ use http::uri::{Authority, Uri};
 use http::{HeaderMap, StatusCode};
 
 use super::jsonrpc::{INVALID_REQUEST, RpcError};
-use super::transport::error_response;
+use super::response::error_response;
 
 /// Which `Origin` and `Host` values the MCP endpoint accepts.
 #[derive(Debug, Clone)]

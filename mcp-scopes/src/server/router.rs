@@ -12,8 +12,8 @@ use http::header::WWW_AUTHENTICATE;
 use tower::Layer as _;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
-use super::core::Core;
 use super::origin::{self, OriginPolicy};
+use super::state::ServerState;
 use super::transport::{Endpoint, method_not_allowed, post as post_handler};
 use crate::auth::{BearerAuthLayer, Validator};
 use crate::metadata::{self, ProtectedResourceMetadata};
@@ -22,7 +22,7 @@ use crate::registry::Registry;
 /// A built MCP server: turn it into an [`axum::Router`] with [`McpServer::into_router`].
 #[derive(Debug, Clone)]
 pub struct McpServer {
-    pub(super) core: Arc<Core>,
+    pub(super) state: Arc<ServerState>,
     pub(super) validator: Validator,
     pub(super) path: String,
     pub(super) resource: String,
@@ -46,7 +46,7 @@ impl McpServer {
 
     /// The URL of this server's Protected Resource Metadata, as named in challenges.
     pub fn resource_metadata_url(&self) -> &str {
-        self.core.challenge.resource_metadata()
+        self.state.challenge.resource_metadata()
     }
 
     /// The Protected Resource Metadata served at both well-known URLs.
@@ -61,7 +61,7 @@ impl McpServer {
 
     /// The checked registry the server serves.
     pub fn registry(&self) -> &Registry {
-        &self.core.registry
+        &self.state.registry
     }
 
     /// The validator checking tokens.
@@ -72,7 +72,7 @@ impl McpServer {
     /// The router: the MCP endpoint (behind the `Origin`/`Host` guard, then bearer authentication
     /// for POST) and the Protected Resource Metadata.
     pub fn into_router(self) -> Router {
-        let auth = BearerAuthLayer::new(self.validator.clone(), self.core.challenge.clone());
+        let auth = BearerAuthLayer::new(self.validator.clone(), self.state.challenge.clone());
         self.guarded(self.endpoint_router(Some(auth)))
             .merge(metadata::router(self.metadata.clone()))
     }
@@ -81,7 +81,7 @@ impl McpServer {
     /// [`crate::auth::Principal`] must already be in the request extensions.
     pub(crate) fn endpoint_router(&self, auth: Option<BearerAuthLayer>) -> Router {
         let endpoint = Arc::new(Endpoint {
-            core: Arc::clone(&self.core),
+            server: Arc::clone(&self.state),
             max_body_bytes: self.max_body_bytes,
             body_read_timeout: self.body_read_timeout,
         });

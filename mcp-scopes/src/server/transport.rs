@@ -1,5 +1,6 @@
 //! The Streamable HTTP transport, stateless: one POST per JSON-RPC message, a JSON or SSE reply,
-//! 202 for notifications, 405 for every other method, and the body size limit. No session id is
+//! 202 for notifications, 405 for every other method, and the body size limit. What a message
+//! means is decided in `methods`; this file only reads HTTP and hands the message on. No session id is
 //! ever issued, so any instance behind a load balancer can answer any request.
 
 use std::error::Error as _;
@@ -9,40 +10,23 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, StatusCode};
-use serde_json::Value;
 
-use super::cancel::call_key;
-use super::core::Core;
-use super::dispatch::{Reply, RequestContext, dispatch};
-use super::jsonrpc::{self, Incoming, RequestId, RpcError, success};
-use super::sse;
+use super::jsonrpc::{self, Incoming, RpcError};
+use super::methods;
+use super::reply::RequestContext;
+use super::response::{error_response, reply_response};
+use super::state::ServerState;
 use super::version;
 use crate::auth::Principal;
 
 /// The MCP endpoint's shared state.
 #[derive(Debug)]
 pub(crate) struct Endpoint {
-    pub core: Arc<Core>,
+    pub server: Arc<ServerState>,
     pub max_body_bytes: usize,
     pub body_read_timeout: Duration,
-}
-
-/// A JSON reply.
-pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    (
-        status,
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        bytes,
-    )
-        .into_response()
-}
-
-/// A JSON-RPC error reply, with the request's id when it is known (`null` otherwise).
-pub(crate) fn error_response(error: &RpcError, id: Option<&RequestId>) -> Response {
-    json_response(error.status, &error.to_response(id))
 }
 
 /// `405 Method Not Allowed` for anything but POST (GET streams and DELETE of sessions do not exist
@@ -161,12 +145,7 @@ pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request
             if let Err(error) = version::notification_version(&parts.headers) {
                 return error_response(&error, None);
             }
-            if method == "notifications/cancelled"
-                && let Some(id) = params.get("requestId")
-            {
-                let cancelled = endpoint.core.inflight.cancel(&call_key(&principal, id));
-                tracing::debug!(request_id = %id, cancelled, "notifications/cancelled");
-            }
+            methods::notify(&endpoint.server, &principal, &method, &params);
             return StatusCode::ACCEPTED.into_response();
         }
         Incoming::Request { id, method, params } => (id, method, params),
@@ -180,28 +159,8 @@ pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request
         principal: &principal,
         accepts_sse: accepts_sse(&parts.headers),
     };
-    match dispatch(&endpoint.core, ctx, &id, &method, &params) {
-        Reply::Result(result) => json_response(StatusCode::OK, &success(&id, result)),
-        Reply::Error(error) => error_response(&error, Some(&id)),
-        Reply::Forbidden { error, challenge } => {
-            let mut response = error_response(&error, Some(&id));
-            response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
-            response
-        }
-        Reply::Running(running) => sse::reply(running).await,
-    }
-}
-
-/// Headers of a streamed reply.
-pub(crate) fn sse_headers() -> [(http::HeaderName, HeaderValue); 3] {
-    [
-        (CONTENT_TYPE, HeaderValue::from_static("text/event-stream")),
-        (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        (
-            http::HeaderName::from_static("x-accel-buffering"),
-            HeaderValue::from_static("no"),
-        ),
-    ]
+    let reply = methods::dispatch(&endpoint.server, ctx, &id, &method, &params);
+    reply_response(&id, reply).await
 }
 
 #[cfg(test)]

@@ -11,10 +11,10 @@ use super::{Auth, McpServerBuilder, Realm};
 use crate::auth::{Challenge, ConfigError, Validator};
 use crate::metadata::ProtectedResourceMetadata;
 use crate::registry::{Registry, RegistryError};
-use crate::server::core::Core;
+use crate::server::methods::tools::tool_json;
 use crate::server::origin::{OriginPolicy, is_loopback_host, normalize_origin};
 use crate::server::router::McpServer;
-use crate::server::tools::tool_json;
+use crate::server::state::ServerState;
 use crate::tool::MissingState;
 
 /// Why a server cannot be built.
@@ -119,7 +119,7 @@ impl McpServerBuilder {
         let metadata = ProtectedResourceMetadata::new(&resource, authorization_servers)
             .scopes_supported(scopes_supported)
             .resource_name(resource_name);
-        let core = Core {
+        let state = ServerState {
             name: self.name,
             version: self.version,
             title: self.title,
@@ -140,7 +140,7 @@ impl McpServerBuilder {
             },
         };
         Ok(McpServer {
-            core: Arc::new(core),
+            state: Arc::new(state),
             validator,
             path,
             resource,

@@ -5,18 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use http::StatusCode;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
-use tokio::task::{AbortHandle, JoinHandle};
 
-use super::cancel::call_key;
-use super::core::{Core, ScopeFailure};
-use super::dispatch::{Reply, RequestContext, log_level, shape_result};
-use super::gate::{self, Decision};
-use super::jsonrpc::{INSUFFICIENT_SCOPE, INTERNAL_ERROR, RequestId, RpcError, success};
-use crate::auth::Principal;
-use crate::tool::{CallToolResult, Notifier, ToolCall, ToolCallError, ToolDef, ToolFuture};
+use super::logging::requested_level;
+use crate::server::cancel::call_key;
+use crate::server::gate;
+use crate::server::jsonrpc::{RequestId, RpcError};
+use crate::server::reply::{Reply, RequestContext};
+use crate::server::running::{AbortOnDrop, Running};
+use crate::server::state::ServerState;
+use crate::tool::{CallToolResult, Notifier, ToolCall, ToolDef, ToolFuture};
 
 /// The `_meta` key under which each listed tool shows the scopes it needs.
 pub const SCOPES_META_KEY: &str = "dev.mcp-scopes/scopes";
@@ -57,7 +56,7 @@ pub(crate) fn tool_json(tool: &ToolDef) -> Value {
 
 /// `tools/list`.
 pub(crate) fn list(
-    core: &Core,
+    server: &ServerState,
     ctx: RequestContext<'_>,
     params: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
@@ -72,14 +71,14 @@ pub(crate) fn list(
         ),
         Some(_) => return Err(RpcError::invalid_params("`cursor` must be a string")),
     };
-    let filter = core.options.filter_tools_by_scope;
-    let visible: Vec<(&ToolDef, &Value)> = core
+    let filter = server.options.filter_tools_by_scope;
+    let visible: Vec<(&ToolDef, &Value)> = server
         .registry
         .tools()
         .iter()
         .copied()
-        .zip(&core.listings)
-        .filter(|(t, _)| !filter || gate::may_call(&core.registry, t, ctx.principal))
+        .zip(&server.listings)
+        .filter(|(t, _)| !filter || gate::may_call(&server.registry, t, ctx.principal))
         .collect();
     // A cursor names the last tool of the previous page. Any other name is refused rather than
     // read as a position, and so is a hidden tool's, so a crafted cursor cannot probe names.
@@ -96,7 +95,7 @@ pub(crate) fn list(
     let mut visible = visible[start..].iter().copied();
     let page: Vec<(&ToolDef, &Value)> = visible
         .by_ref()
-        .take(core.options.page_size.max(1))
+        .take(server.options.page_size.max(1))
         .collect();
     let mut result =
         json!({ "tools": page.iter().map(|(_, listing)| (*listing).clone()).collect::<Vec<_>>() });
@@ -106,82 +105,15 @@ pub(crate) fn list(
         result["nextCursor"] = json!(CURSOR.encode(last.name));
     }
     if ctx.version.is_modern() {
-        result["ttlMs"] = json!(core.options.ttl_ms);
+        result["ttlMs"] = json!(server.options.ttl_ms);
         result["cacheScope"] = json!(if filter { "private" } else { "public" });
     }
     Ok(result)
 }
 
-/// Aborts a 2026-07-28 handler when its reply is dropped: the client went away, which that
-/// revision defines as cancellation (legacy revisions say it is not, so theirs run on).
-#[derive(Debug)]
-struct AbortOnDrop(Option<AbortHandle>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(handle) = &self.0 {
-            handle.abort();
-        }
-    }
-}
-
-/// A tool handler started by `tools/call`, with the channel its notifications arrive on. Dropping
-/// it cancels a 2026-07-28 call.
-#[derive(Debug)]
-pub(crate) struct Running {
-    /// The request id.
-    pub id: RequestId,
-    /// The handler task.
-    pub task: JoinHandle<Result<CallToolResult, ToolCallError>>,
-    /// Notifications the handler sends while running.
-    pub notifications: mpsc::UnboundedReceiver<Value>,
-    core: Arc<Core>,
-    version: super::version::ProtocolVersion,
-    tool: &'static str,
-    _cancel_on_drop: AbortOnDrop,
-}
-
-impl Running {
-    /// The JSON-RPC response for the handler's outcome.
-    pub(crate) fn response(
-        &self,
-        outcome: Result<Result<CallToolResult, ToolCallError>, tokio::task::JoinError>,
-    ) -> Value {
-        let result = match outcome {
-            Ok(Ok(result)) => match serde_json::to_value(result) {
-                Ok(value) => Ok(value),
-                Err(err) => {
-                    tracing::error!(tool = self.tool, %err, "tool result is not serializable");
-                    Err(RpcError::internal())
-                }
-            },
-            Ok(Err(ToolCallError::InvalidArguments(message))) => Err(RpcError::invalid_params(
-                format!("invalid arguments for tool `{}`: {message}", self.tool),
-            )),
-            Ok(Err(ToolCallError::Internal(message))) => {
-                tracing::error!(tool = self.tool, %message, "tool call failed");
-                Err(RpcError::internal())
-            }
-            Err(err) if err.is_cancelled() => Err(RpcError::new(
-                StatusCode::OK,
-                INTERNAL_ERROR,
-                "the request was cancelled",
-            )),
-            Err(err) => {
-                tracing::error!(tool = self.tool, %err, "tool handler panicked");
-                Err(RpcError::internal())
-            }
-        };
-        match result {
-            Ok(value) => success(&self.id, shape_result(&self.core, self.version, value)),
-            Err(err) => err.to_response(Some(&self.id)),
-        }
-    }
-}
-
 /// `tools/call`: look up, gate, then start the handler.
 pub(crate) fn call(
-    core: &Arc<Core>,
+    server: &Arc<ServerState>,
     ctx: RequestContext<'_>,
     params: &Map<String, Value>,
     id: &RequestId,
@@ -194,17 +126,17 @@ pub(crate) fn call(
         Some(Value::Object(arguments)) => Some(arguments.clone()),
         Some(_) => return Reply::Error(RpcError::invalid_params("`arguments` must be an object")),
     };
-    let tool = core.registry.tool(name);
+    let tool = server.registry.tool(name);
     let hidden = tool.is_some_and(|t| {
-        core.options.filter_tools_by_scope && !gate::may_call(&core.registry, t, ctx.principal)
+        server.options.filter_tools_by_scope && !gate::may_call(&server.registry, t, ctx.principal)
     });
     let Some(tool) = tool.filter(|_| !hidden) else {
         gate::audit_unknown(name, ctx.principal, hidden);
         // Identical for unknown and hidden tools, so a hidden tool's existence does not leak.
         return Reply::Error(RpcError::invalid_params(format!("unknown tool: {name}")));
     };
-    if let Decision::Denied { missing } = gate::check(&core.registry, tool, ctx.principal) {
-        return denied(core, tool, ctx.principal, &missing);
+    if let Err(refusal) = gate::check(server, tool, ctx.principal) {
+        return refusal;
     }
     let (sender, notifications) = mpsc::unbounded_channel();
     let notifier = if ctx.accepts_sse {
@@ -216,7 +148,7 @@ pub(crate) fn call(
         let notifier = Notifier::new(sender, progress_token, None);
         if ctx.version.is_modern() {
             // 2026-07-28: no log messages unless the request asks for a level.
-            match log_level(params) {
+            match requested_level(params) {
                 Ok(Some(level)) => notifier.with_min_level(level),
                 _ => notifier.without_logs(),
             }
@@ -232,23 +164,23 @@ pub(crate) fn call(
         name: tool.name.to_owned(),
         arguments,
         principal: ctx.principal.clone(),
-        state: core.state.clone(),
+        state: server.state.clone(),
         notifier,
     };
-    let future = with_timeout(tool.name, core.options.call_timeout, (tool.handler)(call));
+    let future = with_timeout(tool.name, server.options.call_timeout, (tool.handler)(call));
     let task = if ctx.version.is_modern() {
-        // 2026-07-28 cancels by closing the stream (see `sse`), not by notification.
+        // 2026-07-28 cancels by closing the stream (see `response`), not by notification.
         tokio::spawn(future)
     } else {
-        core.inflight.spawn(call_key(ctx.principal, id), future)
+        server.inflight.spawn(call_key(ctx.principal, id), future)
     };
     let cancel_on_drop = AbortOnDrop(ctx.version.is_modern().then(|| task.abort_handle()));
     Reply::Running(Running {
         id: id.clone(),
-        _cancel_on_drop: cancel_on_drop,
+        cancel_on_drop,
         task,
         notifications,
-        core: Arc::clone(core),
+        server: Arc::clone(server),
         version: ctx.version,
         tool: tool.name,
     })
@@ -269,39 +201,4 @@ fn with_timeout(tool: &'static str, limit: Option<Duration>, future: ToolFuture)
                 )))
             })
     })
-}
-
-/// The scopes a step-up challenge asks for: every scope the tool needs, then the scopes this server
-/// declares that the caller already holds. MCP 2025-11-25 recommends keeping granted scopes in the
-/// challenge so a client that re-authorizes with exactly this list loses nothing it had.
-fn step_up_scopes<'a>(core: &'a Core, tool: &ToolDef, principal: &'a Principal) -> Vec<&'a str> {
-    let mut scopes: Vec<&str> = tool.scopes.to_vec();
-    for held in &principal.scopes {
-        let declared = core.registry.scopes().iter().any(|s| s.name == held);
-        if declared && !scopes.contains(&held) {
-            scopes.push(held);
-        }
-    }
-    scopes
-}
-
-fn denied(core: &Core, tool: &ToolDef, principal: &Principal, missing: &[&'static str]) -> Reply {
-    let message = format!(
-        "insufficient scope: tool `{}` needs {}",
-        tool.name,
-        missing.join(" ")
-    );
-    let data = json!({ "requiredScopes": tool.scopes, "missingScopes": missing });
-    match core.options.scope_failure {
-        ScopeFailure::InBand => {
-            Reply::Error(RpcError::new(StatusCode::OK, INSUFFICIENT_SCOPE, message).with_data(data))
-        }
-        ScopeFailure::HttpChallenge => Reply::Forbidden {
-            error: RpcError::new(StatusCode::FORBIDDEN, INSUFFICIENT_SCOPE, message.clone())
-                .with_data(data),
-            challenge: core
-                .challenge
-                .insufficient_scope_header(&step_up_scopes(core, tool, principal), Some(&message)),
-        },
-    }
 }

@@ -1,5 +1,6 @@
-//! The reply to a `tools/call`: plain JSON when the handler finishes without sending notifications,
-//! an SSE stream (notifications, then the response) as soon as it sends one.
+//! Every HTTP response the MCP endpoint sends: JSON for results and errors (with the 403 step-up's
+//! `WWW-Authenticate`), and for a running `tools/call` plain JSON when the handler finishes without
+//! sending notifications, an SSE stream (notifications, then the response) as soon as it sends one.
 //!
 //! The decision is made lazily so a quiet tool costs nothing extra. When the client goes away the
 //! reply is dropped, and with it the `Running` call: a 2026-07-28 handler is aborted then (closing
@@ -11,11 +12,55 @@ use std::convert::Infallible;
 
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
-use http::StatusCode;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
 
-use super::tools::Running;
-use super::transport::{json_response, sse_headers};
+use super::jsonrpc::{RequestId, RpcError, success};
+use super::reply::Reply;
+use super::running::Running;
+
+/// A JSON reply.
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    (
+        status,
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A JSON-RPC error reply, with the request's id when it is known (`null` otherwise).
+pub(crate) fn error_response(error: &RpcError, id: Option<&RequestId>) -> Response {
+    json_response(error.status, &error.to_response(id))
+}
+
+/// The HTTP response to the request `id` that produced `reply`.
+pub(crate) async fn reply_response(id: &RequestId, reply: Reply) -> Response {
+    match reply {
+        Reply::Result(result) => json_response(StatusCode::OK, &success(id, result)),
+        Reply::Error(error) => error_response(&error, Some(id)),
+        Reply::Forbidden { error, challenge } => {
+            let mut response = error_response(&error, Some(id));
+            response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+            response
+        }
+        Reply::Running(running) => running_response(running).await,
+    }
+}
+
+/// Headers of a streamed reply.
+fn sse_headers() -> [(HeaderName, HeaderValue); 3] {
+    [
+        (CONTENT_TYPE, HeaderValue::from_static("text/event-stream")),
+        (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (
+            HeaderName::from_static("x-accel-buffering"),
+            HeaderValue::from_static("no"),
+        ),
+    ]
+}
 
 enum Step {
     Notification(Value),
@@ -78,7 +123,7 @@ fn event(message: &Value) -> Bytes {
 }
 
 /// Waits for the first thing the handler produces and picks the reply's form from it.
-pub(crate) async fn reply(running: Running) -> Response {
+async fn running_response(running: Running) -> Response {
     let mut progress = Progress::new(running);
     let first = match progress.next().await {
         Some(Step::Response(response)) => return json_response(StatusCode::OK, &response),

@@ -1,12 +1,14 @@
 //! The built server as every request sees it: identity, registry, shared state and the options that
-//! change protocol behaviour. Immutable after `build()`, shared behind an `Arc`.
+//! change protocol behaviour. Immutable after `build()`, shared behind an `Arc`. Also how a result
+//! is shaped for the revision it answers, since that needs the server's identity.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::cancel::InFlight;
+use super::version::{META_SERVER_INFO, ProtocolVersion};
 
 use crate::auth::Challenge;
 use crate::registry::Registry;
@@ -49,9 +51,9 @@ impl Default for Options {
     }
 }
 
-/// Everything the dispatcher reads.
+/// Everything a method reads.
 #[derive(Debug, Clone)]
-pub(crate) struct Core {
+pub(crate) struct ServerState {
     pub name: String,
     pub version: String,
     pub title: Option<String>,
@@ -68,7 +70,7 @@ pub(crate) struct Core {
     pub inflight: Arc<InFlight>,
 }
 
-impl Core {
+impl ServerState {
     /// The `Implementation` object: `serverInfo` (legacy) or `_meta` server info (2026-07-28).
     pub(crate) fn server_info(&self) -> Value {
         let mut info = json!({ "name": self.name, "version": self.version });
@@ -76,5 +78,23 @@ impl Core {
             info["title"] = json!(title);
         }
         info
+    }
+
+    /// Adds what 2026-07-28 asks of every result: `resultType` and the server's identity in `_meta`.
+    pub(crate) fn shape_result(&self, version: ProtocolVersion, mut result: Value) -> Value {
+        if version.is_modern()
+            && let Value::Object(object) = &mut result
+        {
+            object
+                .entry("resultType")
+                .or_insert_with(|| json!("complete"));
+            let meta = object
+                .entry("_meta")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(meta) = meta {
+                meta.insert(META_SERVER_INFO.to_owned(), self.server_info());
+            }
+        }
+        result
     }
 }

@@ -1,0 +1,63 @@
+//! The JSON-RPC methods, one file per family, and the table that routes a request to them per
+//! protocol revision. A new family (`resources/*`, `prompts/*`, `completion/complete`) is a new
+//! file here and new rows in [`dispatch`].
+
+mod lifecycle;
+mod logging;
+mod notifications;
+pub(crate) mod tools;
+
+use std::sync::Arc;
+
+use http::StatusCode;
+use serde_json::{Map, Value};
+
+use super::jsonrpc::{METHOD_NOT_FOUND, RequestId, RpcError};
+use super::reply::{Reply, RequestContext};
+use super::state::ServerState;
+use super::version::ProtocolVersion;
+
+pub(crate) use notifications::notify;
+
+/// Runs `method` for a request.
+pub(crate) fn dispatch(
+    server: &Arc<ServerState>,
+    ctx: RequestContext<'_>,
+    id: &RequestId,
+    method: &str,
+    params: &Map<String, Value>,
+) -> Reply {
+    let modern = ctx.version.is_modern();
+    if modern && let Err(err) = logging::requested_level(params) {
+        return Reply::Error(err);
+    }
+    // (method, whether the request speaks 2026-07-28): methods only one era knows are refused in
+    // the other with "method not found".
+    let result = match (method, modern) {
+        ("initialize", false) => lifecycle::initialize(server, params),
+        ("ping", false) => Ok(lifecycle::ping()),
+        ("server/discover", true) => Ok(lifecycle::discover(server)),
+        ("logging/setLevel", false) => logging::set_level(params),
+        ("tools/list", _) => tools::list(server, ctx, params),
+        ("tools/call", _) => return tools::call(server, ctx, params, id),
+        _ => Err(method_not_found(method, ctx.version)),
+    };
+    match result {
+        Ok(value) => Reply::Result(server.shape_result(ctx.version, value)),
+        Err(err) => Reply::Error(err),
+    }
+}
+
+fn method_not_found(method: &str, version: ProtocolVersion) -> RpcError {
+    // 2026-07-28 sends 404 so a client can tell "no such method" from a legacy server's 400.
+    let status = if version.is_modern() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    RpcError::new(
+        status,
+        METHOD_NOT_FOUND,
+        format!("method not found: {method} (protocol version {version})"),
+    )
+}
