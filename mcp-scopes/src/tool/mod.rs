@@ -10,7 +10,7 @@ mod notify;
 mod output;
 
 pub use argument::{Args, MissingState, State, StateMap, ToolArgument};
-pub use content::{CallToolResult, Content, EmbeddedResource};
+pub use content::{CallToolResult, Content, EmbeddedResource, ResourceLink};
 pub use notify::{LogLevel, Notifier};
 pub use output::{IntoToolResult, Structured};
 

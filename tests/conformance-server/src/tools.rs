@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use mcp_scopes::registry::{Registry, RegistryError};
-use mcp_scopes::tool::{Args, CallToolResult, Content, EmbeddedResource, LogLevel, Notifier};
+use mcp_scopes::tool::{Args, CallToolResult, Content, LogLevel, Notifier};
 use mcp_scopes::{scope, tool};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -50,14 +50,11 @@ pub async fn test_audio_content() -> Content {
 /// Returns an embedded text resource (scenario `tools-call-embedded-resource`).
 #[tool(scope = ConformanceTools, read_only)]
 pub async fn test_embedded_resource() -> Content {
-    Content::Resource {
-        resource: EmbeddedResource {
-            uri: "test://embedded-resource".to_owned(),
-            mime_type: Some("text/plain".to_owned()),
-            text: Some("This is an embedded resource content.".to_owned()),
-            blob: None,
-        },
-    }
+    Content::embedded_text(
+        "test://embedded-resource",
+        "text/plain",
+        "This is an embedded resource content.",
+    )
 }
 
 /// Returns text, an image and an embedded resource together (scenario `tools-call-mixed-content`).
@@ -66,14 +63,11 @@ pub async fn test_multiple_content_types() -> Vec<Content> {
     vec![
         Content::text("Multiple content types test:"),
         Content::image(PNG_BASE64, "image/png"),
-        Content::Resource {
-            resource: EmbeddedResource {
-                uri: "test://mixed-content-resource".to_owned(),
-                mime_type: Some("application/json".to_owned()),
-                text: Some(json!({ "test": "data", "value": 123 }).to_string()),
-                blob: None,
-            },
-        },
+        Content::embedded_text(
+            "test://mixed-content-resource",
+            "application/json",
+            json!({ "test": "data", "value": 123 }).to_string(),
+        ),
     ]
 }
 
