@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 
 pub mod auth;
 #[cfg(feature = "casdoor-sync")]
@@ -17,3 +17,10 @@ pub mod tool;
 pub mod __private;
 
 pub use mcp_scopes_macros::{scope, tool};
+
+/// The `schemars` (major version 1, JSON Schema 2020-12) that tool input and output schemas are
+/// made with. `Args<T>` and `Structured<T>` need `T: schemars::JsonSchema` from this very major
+/// version: depend on `schemars = "1"` yourself, or derive against this copy with
+/// `#[derive(mcp_scopes::schemars::JsonSchema)]` and `#[schemars(crate = "mcp_scopes::schemars")]`.
+/// A `JsonSchema` derived with schemars 0.8 is another trait and is refused at compile time.
+pub use schemars;
