@@ -11,7 +11,7 @@ use std::time::Instant;
 use rusqlite::Connection;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 
-use super::{DbError, Limits};
+use super::{DbError, Limits, functions};
 
 /// What kind of statement a call allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,16 +109,10 @@ impl Guard {
 /// Whether `policy` allows the action; `Err` says why not.
 fn check(policy: Policy, ctx: &AuthContext<'_>) -> Result<(), String> {
     let action = ctx.action;
-    // Reading and computing are fine everywhere, except loading native code.
+    // Reading is fine everywhere; functions only from the allow-list (see `functions`).
     match action {
         AuthAction::Select | AuthAction::Recursive | AuthAction::Read { .. } => return Ok(()),
-        AuthAction::Function { function_name } => {
-            return if function_name.eq_ignore_ascii_case("load_extension") {
-                Err("load_extension() is disabled on this server".to_owned())
-            } else {
-                Ok(())
-            };
-        }
+        AuthAction::Function { function_name } => return functions::check(function_name),
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => {
             return Err(
                 "ATTACH and DETACH are not allowed: this server serves one database".into(),

@@ -10,6 +10,7 @@
 
 mod ddl;
 mod error;
+mod functions;
 mod guard;
 mod inspect;
 mod modify;

@@ -128,6 +128,9 @@ pub(crate) fn open_reader(path: &Path, limits: &Limits) -> Result<Connection, Db
 fn harden(conn: &Connection, limits: &Limits) -> rusqlite::Result<()> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    // Off by default, kept explicit: with it on, fts3_tokenizer() would take a pointer from SQL
+    // text too, not only from a bound parameter (which the function allow-list refuses).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, false)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE, false)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE, false)?;
     conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
