@@ -17,6 +17,16 @@ pub enum DbError {
     /// The text holds no statement at all.
     #[error("the SQL text is empty; send one SQL statement")]
     Empty,
+    /// The SQL text holds a NUL character, where SQLite would stop reading.
+    #[error(
+        "the SQL text holds a NUL character (at byte {at}); SQLite would ignore everything after \
+         it, so the statement is refused: remove it, and pass binary data as a `{{\"base64\": …}}` \
+         parameter"
+    )]
+    NulInSql {
+        /// The NUL's byte offset in the text.
+        at: usize,
+    },
     /// The number of parameters given does not match the `?` placeholders.
     #[error(
         "the statement has {expected} parameter placeholder(s) but {given} value(s) were given"

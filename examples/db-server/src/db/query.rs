@@ -87,11 +87,16 @@ fn run_query(
 
 /// Prepares exactly one statement under `guard`: SQLite compiles it (running the authorizer), then
 /// the rest of the text must compile to nothing (only whitespace, `;` and comments may follow).
+/// Text holding a NUL is refused: SQLite stops reading at the NUL, so it would run a statement
+/// other than the one sent.
 pub(crate) fn prepare_one<'c>(
     conn: &'c Connection,
     guard: &Guard,
     sql: &str,
 ) -> Result<Statement<'c>, DbError> {
+    if let Some(at) = sql.find('\0') {
+        return Err(DbError::NulInSql { at });
+    }
     let mut batch = Batch::new(conn, sql);
     let first = batch
         .next()
