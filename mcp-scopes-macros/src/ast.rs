@@ -1,22 +1,28 @@
 //! The syntax the macros accept, parsed but not yet checked: the attribute's `key = value` list
 //! and the item it is attached to. Parsing reads everything it can and records each problem, so
-//! the user sees all of them at once.
+//! the user sees all of them at once: the attribute is cut at its commas first, so a mistake in
+//! one key (`public read_only`) costs that key only, and a key whose value is broken still counts
+//! as given (no second "missing key" error).
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
-use syn::{Attribute, Ident, Lit, LitBool, LitStr, Path, Signature, Token, Visibility, bracketed};
+use syn::{Attribute, Ident, Lit, Path, Signature, Token, Visibility};
 
 /// Collects independent errors so they are reported together.
 #[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
+pub(crate) struct Errors {
+    all: Option<syn::Error>,
+    count: usize,
+}
 
 impl Errors {
     pub(crate) fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
+        self.count += 1;
+        match &mut self.all {
             Some(all) => all.combine(error),
-            None => self.0 = Some(error),
+            None => self.all = Some(error),
         }
     }
 
@@ -24,8 +30,13 @@ impl Errors {
         self.push(syn::Error::new(span, message));
     }
 
+    /// How many errors were recorded so far (to tell whether one check added any).
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
     pub(crate) fn finish(self) -> Option<syn::Error> {
-        self.0
+        self.all
     }
 }
 
@@ -40,7 +51,11 @@ pub(crate) enum Value {
     Lit(Lit),
     Path(Path),
     List(Span, Vec<Value>),
-    Other(TokenStream),
+    /// Anything else (or nothing after the `=`), by where it starts.
+    Other(Span),
+    /// A value whose syntax error was already reported: the key counts as given, nothing more is
+    /// said about it.
+    Broken,
 }
 
 impl Value {
@@ -48,283 +63,145 @@ impl Value {
         match self {
             Value::Lit(lit) => lit.span(),
             Value::Path(path) => path.span(),
-            Value::List(span, _) => *span,
-            Value::Other(tokens) => tokens.span(),
+            Value::List(span, _) | Value::Other(span) => *span,
+            Value::Broken => Span::call_site(),
         }
     }
 }
 
-impl Parse for Value {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        if input.peek(Lit) {
-            return input.parse().map(Value::Lit);
-        }
-        if input.peek(syn::token::Bracket) {
-            let content;
-            let bracket = bracketed!(content in input);
-            let items = content.parse_terminated(Value::parse, Token![,])?;
-            return Ok(Value::List(
-                bracket.span.join(),
-                items.into_iter().collect(),
-            ));
-        }
-        let fork = input.fork();
-        if let Ok(path) = fork.call(Path::parse_mod_style)
-            && (fork.is_empty() || fork.peek(Token![,]))
-        {
-            input.call(Path::parse_mod_style)?;
-            return Ok(Value::Path(path));
-        }
-        let mut tokens = TokenStream::new();
-        while !input.is_empty() && !input.peek(Token![,]) {
-            tokens.extend([input.parse::<TokenTree>()?]);
-        }
-        Ok(Value::Other(tokens))
-    }
+/// What the messages of one macro's attribute parser show: its keys and a well-formed example.
+#[derive(Clone, Copy)]
+pub(crate) struct Grammar {
+    /// e.g. `` `scope`, `public`, `name` ``.
+    pub(crate) keys: &'static str,
+    /// e.g. `#[tool(public, read_only)]`.
+    pub(crate) example: &'static str,
 }
 
-/// Parses `key, key = value, …` (keys may be keywords, e.g. `crate`).
-pub(crate) fn parse_entries(input: ParseStream) -> syn::Result<Vec<Entry>> {
+/// Parses `key, key = value, …` (keys may be keywords, e.g. `crate`), reporting each piece's
+/// syntax error and keeping every key that could be read.
+pub(crate) fn parse_entries(
+    attr: TokenStream,
+    grammar: Grammar,
+    errors: &mut Errors,
+) -> Vec<Entry> {
     let mut entries = Vec::new();
-    while !input.is_empty() {
-        let key = input.call(Ident::parse_any)?;
-        let value = if input.parse::<Option<Token![=]>>()?.is_some() {
-            Some(input.parse()?)
-        } else {
-            None
-        };
-        entries.push(Entry { key, value });
-        if input.is_empty() {
-            break;
+    for (piece, comma) in split_at_commas(attr) {
+        if piece.is_empty() {
+            errors.add(comma, "unexpected `,`, remove it");
+            continue;
         }
-        input.parse::<Token![,]>()?;
-    }
-    Ok(entries)
-}
-
-/// A scope named by a tool or implied by a scope: a path to a `#[scope]` type, or a string.
-pub(crate) enum ScopeRef {
-    Path(Path),
-    Name(LitStr),
-}
-
-/// The keys of `#[tool(…)]`.
-#[derive(Default)]
-pub(crate) struct ToolArgs {
-    /// The `scope` key and its scopes.
-    pub(crate) scope: Option<(Ident, Vec<ScopeRef>)>,
-    pub(crate) public: Option<Ident>,
-    pub(crate) name: Option<LitStr>,
-    pub(crate) description: Option<LitStr>,
-    pub(crate) title: Option<LitStr>,
-    pub(crate) read_only: Option<LitBool>,
-    pub(crate) destructive: Option<LitBool>,
-    pub(crate) idempotent: Option<LitBool>,
-    pub(crate) open_world: Option<LitBool>,
-    pub(crate) krate: Option<Path>,
-}
-
-const TOOL_KEYS: &str = "`scope`, `public`, `name`, `description`, `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `crate`";
-
-impl ToolArgs {
-    pub(crate) fn from_entries(entries: &[Entry], errors: &mut Errors) -> Self {
-        let mut args = ToolArgs::default();
-        for entry in entries {
-            let a = &mut args;
-            match entry.key.to_string().as_str() {
-                "scope" => {
-                    if let Some(Value::List(span, items)) = &entry.value
-                        && items.is_empty()
-                    {
-                        errors.add(
-                            *span,
-                            "`scope = []` requires no scope, list one or write `#[tool(public)]`",
-                        );
-                    }
-                    let scopes = scope_list(entry, "scope = DbQuery", errors);
-                    set(
-                        &mut a.scope,
-                        entry,
-                        Some((entry.key.clone(), scopes)),
-                        errors,
-                    );
-                }
-                "public" => {
-                    if let Some(value) = &entry.value {
-                        errors.add(
-                            value.span(),
-                            "`public` takes no value, write `#[tool(public)]`",
-                        );
-                    }
-                    set(&mut a.public, entry, Some(entry.key.clone()), errors);
-                }
-                "name" => string_key(&mut a.name, entry, "name = \"run_query\"", errors),
-                "description" => string_key(
-                    &mut a.description,
-                    entry,
-                    "description = \"Runs a read-only SQL query\"",
-                    errors,
-                ),
-                "title" => string_key(&mut a.title, entry, "title = \"Run a query\"", errors),
-                "read_only" => set(&mut a.read_only, entry, flag(entry, errors), errors),
-                "destructive" => set(&mut a.destructive, entry, flag(entry, errors), errors),
-                "idempotent" => set(&mut a.idempotent, entry, flag(entry, errors), errors),
-                "open_world" => set(&mut a.open_world, entry, flag(entry, errors), errors),
-                "crate" => set(&mut a.krate, entry, crate_path(entry, errors), errors),
-                key => errors.add(
-                    entry.key.span(),
-                    format_args!("unknown key `{key}`, expected one of {TOOL_KEYS}"),
-                ),
-            }
-        }
-        args
-    }
-}
-
-/// The keys of `#[scope(…)]`.
-#[derive(Default)]
-pub(crate) struct ScopeArgs {
-    pub(crate) name: Option<LitStr>,
-    pub(crate) display_name: Option<LitStr>,
-    pub(crate) description: Option<LitStr>,
-    pub(crate) baseline: Option<LitBool>,
-    pub(crate) implies: Option<Vec<ScopeRef>>,
-    pub(crate) krate: Option<Path>,
-}
-
-const SCOPE_KEYS: &str = "`name`, `display_name`, `description`, `baseline`, `implies`, `crate`";
-
-impl ScopeArgs {
-    pub(crate) fn from_entries(entries: &[Entry], errors: &mut Errors) -> Self {
-        let mut args = ScopeArgs::default();
-        for entry in entries {
-            let a = &mut args;
-            match entry.key.to_string().as_str() {
-                "name" => string_key(&mut a.name, entry, "name = \"db:query\"", errors),
-                "display_name" => string_key(
-                    &mut a.display_name,
-                    entry,
-                    "display_name = \"Query the database\"",
-                    errors,
-                ),
-                "description" => string_key(
-                    &mut a.description,
-                    entry,
-                    "description = \"Read the database\"",
-                    errors,
-                ),
-                "baseline" => set(&mut a.baseline, entry, flag(entry, errors), errors),
-                "implies" => {
-                    let scopes = scope_list(entry, "implies = [DbQuery]", errors);
-                    set(&mut a.implies, entry, Some(scopes), errors);
-                }
-                "crate" => set(&mut a.krate, entry, crate_path(entry, errors), errors),
-                key => errors.add(
-                    entry.key.span(),
-                    format_args!("unknown key `{key}`, expected one of {SCOPE_KEYS}"),
-                ),
-            }
-        }
-        args
-    }
-}
-
-/// Stores a key's value; a key given twice is an error even when its value was not valid.
-fn set<T>(slot: &mut Option<T>, entry: &Entry, value: Option<T>, errors: &mut Errors) {
-    if slot.is_some() {
-        let key = &entry.key;
-        errors.add(key.span(), format_args!("duplicate `{key}`, remove one"));
-    } else if value.is_some() {
-        *slot = value;
-    }
-}
-
-fn string_key(slot: &mut Option<LitStr>, entry: &Entry, example: &str, errors: &mut Errors) {
-    let value = lit_str(entry, example, errors);
-    set(slot, entry, value, errors);
-}
-
-fn lit_str(entry: &Entry, example: &str, errors: &mut Errors) -> Option<LitStr> {
-    match &entry.value {
-        Some(Value::Lit(Lit::Str(lit))) => Some(lit.clone()),
-        Some(other) => {
-            errors.add(
-                other.span(),
-                format_args!("expected a string, e.g. `{example}`"),
-            );
-            None
-        }
-        None => {
-            errors.add(
-                entry.key.span(),
-                format_args!("`{}` needs a value, e.g. `{example}`", entry.key),
-            );
-            None
+        let parsed = (|input: ParseStream| parse_entry(input, grammar, errors)).parse2(piece);
+        match parsed {
+            Ok(entry) => entries.push(entry),
+            Err(error) => errors.push(error),
         }
     }
+    entries
 }
 
-fn flag(entry: &Entry, errors: &mut Errors) -> Option<LitBool> {
-    match &entry.value {
-        None => Some(LitBool::new(true, entry.key.span())),
-        Some(Value::Lit(Lit::Bool(lit))) => Some(lit.clone()),
-        Some(other) => {
-            errors.add(
-                other.span(),
-                format_args!(
-                    "expected `true` or `false`, e.g. `{0}` or `{0} = false`",
-                    entry.key
-                ),
-            );
-            None
-        }
-    }
-}
-
-fn crate_path(entry: &Entry, errors: &mut Errors) -> Option<Path> {
-    match &entry.value {
-        Some(Value::Path(path)) => Some(path.clone()),
-        Some(other) => {
-            errors.add(other.span(), "expected a path, e.g. `crate = ::mcp_scopes`");
-            None
-        }
-        None => {
-            errors.add(
-                entry.key.span(),
-                "`crate` needs a value, e.g. `crate = ::mcp_scopes`",
-            );
-            None
-        }
-    }
-}
-
-fn scope_list(entry: &Entry, example: &str, errors: &mut Errors) -> Vec<ScopeRef> {
-    let Some(value) = &entry.value else {
+fn parse_entry(input: ParseStream, grammar: Grammar, errors: &mut Errors) -> syn::Result<Entry> {
+    let key = input.call(Ident::parse_any).map_err(|_| {
+        syn::Error::new(
+            input.span(),
+            format_args!("expected a key, one of {}", grammar.keys),
+        )
+    })?;
+    let value = input
+        .parse::<Option<Token![=]>>()?
+        .map(|eq| parse_value(input, eq.span, errors));
+    if !input.is_empty() {
+        let next: TokenTree = input.parse()?;
         errors.add(
-            entry.key.span(),
-            format_args!("`{}` needs a value, e.g. `{example}`", entry.key),
-        );
-        return Vec::new();
-    };
-    let items = match value {
-        Value::List(_, items) => items.iter().collect(),
-        single => vec![single],
-    };
-    let mut scopes = Vec::new();
-    for item in items {
-        match item {
-            Value::Path(path) => scopes.push(ScopeRef::Path(path.clone())),
-            Value::Lit(Lit::Str(lit)) => scopes.push(ScopeRef::Name(lit.clone())),
-            other => errors.add(
-                other.span(),
-                format_args!(
-                    "expected a `#[scope]` type or a string, e.g. `{example}` or `{} = \"db:query\"`",
-                    entry.key
-                ),
+            next.span(),
+            format_args!(
+                "expected `,` before `{next}`, separate keys with commas, e.g. `{}`",
+                grammar.example
             ),
+        );
+        input.parse::<TokenStream>()?;
+    }
+    Ok(Entry { key, value })
+}
+
+/// Reads one value up to the end of `input` (its piece of the attribute, or of a list).
+fn parse_value(input: ParseStream, eq_span: Span, errors: &mut Errors) -> Value {
+    if input.is_empty() {
+        return Value::Other(eq_span);
+    }
+    if input.peek(Lit)
+        && let Ok(lit) = input.parse()
+    {
+        return Value::Lit(lit);
+    }
+    if input.peek(syn::token::Bracket)
+        && let Ok(TokenTree::Group(group)) = input.parse::<TokenTree>()
+        && group.delimiter() == Delimiter::Bracket
+    {
+        return parse_list(group.stream(), group.span(), errors);
+    }
+    let fork = input.fork();
+    if let Ok(path) = fork.call(Path::parse_mod_style)
+        && fork.is_empty()
+    {
+        // The fork read the whole piece; read it again for real so nothing is left over.
+        let _ = input.call(Path::parse_mod_style);
+        return Value::Path(path);
+    }
+    let start = input.span();
+    let _ = input.parse::<TokenStream>();
+    Value::Other(start)
+}
+
+fn parse_list(tokens: TokenStream, span: Span, errors: &mut Errors) -> Value {
+    let mut items = Vec::new();
+    for (piece, comma) in split_at_commas(tokens) {
+        if piece.is_empty() {
+            errors.add(comma, "unexpected `,`, remove it");
+            continue;
+        }
+        let parsed = (|input: ParseStream| {
+            let value = parse_value(input, span, errors);
+            if let Value::Lit(_) = value
+                && !input.is_empty()
+            {
+                let next: TokenTree = input.parse()?;
+                errors.add(
+                    next.span(),
+                    format_args!("expected `,` before `{next}`, separate list items with commas"),
+                );
+                input.parse::<TokenStream>()?;
+                return Ok(Value::Broken);
+            }
+            Ok(value)
+        })
+        .parse2(piece);
+        match parsed {
+            Ok(value) => items.push(value),
+            Err(error) => errors.push(error),
         }
     }
-    scopes
+    Value::List(span, items)
+}
+
+/// Cuts `tokens` at its top-level commas (a list's commas sit inside its bracket group). Each
+/// piece comes with the span of the comma that ends it (the call site for the last piece); a
+/// trailing comma leaves no empty last piece.
+fn split_at_commas(tokens: TokenStream) -> Vec<(TokenStream, Span)> {
+    let mut pieces = Vec::new();
+    let mut current = TokenStream::new();
+    for tree in tokens {
+        match &tree {
+            TokenTree::Punct(punct) if punct.as_char() == ',' => {
+                pieces.push((std::mem::take(&mut current), punct.span()));
+            }
+            _ => current.extend([tree]),
+        }
+    }
+    if !current.is_empty() {
+        pieces.push((current, Span::call_site()));
+    }
+    pieces
 }
 
 /// The function under `#[tool]`: its body is kept as tokens, never parsed, so a syntax error in

@@ -3,28 +3,34 @@
 //! paragraph are joined with spaces and blank lines stay paragraph breaks. Lines whose breaks
 //! carry meaning (code blocks, list items, headings, quotes, tables, hard breaks) keep them.
 
+use proc_macro2::Span;
+use syn::spanned::Spanned;
 use syn::{Attribute, Lit};
 
-/// The description a doc comment renders to; `None` when there is no doc comment or it is blank.
-/// Only `///` comments and `#[doc = "…"]` literals count (`include_str!` and other macros cannot
-/// be read by an attribute macro).
-pub(crate) fn doc_comment(attrs: &[Attribute]) -> Option<String> {
-    let lines: Vec<String> = attrs
-        .iter()
-        .filter_map(|attr| match &attr.meta {
-            syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: Lit::Str(lit), ..
-                }) => Some(lit.value()),
-                _ => None,
-            },
-            _ => None,
-        })
+/// The description a doc comment renders to; `Ok(None)` when there is no doc comment or it is
+/// blank. Only `///` comments and `#[doc = "…"]` literals can be read: an attribute macro sees
+/// `#[doc = include_str!(…)]` before it is expanded, so such an attribute is `Err` with its
+/// span, never silently skipped.
+pub(crate) fn doc_comment(attrs: &[Attribute]) -> Result<Option<String>, Span> {
+    let mut lines = Vec::new();
+    for attr in attrs {
+        let syn::Meta::NameValue(nv) = &attr.meta else {
+            continue;
+        };
+        if !nv.path.is_ident("doc") {
+            continue;
+        }
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(lit), ..
+        }) = &nv.value
+        else {
+            return Err(nv.value.span());
+        };
         // A `#[doc = "a\nb"]` literal holds several lines.
-        .flat_map(|text| text.split('\n').map(str::to_owned).collect::<Vec<_>>())
-        .collect();
+        lines.extend(lit.value().split('\n').map(str::to_owned));
+    }
     let text = render(&lines);
-    (!text.is_empty()).then_some(text)
+    Ok((!text.is_empty()).then_some(text))
 }
 
 /// Joins doc lines into paragraphs, CommonMark-style (a subset: enough for descriptions).
@@ -143,7 +149,7 @@ mod tests {
     use super::doc_comment;
 
     fn doc(attrs: &[syn::Attribute]) -> Option<String> {
-        doc_comment(attrs)
+        doc_comment(attrs).unwrap()
     }
 
     #[test]
@@ -156,7 +162,6 @@ mod tests {
             ///   Indented line
             /// and its continuation.
             #[doc = " Last."]
-            #[doc = include_str!("ignored.md")]
             ///
             struct S;
         };
@@ -236,5 +241,21 @@ mod tests {
             doc(&item.attrs).unwrap(),
             "First second #hashtag and #[attr] join Title\n---\n~~~\n``` not a close\n~~~\nafter"
         );
+    }
+
+    #[test]
+    fn a_doc_attribute_that_is_not_a_literal_is_refused_not_skipped() {
+        let item: syn::ItemStruct = syn::parse_quote! {
+            /// Runs a query.
+            #[doc = include_str!("query.md")]
+            struct S;
+        };
+        assert!(doc_comment(&item.attrs).is_err());
+        let hidden: syn::ItemStruct = syn::parse_quote! {
+            /// Runs a query.
+            #[doc(hidden)]
+            struct S;
+        };
+        assert_eq!(doc(&hidden.attrs).as_deref(), Some("Runs a query."));
     }
 }

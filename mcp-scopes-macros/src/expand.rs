@@ -1,6 +1,7 @@
 //! The generated code: data (a `ToolDef` or `ScopeDef` in the registry's distributed slice) plus
 //! one handler that calls into the runtime. Everything is named through `<crate>::__private`, so
-//! the output does not depend on the user's imports or prelude.
+//! the output does not depend on the user's imports or prelude. A model whose checks failed is
+//! expanded too, as close to the normal output as its errors allow.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -8,7 +9,8 @@ use syn::ReturnType;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use crate::ast::{ItemTool, ScopeRef};
+use crate::args::ScopeRef;
+use crate::ast::ItemTool;
 use crate::valid::{Scope, Tool};
 
 /// The user's function unchanged, as written.
@@ -40,38 +42,17 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
     let idempotent = option(&private, tool.idempotent.map(|b| quote!(#b)));
     let open_world = option(&private, tool.open_world.map(|b| quote!(#b)));
 
-    let arg_specs = tool.arg_types.iter().map(|ty| {
-        let type_name = type_name(ty);
-        quote_spanned! {ty.span()=>
-            #private::ArgSpec {
-                type_name: #type_name,
-                input_schema: <#ty as #private::ToolArgument>::input_schema,
-                check_state: <#ty as #private::ToolArgument>::check_state,
+    let (arg_specs, output_schema, handler) = if tool.callable {
+        handler(tool, &private)
+    } else {
+        // The signature was refused: keep the definition (so `tools![…]` and the registry still
+        // see the tool) but call nothing, which would only repeat that error in other words.
+        let handler = quote! {
+            |_: #private::ToolCall| -> #private::ToolFuture {
+                #private::core::unreachable!("`#[tool]` refused this function")
             }
-        }
-    });
-    let call = format_ident!("call", span = Span::mixed_site());
-    let arg_idents: Vec<_> = (0..tool.arg_types.len())
-        .map(|i| format_ident!("arg{}", i, span = Span::mixed_site()))
-        .collect();
-    let extract = tool.arg_types.iter().zip(&arg_idents).map(|(ty, arg)| {
-        quote_spanned! {ty.span()=>
-            let #arg = <#ty as #private::ToolArgument>::from_tool_call(&mut #call)?;
-        }
-    });
-    let output = match &item.sig.output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) => quote!(#ty),
-    };
-    let output_span = item.sig.output.span();
-    let output_schema =
-        quote_spanned!(output_span=> <#output as #private::IntoToolResult>::output_schema);
-    let result = format_ident!("result", span = Span::mixed_site());
-    let into_result = quote_spanned! {output_span=>
-        <#output as #private::IntoToolResult>::into_tool_result(#result)
-    };
-    let run = quote_spanned! {fn_ident.span()=>
-        #private::assert_send(#fn_ident(#(#arg_idents),*))
+        };
+        (Vec::new(), quote!(|| #private::Option::None), handler)
     };
 
     quote! {
@@ -95,13 +76,7 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
             output_schema: #output_schema,
             // A closure, not a nested fn, so no item name can shadow the user's function.
             #[allow(unused_mut, unused_variables)]
-            handler: |mut #call: #private::ToolCall| -> #private::ToolFuture {
-                #private::box_future(async move {
-                    #(#extract)*
-                    let #result = #run.await;
-                    #into_result
-                })
-            },
+            handler: #handler,
             location: #private::core::concat!(
                 #private::core::file!(), ":", #private::core::line!()
             ),
@@ -122,6 +97,60 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
     }
 }
 
+/// The argument specs, the output schema function and the handler of a tool whose signature
+/// passed its checks.
+fn handler(tool: &Tool<'_>, private: &TokenStream) -> (Vec<TokenStream>, TokenStream, TokenStream) {
+    let item = tool.item;
+    let fn_ident = &item.sig.ident;
+    let arg_specs = tool
+        .arg_types
+        .iter()
+        .map(|ty| {
+            let type_name = type_name(ty);
+            quote_spanned! {ty.span()=>
+                #private::ArgSpec {
+                    type_name: #type_name,
+                    input_schema: <#ty as #private::ToolArgument>::input_schema,
+                    check_state: <#ty as #private::ToolArgument>::check_state,
+                }
+            }
+        })
+        .collect();
+    let call = format_ident!("call", span = Span::mixed_site());
+    let arg_idents: Vec<_> = (0..tool.arg_types.len())
+        .map(|i| format_ident!("arg{}", i, span = Span::mixed_site()))
+        .collect();
+    let extract = tool.arg_types.iter().zip(&arg_idents).map(|(ty, arg)| {
+        quote_spanned! {ty.span()=>
+            let #arg = <#ty as #private::ToolArgument>::from_tool_call(&mut #call)?;
+        }
+    });
+    let output = match &item.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    let output_span = item.sig.output.span();
+    let output_schema =
+        quote_spanned!(output_span=> <#output as #private::IntoToolResult>::output_schema);
+    let result = format_ident!("result", span = Span::mixed_site());
+    let into_result = quote_spanned! {output_span=>
+        <#output as #private::IntoToolResult>::into_tool_result(#result)
+    };
+    let run = quote_spanned! {fn_ident.span()=>
+        #private::assert_send(#fn_ident(#(#arg_idents),*))
+    };
+    let handler = quote! {
+        |mut #call: #private::ToolCall| -> #private::ToolFuture {
+            #private::box_future(async move {
+                #(#extract)*
+                let #result = #run.await;
+                #into_result
+            })
+        }
+    };
+    (arg_specs, output_schema, handler)
+}
+
 pub(crate) fn scope(scope: &Scope<'_>) -> TokenStream {
     let krate = &scope.krate;
     let private = quote!(#krate::__private);
@@ -132,6 +161,8 @@ pub(crate) fn scope(scope: &Scope<'_>) -> TokenStream {
     let description = &scope.description;
     let baseline = scope.baseline;
     let implies = scope_names(&private, &scope.implies);
+    // Generics are refused, but the impl still fits the item, so a tool naming it sees a scope.
+    let (impl_generics, type_generics, where_clause) = item.generics.split_for_impl();
     quote! {
         #item
 
@@ -149,7 +180,7 @@ pub(crate) fn scope(scope: &Scope<'_>) -> TokenStream {
                 ),
             };
 
-            impl #private::DeclaredScope for #ident {
+            impl #impl_generics #private::DeclaredScope for #ident #type_generics #where_clause {
                 const NAME: &'static str = #name;
                 const DEF: &'static #private::ScopeDef = &__MCP_SCOPES_SCOPE;
             }

@@ -3,9 +3,11 @@
 //!
 //! Each macro runs as a pipeline: `ast` parses the attribute and the item, `valid` checks
 //! them (every independent problem is reported, spanned on its culprit), and `expand` writes
-//! the registry entry. On error the user's item is still emitted, next to `compile_error!`s, so
-//! the rest of the crate and IDEs keep working.
+//! the registry entry. On error the user's item and its companion items (a tool's `TOOL`, a
+//! scope's `DeclaredScope` impl) are still emitted, next to `compile_error!`s, so one mistake
+//! gives one error: the rest of the crate, `tools![…]` and IDEs keep working.
 
+mod args;
 mod ast;
 mod doc;
 mod expand;
@@ -13,10 +15,9 @@ mod valid;
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
-use quote::ToTokens;
-use syn::parse::Parser;
 
-use crate::ast::{Errors, ItemTool, ScopeArgs, ToolArgs};
+use crate::args::{ScopeArgs, ToolArgs};
+use crate::ast::{Errors, ItemTool};
 
 /// Declares an MCP tool: an async function, the scopes a caller needs to call it, and what
 /// `tools/list` shows about it.
@@ -49,7 +50,9 @@ use crate::ast::{Errors, ItemTool, ScopeArgs, ToolArgs};
 /// - `description = "…"`: what the tool does, for the model (default: the doc comment; one of
 ///   the two is required). A doc comment reads as rustdoc renders it: the wrapped lines of a
 ///   paragraph are joined with spaces, blank lines stay paragraph breaks, and code blocks, list
-///   items, headings and hard breaks keep their lines.
+///   items, headings and hard breaks keep their lines. A doc attribute that is not a string
+///   literal (`#[doc = include_str!("query.md")]`) cannot be read by a macro and is a compile
+///   error unless `description` is given.
 /// - `title = "…"`: a human title.
 /// - `read_only`, `destructive`, `idempotent`, `open_world`: the MCP annotations; a bare key
 ///   means `true`, or write `= false`. Hints for clients, never trusted for security.
@@ -75,18 +78,19 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
         return with_error(item_tokens, syn::Error::new(Span::call_site(), message));
     };
     let mut errors = Errors::default();
-    let args = match ast::parse_entries.parse(attr) {
-        Ok(entries) => ToolArgs::from_entries(&entries, &mut errors),
-        Err(error) => return with_error(expand::user_fn(&item), error),
-    };
+    let entries = ast::parse_entries(attr.into(), args::TOOL_GRAMMAR, &mut errors);
+    let args = ToolArgs::from_entries(&entries, &mut errors);
     let tool = valid::tool(args, &item, &mut errors);
-    if let Some(error) = errors.finish() {
-        return with_error(expand::user_fn(&item), error);
-    }
     // `#[tool]` requires `async`, so a body with no `.await` is not the user's mistake.
     let mut out = quote::quote!(#[allow(clippy::unused_async)]);
     out.extend(expand::user_fn(&item));
-    out.extend(expand::tool(&tool));
+    // A method sits in an `impl` block, where the companion items cannot go; its error says so.
+    if !tool.method {
+        out.extend(expand::tool(&tool));
+    }
+    if let Some(error) = errors.finish() {
+        out.extend(error.into_compile_error());
+    }
     out.into()
 }
 
@@ -121,20 +125,19 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn scope(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item_tokens = proc_macro2::TokenStream::from(item.clone());
-    let Ok(item) = syn::parse::<syn::ItemStruct>(item) else {
+    let Ok(item) = syn::parse::<syn::DeriveInput>(item) else {
         let message = "`#[scope]` goes on a unit struct, e.g. `pub struct DbQuery;`";
         return with_error(item_tokens, syn::Error::new(Span::call_site(), message));
     };
     let mut errors = Errors::default();
-    let args = match ast::parse_entries.parse(attr) {
-        Ok(entries) => ScopeArgs::from_entries(&entries, &mut errors),
-        Err(error) => return with_error(item.into_token_stream(), error),
-    };
+    let entries = ast::parse_entries(attr.into(), args::SCOPE_GRAMMAR, &mut errors);
+    let args = ScopeArgs::from_entries(&entries, &mut errors);
     let scope = valid::scope(args, &item, &mut errors);
-    match errors.finish() {
-        Some(error) => with_error(item.to_token_stream(), error),
-        None => expand::scope(&scope).into(),
+    let mut out = expand::scope(&scope);
+    if let Some(error) = errors.finish() {
+        out.extend(error.into_compile_error());
     }
+    out.into()
 }
 
 fn with_error(mut item: proc_macro2::TokenStream, error: syn::Error) -> TokenStream {

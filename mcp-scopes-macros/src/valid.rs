@@ -1,13 +1,19 @@
 //! The checks between parsing and expansion: everything that can be known wrong before type
 //! checking (scope grammar, the function's shape, missing keys) becomes a spanned error here, and
-//! what passes becomes the model the expansion reads.
+//! what passes becomes the model the expansion reads. A model is built even when a check fails,
+//! so the expansion can still write the companion items (a tool's `TOOL`, a scope's
+//! `DeclaredScope` impl) and one mistake gives one error.
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ItemStruct, LitStr, Path, ReturnType, Signature, Type, parse_quote};
+use syn::{
+    Data, DeriveInput, FnArg, Generics, Ident, LitStr, Path, ReturnType, Signature, Type,
+    parse_quote,
+};
 
-use crate::ast::{Errors, ItemTool, ScopeArgs, ScopeRef, ToolArgs};
+use crate::args::{GatedArgs, ScopeArgs, ScopeRef, ToolArgs};
+use crate::ast::{Errors, ItemTool};
 use crate::doc::doc_comment;
 
 /// A checked `#[tool]`.
@@ -24,11 +30,16 @@ pub(crate) struct Tool<'a> {
     pub(crate) open_world: Option<bool>,
     pub(crate) krate: Path,
     pub(crate) arg_types: Vec<&'a Type>,
+    /// Whether the signature passed its checks, so a handler calling the function can be written.
+    pub(crate) callable: bool,
+    /// Whether the function is a method (then it sits in an `impl` block, where no companion
+    /// item can go).
+    pub(crate) method: bool,
 }
 
 /// A checked `#[scope]`.
 pub(crate) struct Scope<'a> {
-    pub(crate) item: &'a ItemStruct,
+    pub(crate) item: &'a DeriveInput,
     pub(crate) name: String,
     pub(crate) display_name: String,
     pub(crate) description: String,
@@ -37,16 +48,14 @@ pub(crate) struct Scope<'a> {
     pub(crate) krate: Path,
 }
 
-pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) -> Tool<'a> {
-    let sig = &item.sig;
-    let fn_name = sig.ident.unraw().to_string();
-    let arg_types = check_signature(sig, &fn_name, errors);
-
-    let scopes = match (args.scope, &args.public) {
+/// The scopes of a gated declaration (`#[tool]` and its siblings): `scope = …` or `public`,
+/// exactly one of the two.
+pub(crate) fn gate(args: &mut GatedArgs, attr: &str, errors: &mut Errors) -> Vec<ScopeRef> {
+    match (args.scope.take(), &args.public) {
         (Some((key, _)), Some(_)) => {
             errors.add(
                 key.span(),
-                "a tool is either `public` or scoped, remove `public` or `scope`",
+                format_args!("a {attr} is either `public` or scoped, remove `public` or `scope`"),
             );
             Vec::new()
         }
@@ -56,15 +65,31 @@ pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) 
         }
         (None, Some(_)) => Vec::new(),
         (None, None) => {
-            errors.add(
-                Span::call_site(),
-                "missing `scope`, e.g. `#[tool(scope = \"db:query\")]`, or `#[tool(public)]` for a tool any signed-in caller may use",
-            );
+            if !args.given.contains("scope") {
+                errors.add(
+                    Span::call_site(),
+                    format_args!(
+                        "missing `scope`, e.g. `#[{attr}(scope = \"db:query\")]`, or `#[{attr}(public)]` for a {attr} any signed-in caller may use"
+                    ),
+                );
+            }
             Vec::new()
         }
-    };
+    }
+}
 
-    let name = if let Some(lit) = &args.name {
+pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) -> Tool<'a> {
+    let sig = &item.sig;
+    let fn_name = sig.ident.unraw().to_string();
+    let before = errors.count();
+    let arg_types = check_signature(sig, &fn_name, errors);
+    let callable = errors.count() == before;
+    let method = matches!(sig.inputs.first(), Some(FnArg::Receiver(_)));
+
+    let mut gated = args.gated;
+    let scopes = gate(&mut gated, "tool", errors);
+
+    let name = if let Some(lit) = &gated.name {
         let name = lit.value();
         if let Some(problem) = tool_name_problem(&name) {
             errors.add(lit.span(), problem);
@@ -85,7 +110,8 @@ pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) 
         fn_name
     };
     let description = description(
-        args.description.as_ref(),
+        gated.description.as_ref(),
+        gated.given.contains("description"),
         &item.attrs,
         &sig.ident,
         "the tool does",
@@ -96,15 +122,17 @@ pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) 
         item,
         name,
         description,
-        title: args.title.map(|lit| lit.value()),
+        title: gated.title.map(|lit| lit.value()),
         scopes,
-        public: args.public.is_some(),
+        public: gated.public.is_some(),
         read_only: args.read_only.map(|b| b.value),
         destructive: args.destructive.map(|b| b.value),
         idempotent: args.idempotent.map(|b| b.value),
         open_world: args.open_world.map(|b| b.value),
-        krate: args.krate.unwrap_or_else(|| parse_quote!(::mcp_scopes)),
+        krate: gated.krate.unwrap_or_else(|| parse_quote!(::mcp_scopes)),
         arg_types,
+        callable,
+        method,
     }
 }
 
@@ -123,12 +151,7 @@ fn check_signature<'a>(sig: &'a Signature, fn_name: &str, errors: &mut Errors) -
             "tool functions cannot be `unsafe`, remove `unsafe` and call unsafe code inside",
         );
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.add(
-            sig.generics.span(),
-            "tool functions cannot be generic, remove the generic parameters",
-        );
-    }
+    check_not_generic(&sig.generics, "tool functions", errors);
     let mut arg_types = Vec::new();
     for input in &sig.inputs {
         match input {
@@ -159,36 +182,56 @@ fn check_signature<'a>(sig: &'a Signature, fn_name: &str, errors: &mut Errors) -
     arg_types
 }
 
-pub(crate) fn scope<'a>(args: ScopeArgs, item: &'a ItemStruct, errors: &mut Errors) -> Scope<'a> {
-    if !matches!(item.fields, syn::Fields::Unit) {
+/// Generic parameters, or a `where` clause alone (which `Generics`' own span does not cover).
+fn check_not_generic(generics: &Generics, what: &str, errors: &mut Errors) {
+    if !generics.params.is_empty() {
         errors.add(
-            item.fields.span(),
+            generics.span(),
+            format_args!("{what} cannot be generic, remove the generic parameters"),
+        );
+    } else if let Some(where_clause) = &generics.where_clause {
+        errors.add(
+            where_clause.where_token.span,
+            format_args!("{what} cannot be generic, remove the `where` clause"),
+        );
+    }
+}
+
+pub(crate) fn scope<'a>(args: ScopeArgs, item: &'a DeriveInput, errors: &mut Errors) -> Scope<'a> {
+    let not_unit = match &item.data {
+        Data::Struct(data) => {
+            (!matches!(data.fields, syn::Fields::Unit)).then(|| data.fields.span())
+        }
+        Data::Enum(data) => Some(data.enum_token.span),
+        Data::Union(data) => Some(data.union_token.span),
+    };
+    if let Some(span) = not_unit {
+        errors.add(
+            span,
             format_args!(
                 "`#[scope]` goes on a unit struct, write `struct {};`",
                 item.ident
             ),
         );
     }
-    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
-        errors.add(
-            item.generics.span(),
-            "scope types cannot be generic, remove the generic parameters",
-        );
-    }
+    check_not_generic(&item.generics, "scope types", errors);
     let name = if let Some(lit) = &args.name {
         check_scope_name(lit, errors);
         lit.value()
     } else {
-        errors.add(
-            Span::call_site(),
-            "missing `name`, e.g. `#[scope(name = \"db:query\")]`",
-        );
+        if !args.given.contains("name") {
+            errors.add(
+                Span::call_site(),
+                "missing `name`, e.g. `#[scope(name = \"db:query\")]`",
+            );
+        }
         String::new()
     };
     let implies = args.implies.unwrap_or_default();
     check_scope_refs(&implies, errors);
     let description = description(
         args.description.as_ref(),
+        args.given.contains("description"),
         &item.attrs,
         &item.ident,
         "this scope allows",
@@ -207,8 +250,11 @@ pub(crate) fn scope<'a>(args: ScopeArgs, item: &'a ItemStruct, errors: &mut Erro
     }
 }
 
-fn description(
+/// The explicit description, else the doc comment. `given` says a `description` key was written
+/// (its refused value was already reported).
+pub(crate) fn description(
     explicit: Option<&LitStr>,
+    given: bool,
     attrs: &[syn::Attribute],
     ident: &Ident,
     what: &str,
@@ -219,7 +265,18 @@ fn description(
             Some(lit.value().trim().to_owned()).filter(|s| !s.is_empty()),
             lit.span(),
         ),
-        None => (doc_comment(attrs), ident.span()),
+        None if given => return String::new(),
+        None => match doc_comment(attrs) {
+            Ok(text) => (text, ident.span()),
+            Err(unreadable) => {
+                errors.add(
+                    unreadable,
+                    "a description cannot be read from a doc attribute that is not a string \
+                     literal, add `description = \"…\"` or write the doc comment as `///` lines",
+                );
+                return String::new();
+            }
+        },
     };
     text.unwrap_or_else(|| {
         errors.add(
@@ -272,8 +329,14 @@ pub(crate) fn scope_name_problem(name: &str) -> Option<String> {
 /// MCP tool names: 1 to 128 characters of `[A-Za-z0-9_.-]`.
 fn tool_name_problem(name: &str) -> Option<String> {
     const FIX: &str = "use letters, digits, `_`, `-` and `.`, e.g. `name = \"run_query\"`";
-    if name.is_empty() || name.len() > 128 {
-        return Some(format!("a tool name has 1 to 128 characters, {FIX}"));
+    if name.is_empty() {
+        return Some(format!("a tool name cannot be empty, {FIX}"));
+    }
+    let length = name.chars().count();
+    if length > 128 {
+        return Some(format!(
+            "a tool name has at most 128 characters and this one has {length}, shorten it"
+        ));
     }
     name.chars()
         .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
