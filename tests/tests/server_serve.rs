@@ -180,6 +180,12 @@ fn a_zero_header_timeout_is_refused() {
     configure_only(|s| s.header_read_timeout(Some(Duration::ZERO)));
 }
 
+#[test]
+#[should_panic(expected = "write_timeout must be above zero")]
+fn a_zero_write_timeout_is_refused() {
+    configure_only(|s| s.write_timeout(Some(Duration::ZERO)));
+}
+
 /// Configures a server without running it: settings are checked as they are given.
 fn configure_only(configure: impl FnOnce(Serve) -> Serve) {
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -93,6 +93,18 @@ pub(crate) struct ServerArgs {
         global = true
     )]
     pub(crate) header_timeout: Duration,
+    /// How long writing an answer may make no progress because the client reads nothing
+    /// (seconds, or a number with s, m, h or d) before the client is disconnected, so clients
+    /// that never read cannot hold the server's connections.
+    #[arg(
+        long,
+        env = "MCP_WRITE_TIMEOUT",
+        value_name = "DURATION",
+        default_value = "30s",
+        value_parser = parse_ttl,
+        global = true
+    )]
+    pub(crate) write_timeout: Duration,
     /// How many client connections may be open at once; further clients wait until one closes.
     #[arg(
         long,

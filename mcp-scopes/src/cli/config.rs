@@ -66,6 +66,8 @@ pub(crate) struct Config {
     pub(crate) shutdown_grace: Duration,
     /// How long a client may take to send a request's headers.
     pub(crate) header_timeout: Duration,
+    /// How long writing to a client may make no progress.
+    pub(crate) write_timeout: Duration,
     /// How many connections may be open at once.
     pub(crate) max_connections: usize,
 }
@@ -143,6 +145,7 @@ impl Config {
             data_dir: args.data_dir.clone().unwrap_or(default_data_dir),
             shutdown_grace: args.shutdown_grace,
             header_timeout: args.header_timeout,
+            write_timeout: args.write_timeout,
             max_connections: args.max_connections,
         })
     }
@@ -311,11 +314,25 @@ mod tests {
         use clap::Parser as _;
         let config = resolve(&[]).expect("defaults");
         assert_eq!(config.header_timeout, Duration::from_secs(10));
+        assert_eq!(config.write_timeout, Duration::from_secs(30));
         assert_eq!(config.max_connections, 1024);
-        let config = resolve(&["--header-timeout", "2s", "--max-connections", "16"]).expect("set");
+        let config = resolve(&[
+            "--header-timeout",
+            "2s",
+            "--write-timeout",
+            "1m",
+            "--max-connections",
+            "16",
+        ])
+        .expect("set");
         assert_eq!(config.header_timeout, Duration::from_secs(2));
+        assert_eq!(config.write_timeout, Duration::from_mins(1));
         assert_eq!(config.max_connections, 16);
-        for bad in [["--header-timeout", "0"], ["--max-connections", "0"]] {
+        for bad in [
+            ["--header-timeout", "0"],
+            ["--write-timeout", "0"],
+            ["--max-connections", "0"],
+        ] {
             let argv = ["server", bad[0], bad[1]];
             let err = super::super::args::Args::try_parse_from(argv).expect_err("zero refused");
             assert!(err.to_string().contains(bad[0]), "{err}");

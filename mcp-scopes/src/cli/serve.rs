@@ -2,7 +2,8 @@
 //! how to get in, and stop gracefully on Ctrl-C or SIGTERM: requests in flight get
 //! `--shutdown-grace` to finish, so a stalled client cannot keep the process alive, and a second
 //! signal stops at once. Connections are served by [`crate::server::serve`], so a client that
-//! sends half a request is disconnected after its header timeout instead of holding a connection.
+//! sends half a request, or stops reading its answers, is disconnected after its header or write
+//! timeout instead of holding a connection.
 
 use std::fmt::Write as _;
 use std::future::IntoFuture as _;
@@ -78,6 +79,7 @@ where
     // Not `axum::serve`: that never times out a client that sends half a request.
     let serving = crate::server::serve(listener, router)
         .header_read_timeout(Some(config.header_timeout))
+        .write_timeout(Some(config.write_timeout))
         .max_connections(Some(config.max_connections))
         .with_graceful_shutdown(async {
             let _ = stopped.await;

@@ -18,7 +18,7 @@
 //!     .build()? // every #[tool] and #[scope] linked in, checked
 //!     .into_router();
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! // Like `axum::serve`, plus a header read timeout and a connection cap.
+//! // Like `axum::serve`, plus timeouts for slow clients and a connection cap.
 //! mcp_scopes::server::serve(listener, router).await;
 //! # Ok(())
 //! # }
@@ -58,6 +58,9 @@ pub use jsonrpc::{
 };
 pub use methods::tools::SCOPES_META_KEY;
 pub use router::McpServer;
-pub use serve::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Serve, serve};
+pub use serve::{
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_WRITE_TIMEOUT,
+    MAX_READ_AHEAD_BYTES, Serve, serve,
+};
 pub use state::ScopeFailure;
 pub use version::ProtocolVersion;

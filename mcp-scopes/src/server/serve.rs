@@ -1,11 +1,22 @@
 //! Serving a router over HTTP/1.1 on the open internet, where `axum::serve` falls short: it never
-//! times out a client that sends half a request, so a few thousand such clients hold as many
-//! connections and file descriptors until the process can accept no more.
+//! times out a client that sends half a request, or one that stops reading its answers, so a few
+//! thousand such clients hold as many connections and file descriptors until the process can
+//! accept no more.
 //!
 //! [`serve`] is the same one-liner with those gaps closed:
 //! - a client must send a request's complete headers within [`Serve::header_read_timeout`]
 //!   (10 s by default) of connecting or of its previous response, else the connection is closed;
 //!   an idle keep-alive connection is closed the same way;
+//! - a client must keep reading its answers: when writing to it makes no progress for
+//!   [`Serve::write_timeout`] (30 s by default), the connection is closed. Without it, a client
+//!   that pipelines requests and never reads holds its connection forever, since the next
+//!   request's header timeout only starts once the previous answer is written;
+//! - an answer with an error status (4xx or 5xx: a missing or bad token, a refused `Origin`, a
+//!   malformed request) ends its connection (`Connection: close`), so a client without a valid
+//!   token gets one answer per connection and cannot hold one longer than an idle client;
+//! - requests on one connection are served one at a time: a pipelined request is read only once
+//!   the answer before it is written, and about [`MAX_READ_AHEAD_BYTES`] are read ahead (which
+//!   also caps a request's headers: larger ones get 431);
 //! - at most [`Serve::max_connections`] connections (1024 by default) are open at once; further
 //!   clients are not accepted until one closes, so they wait in the operating system's listen
 //!   backlog instead of taking a file descriptor each;
@@ -25,15 +36,30 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::response::Response;
+use http::header::CONNECTION;
+use http::{HeaderValue, Request};
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_io_timeout::TimeoutWriter;
+use tower::ServiceExt;
 
 /// How long a client may take to send a request's headers, unless configured.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long writing an answer may make no progress before the client is disconnected, unless
+/// configured.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// About how many bytes a connection reads ahead of the request being served (one read may go a
+/// little past): the most a request's headers may take (larger ones are answered 431) and the
+/// most that pipelined requests may buffer.
+pub const MAX_READ_AHEAD_BYTES: usize = 64 * 1024;
 
 /// How many connections may be open at once, unless configured.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
@@ -65,6 +91,7 @@ pub fn serve(listener: TcpListener, router: Router) -> Serve {
         listener,
         router,
         header_read_timeout: Some(DEFAULT_HEADER_READ_TIMEOUT),
+        write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
         max_connections: Some(DEFAULT_MAX_CONNECTIONS),
         shutdown: None,
     }
@@ -76,6 +103,7 @@ pub struct Serve {
     listener: TcpListener,
     router: Router,
     header_read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
     max_connections: Option<usize>,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
@@ -93,6 +121,23 @@ impl Serve {
             "header_read_timeout must be above zero (or None for no timeout)"
         );
         self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long writing an answer may make no progress (the client reads nothing, so its socket
+    /// buffers stay full) before the connection is closed (default 30 s); `None` waits forever.
+    /// A client that reads slowly but steadily is not cut off; a long-running answer with nothing
+    /// to write yet (an SSE stream waiting on its tool) is not either.
+    ///
+    /// # Panics
+    ///
+    /// On `Some(Duration::ZERO)`, which would disconnect every client whose socket buffer fills.
+    pub fn write_timeout(mut self, timeout: Option<Duration>) -> Self {
+        assert!(
+            timeout != Some(Duration::ZERO),
+            "write_timeout must be above zero (or None for no timeout)"
+        );
+        self.write_timeout = timeout;
         self
     }
 
@@ -126,6 +171,7 @@ impl Serve {
             listener,
             router,
             header_read_timeout,
+            write_timeout,
             max_connections,
             shutdown,
         } = self;
@@ -134,6 +180,7 @@ impl Serve {
         let mut http = http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(header_read_timeout)
+            .max_buf_size(MAX_READ_AHEAD_BYTES)
             .keep_alive(true);
         let graceful = GracefulShutdown::new();
         loop {
@@ -167,8 +214,16 @@ impl Serve {
                 },
                 () = &mut shutdown => break,
             };
-            let service = TowerToHyperService::new(router.clone());
-            let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+            // Hyper reads the next request only once the previous answer is written, and its
+            // header timeout starts only then: a stalled write is bounded here or not at all.
+            let mut stream = TimeoutWriter::new(stream);
+            stream.set_timeout(write_timeout);
+            let service = TowerToHyperService::new(ServiceExt::<Request<Incoming>>::map_response(
+                router.clone(),
+                close_after_error,
+            ));
+            let connection =
+                graceful.watch(http.serve_connection(TokioIo::new(Box::pin(stream)), service));
             tokio::spawn(async move {
                 if let Err(e) = connection.await {
                     tracing::debug!("connection from {peer} ended: {e}");
@@ -196,10 +251,23 @@ impl std::fmt::Debug for Serve {
         f.debug_struct("Serve")
             .field("listener", &self.listener)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("write_timeout", &self.write_timeout)
             .field("max_connections", &self.max_connections)
             .field("graceful_shutdown", &self.shutdown.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// Ends the connection after an error answer: the client is not authenticated, or not behaving,
+/// and gets no second request on this connection (pipelined ones behind it are dropped).
+fn close_after_error(mut response: Response) -> Response {
+    let status = response.status();
+    if status.is_client_error() || status.is_server_error() {
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 /// An error about one client's connection (it went away before being accepted), not about the
