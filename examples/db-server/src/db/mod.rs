@@ -16,6 +16,7 @@ mod inspect;
 mod modify;
 mod open;
 mod query;
+mod size;
 mod value;
 
 use std::path::{Path, PathBuf};
@@ -43,7 +44,9 @@ pub struct Limits {
     pub time_limit: Duration,
     /// The largest string or blob a statement may produce, in bytes (`SQLITE_LIMIT_LENGTH`).
     pub max_value_bytes: usize,
-    /// About how much data one result may hold, in bytes; rows past it are cut (`truncated`).
+    /// How much one result may hold, in bytes; rows past it are cut (`truncated`). Each value
+    /// counts as the larger of its JSON text as sent and the memory it takes once converted (at
+    /// least 32 bytes), so this bounds both the answer and the memory a call holds.
     pub max_result_bytes: usize,
     /// The most memory SQLite may hold at once, in bytes, for the whole process (`PRAGMA
     /// hard_heap_limit`; the last database opened sets it). A statement that needs more fails

@@ -2,13 +2,13 @@
 //! connection that cannot write.
 
 use rusqlite::fallible_iterator::FallibleIterator as _;
-use rusqlite::types::ValueRef;
 use rusqlite::{Batch, Connection, Statement};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::guard::{Guard, Policy};
+use super::size;
 use super::value::{to_json, to_sql};
 use super::{Database, DbError, Limits};
 
@@ -132,7 +132,7 @@ pub(crate) fn bind(stmt: &mut Statement<'_>, params: &[Value]) -> Result<(), DbE
     Ok(())
 }
 
-/// How many rows a result may hold, and roughly how many bytes.
+/// How many rows a result may hold, and how many bytes (each value charged as `size` says).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RowBudget {
     pub(crate) rows: usize,
@@ -151,14 +151,15 @@ pub(crate) fn collect_rows(
     let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
     let width = columns.len();
     let mut out = Vec::new();
-    let mut bytes = 0_usize;
+    // The column names are sent once, with the rows.
+    let mut bytes: usize = columns.iter().map(|c| size::name_charge(c)).sum();
     let mut truncated = false;
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next()? {
         if !truncated {
-            let mut row_bytes = 0;
+            let mut row_bytes = size::ROW_BYTES;
             for i in 0..width {
-                row_bytes += approximate_size(row.get_ref(i)?);
+                row_bytes += size::charge(row.get_ref(i)?);
             }
             if out.len() < budget.rows && bytes + row_bytes <= budget.bytes {
                 let values = (0..width)
@@ -175,13 +176,4 @@ pub(crate) fn collect_rows(
         }
     }
     Ok((columns, out, truncated))
-}
-
-/// About how many bytes a value takes in the JSON result.
-fn approximate_size(value: ValueRef<'_>) -> usize {
-    match value {
-        ValueRef::Null | ValueRef::Integer(_) | ValueRef::Real(_) => 8,
-        ValueRef::Text(text) => text.len() + 2,
-        ValueRef::Blob(blob) => blob.len() / 3 * 4 + 16,
-    }
 }

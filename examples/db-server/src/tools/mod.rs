@@ -7,6 +7,7 @@
 //! tool.
 
 pub mod admin;
+pub mod answer;
 pub mod modify;
 pub mod read;
 

@@ -1,12 +1,13 @@
 //! The tool that changes rows (`db:modify`).
 
 use mcp_scopes::tool;
-use mcp_scopes::tool::{Args, State, Structured};
+use mcp_scopes::tool::{Args, State};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::DbModify;
+use super::answer::Rows;
 use crate::db::{Database, DbError, ExecuteOutput};
 
 /// Input of `execute`.
@@ -31,6 +32,6 @@ pub struct ExecuteInput {
 pub async fn execute(
     Args(input): Args<ExecuteInput>,
     State(db): State<Database>,
-) -> Result<Structured<ExecuteOutput>, DbError> {
-    db.execute(input.sql, input.params).await.map(Structured)
+) -> Result<Rows<ExecuteOutput>, DbError> {
+    db.execute(input.sql, input.params).await.map(Rows)
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::DbQuery;
+use super::answer::Rows;
 use crate::db::{Database, DbError, QueryOutput, TableDescription, TableList};
 
 /// Lists every table and view in the database with its columns and row count. Start here to see
@@ -56,13 +57,14 @@ pub struct QueryInput {
 /// and rows. The database enforces read-only: INSERT, UPDATE, DELETE, schema changes, ATTACH,
 /// PRAGMA writes and several statements in one call are refused. Results are capped at
 /// `max_rows` (default 500) with `truncated` set when rows were left out, and a query running
-/// longer than a few seconds is stopped. Blobs come back as `{"base64": "…"}`.
+/// longer than a few seconds is stopped. Blobs come back as `{"base64": "…"}`. A result over
+/// 64 KiB of JSON comes in the structured content only, with a one-line summary as text.
 #[tool(scope = DbQuery, read_only, idempotent)]
 pub async fn query(
     Args(input): Args<QueryInput>,
     State(db): State<Database>,
-) -> Result<Structured<QueryOutput>, DbError> {
+) -> Result<Rows<QueryOutput>, DbError> {
     db.query(input.sql, input.params, input.max_rows)
         .await
-        .map(Structured)
+        .map(Rows)
 }
