@@ -52,6 +52,9 @@ pub struct ServeContext {
     pub data_dir: PathBuf,
     /// Whether tokens are development tokens (no authorization server configured).
     pub development: bool,
+    /// The parsed command line, where the server's own flags ([`Cli::flags`]) are read with
+    /// `FromArgMatches::from_arg_matches`.
+    pub matches: clap::ArgMatches,
 }
 
 /// A server's command line. See the module docs.
@@ -61,10 +64,15 @@ pub struct Cli {
     version: &'static str,
     about: Option<&'static str>,
     registry: Option<Registry>,
+    default_port: u16,
+    flags: Option<fn(clap::Command) -> clap::Command>,
 }
 
 /// Exit status for usage and configuration errors (as clap uses).
 const USAGE_ERROR: u8 = 2;
+
+/// The port `serve` listens on unless told otherwise ([`Cli::default_port`]).
+pub const DEFAULT_PORT: u16 = 8080;
 
 impl Cli {
     /// The command line of server `name` (also the binary name shown in help and hints, and the
@@ -75,7 +83,50 @@ impl Cli {
             version,
             about: None,
             registry: None,
+            default_port: DEFAULT_PORT,
+            flags: None,
         }
+    }
+
+    /// The port to listen on when neither `--port` nor `MCP_PORT` is given (default 8080), so two
+    /// servers can run side by side with no flags.
+    #[must_use]
+    pub fn default_port(mut self, port: u16) -> Self {
+        self.default_port = port;
+        self
+    }
+
+    /// The server's own flags, next to the common ones: `augment` is usually the
+    /// `augment_args` of a `#[derive(clap::Args)]` struct, read back in the setup function with
+    /// `from_arg_matches(&ctx.matches)`. They are accepted before or after the subcommand and
+    /// listed by `--help`.
+    ///
+    /// ```no_run
+    /// use clap::{Args as _, FromArgMatches as _};
+    /// # use mcp_scopes::cli::Cli;
+    /// # use mcp_scopes::server::McpServer;
+    ///
+    /// #[derive(clap::Args)]
+    /// struct Flags {
+    ///     /// The directory to serve.
+    ///     #[arg(long, env = "MY_ROOT")]
+    ///     root: Option<std::path::PathBuf>,
+    /// }
+    ///
+    /// # async fn run() -> std::process::ExitCode {
+    /// Cli::new("my-server", "1.0.0")
+    ///     .flags(Flags::augment_args)
+    ///     .run(|ctx| {
+    ///         let flags = Flags::from_arg_matches(&ctx.matches)?;
+    ///         Ok(McpServer::builder().info("my-server", "1.0.0"))
+    ///     })
+    ///     .await
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn flags(mut self, augment: fn(clap::Command) -> clap::Command) -> Self {
+        self.flags = Some(augment);
+        self
     }
 
     /// One line saying what the server is, for `--help`.
@@ -116,15 +167,21 @@ impl Cli {
             .version(self.version)
             .mut_arg("data_dir", |arg| {
                 arg.default_value(default_data_dir(self.name).into_os_string())
+            })
+            .mut_arg("port", |arg| {
+                arg.default_value(self.default_port.to_string())
             });
         if let Some(about) = self.about {
             command = command.about(about);
         }
+        if let Some(augment) = self.flags {
+            command = with_global_flags(command, augment);
+        }
         let parsed = command
             .try_get_matches_from(args)
-            .and_then(|matches| Args::from_arg_matches(&matches));
-        let args = match parsed {
-            Ok(args) => args,
+            .and_then(|matches| Args::from_arg_matches(&matches).map(|args| (args, matches)));
+        let (args, matches) = match parsed {
+            Ok(parsed) => parsed,
             Err(e) if !e.use_stderr() => {
                 // --help, --version
                 let _ = e.print();
@@ -149,7 +206,14 @@ impl Cli {
         let config = || Config::resolve(&args.server, default_data_dir(self.name));
         match args.command.unwrap_or(Command::Serve) {
             Command::Serve => match config() {
-                Ok(config) => serve::serve(self.name, self.version, registry, config, setup).await,
+                Ok(config) => {
+                    let server = serve::ServerName {
+                        name: self.name,
+                        version: self.version,
+                        default_port: self.default_port,
+                    };
+                    serve::serve(server, registry, config, matches, setup).await
+                }
                 Err(e) => usage_error(&e),
             },
             Command::Token {
@@ -174,6 +238,38 @@ impl Cli {
             }
         }
     }
+}
+
+/// Adds the server's own flags, global so they may follow the subcommand like the common ones.
+fn with_global_flags(
+    command: clap::Command,
+    augment: fn(clap::Command) -> clap::Command,
+) -> clap::Command {
+    let common: Vec<clap::Id> = command
+        .get_arguments()
+        .map(|arg| arg.get_id().clone())
+        .collect();
+    // A derived `augment_args` also sets the command's about from the struct's doc comment.
+    let about = command.get_about().cloned();
+    let long_about = command.get_long_about().cloned();
+    let mut command = augment(command)
+        .about(None::<&str>)
+        .long_about(None::<&str>);
+    if let Some(about) = about {
+        command = command.about(about);
+    }
+    if let Some(long_about) = long_about {
+        command = command.long_about(long_about);
+    }
+    let added: Vec<clap::Id> = command
+        .get_arguments()
+        .map(|arg| arg.get_id().clone())
+        .filter(|id| !common.contains(id))
+        .collect();
+    for id in added {
+        command = command.mut_arg(id, |arg| arg.global(true));
+    }
+    command
 }
 
 /// `./<name>-data`: next to where the server is started, easy to find and to delete.
@@ -338,4 +434,45 @@ fn create_data_dir(dir: &Path) -> Result<(), ConfigError> {
     builder
         .create(dir)
         .map_err(|e| error(format!("cannot create {}: {e}", dir.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server's own flag, as `Cli::flags` takes them.
+    #[derive(Debug, clap::Args)]
+    struct ServerFlags {
+        /// The directory to serve.
+        #[arg(long)]
+        root: Option<String>,
+    }
+
+    #[test]
+    fn server_flags_parse_before_and_after_the_subcommand_and_keep_the_about() {
+        let command = with_global_flags(
+            Args::command().about("the server"),
+            <ServerFlags as clap::Args>::augment_args,
+        );
+        assert_eq!(
+            command.get_about().map(ToString::to_string).as_deref(),
+            Some("the server")
+        );
+        for argv in [
+            &["srv", "--root", "r", "--port", "1"][..],
+            &["srv", "serve", "--root", "r", "--port", "1"],
+        ] {
+            let matches = command.clone().try_get_matches_from(argv).expect("parses");
+            let flags = ServerFlags::from_arg_matches(&matches).expect("server flags");
+            assert_eq!(flags.root.as_deref(), Some("r"), "{argv:?}");
+            let common = Args::from_arg_matches(&matches).expect("common flags");
+            assert_eq!(common.server.port, 1, "{argv:?}");
+        }
+        assert!(
+            command
+                .try_get_matches_from(["srv", "--rooot", "r"])
+                .is_err(),
+            "a misspelt flag is still an error"
+        );
+    }
 }

@@ -20,16 +20,26 @@ use crate::auth::DevSigner;
 use crate::registry::Registry;
 use crate::server::{McpServer, McpServerBuilder};
 
+/// Who is serving: for the banner and the hints it prints.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ServerName {
+    pub(super) name: &'static str,
+    pub(super) version: &'static str,
+    /// The port used without `--port`, which the token hint then need not repeat.
+    pub(super) default_port: u16,
+}
+
 pub(super) async fn serve<F>(
-    name: &'static str,
-    version: &'static str,
+    server_name: ServerName,
     registry: Registry,
     config: Config,
+    matches: clap::ArgMatches,
     setup: F,
 ) -> ExitCode
 where
     F: FnOnce(&ServeContext) -> Result<McpServerBuilder, SetupError>,
 {
+    let name = server_name.name;
     init_logging();
     // The address first: a port in use is reported before anything is created.
     let listener = match TcpListener::bind(config.listen).await {
@@ -55,6 +65,7 @@ where
     let context = ServeContext {
         data_dir: config.data_dir.clone(),
         development: config.is_development(),
+        matches,
     };
     let builder = match setup(&context) {
         Ok(builder) => builder,
@@ -73,7 +84,7 @@ where
     // Listen for signals before the banner says the server is up, so a stop sent as soon as it
     // appears is graceful too.
     let mut signals = StopSignals::new();
-    println!("{}", banner(name, version, &config, &server, bound));
+    println!("{}", banner(&server_name, &config, &server, bound));
     let router = server.into_router();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     // Not `axum::serve`: that never times out a client that sends half a request.
@@ -184,12 +195,16 @@ impl StopSignals {
 /// What the server prints when it starts: where it is, which mode, and how to get a token. Never
 /// a token itself.
 pub(super) fn banner(
-    name: &str,
-    version: &str,
+    server_name: &ServerName,
     config: &Config,
     server: &McpServer,
     bound: SocketAddr,
 ) -> String {
+    let ServerName {
+        name,
+        version,
+        default_port,
+    } = *server_name;
     let mut out = String::new();
     let endpoint = server.resource();
     let _ = writeln!(out, "{name} {version}");
@@ -225,7 +240,7 @@ pub(super) fn banner(
                 out,
                 "  get a token:   {}token --scope {scope}{}",
                 invocation(name),
-                flags_to_repeat(name, config, bound)
+                flags_to_repeat(name, default_port, config, bound)
             );
         }
         Mode::Issuer { issuer, jwks_uri } => {
@@ -258,7 +273,7 @@ fn invocation(name: &str) -> String {
 }
 
 /// The flags a `token` command needs to mint for this very server (its audience).
-fn flags_to_repeat(name: &str, config: &Config, bound: SocketAddr) -> String {
+fn flags_to_repeat(name: &str, default_port: u16, config: &Config, bound: SocketAddr) -> String {
     let mut flags = String::new();
     if config.resource.is_some() {
         let _ = write!(flags, " --resource {}", config.resource_for(bound));
@@ -266,7 +281,7 @@ fn flags_to_repeat(name: &str, config: &Config, bound: SocketAddr) -> String {
         if bound.ip() != std::net::Ipv4Addr::LOCALHOST {
             let _ = write!(flags, " --bind {}", bound.ip());
         }
-        if bound.port() != 8080 {
+        if bound.port() != default_port {
             let _ = write!(flags, " --port {}", bound.port());
         }
     }
