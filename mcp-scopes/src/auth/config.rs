@@ -7,14 +7,16 @@
 //! submodule (`config/check.rs`).
 
 mod check;
+mod rules;
 
 use std::time::Duration;
 
 use crate::auth::Algorithm;
 use serde_json::Value;
 
-#[cfg(feature = "casdoor-sync")]
-pub(crate) use check::without_credentials;
+pub use rules::{ClaimRule, ScopeClaims};
+
+pub(crate) use check::{transport_problem, without_credentials};
 
 /// The largest leeway a validator accepts: clocks that disagree by more are a deployment problem.
 pub const MAX_LEEWAY: Duration = Duration::from_mins(5);
@@ -38,70 +40,6 @@ pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[
     Algorithm::ES512,
     Algorithm::EdDSA,
 ];
-
-/// Where the granted scopes are read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum ScopeClaims {
-    /// Only `scope`, a space-separated string (RFC 8693 / RFC 9068).
-    Scope,
-    /// Only `scp`, a JSON array of strings (or a space-separated string).
-    Scp,
-    /// Both, merged.
-    #[default]
-    Both,
-}
-
-/// A rule on one claim, checked after the signature and the registered claims.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum ClaimRule {
-    /// The claim must be present and equal to the value.
-    Equals {
-        /// Claim name.
-        claim: String,
-        /// Required value.
-        value: Value,
-    },
-    /// The claim may be absent, but must not equal the value.
-    NotEquals {
-        /// Claim name.
-        claim: String,
-        /// Refused value.
-        value: Value,
-    },
-}
-
-impl ClaimRule {
-    /// The claim must be present and equal `value`.
-    pub fn equals(claim: impl Into<String>, value: impl Into<Value>) -> Self {
-        Self::Equals {
-            claim: claim.into(),
-            value: value.into(),
-        }
-    }
-
-    /// The claim must not equal `value` (absent is fine).
-    pub fn not_equals(claim: impl Into<String>, value: impl Into<Value>) -> Self {
-        Self::NotEquals {
-            claim: claim.into(),
-            value: value.into(),
-        }
-    }
-
-    pub(crate) fn claim(&self) -> &str {
-        match self {
-            Self::Equals { claim, .. } | Self::NotEquals { claim, .. } => claim,
-        }
-    }
-
-    pub(crate) fn accepts(&self, found: Option<&Value>) -> bool {
-        match self {
-            Self::Equals { value, .. } => found == Some(value),
-            Self::NotEquals { value, .. } => found != Some(value),
-        }
-    }
-}
 
 /// Where the signing keys come from.
 #[derive(Debug, Clone)]
@@ -156,6 +94,10 @@ pub struct ValidatorConfig {
     pub(crate) max_token_size: usize,
     pub(crate) scope_claims: ScopeClaims,
     pub(crate) claim_rules: Vec<ClaimRule>,
+    pub(crate) allowed_clients: Vec<String>,
+    pub(crate) allowed_organizations: Vec<String>,
+    pub(crate) require_typ: bool,
+    pub(crate) max_token_lifetime: Option<Duration>,
     pub(crate) refresh: RefreshPolicy,
     pub(crate) token_cache_capacity: usize,
     pub(crate) token_cache_ttl: Duration,
@@ -176,6 +118,10 @@ impl ValidatorConfig {
             max_token_size: 8 * 1024,
             scope_claims: ScopeClaims::Both,
             claim_rules: Vec::new(),
+            allowed_clients: Vec::new(),
+            allowed_organizations: Vec::new(),
+            require_typ: false,
+            max_token_lifetime: None,
             refresh: RefreshPolicy::default(),
             token_cache_capacity: 10_000,
             token_cache_ttl: Duration::from_mins(2),
@@ -188,7 +134,12 @@ impl ValidatorConfig {
     /// verified (RS256, RS512, ES256, ES384, ES512), and refresh tokens refused in both spellings
     /// (`tokenType` must be `access-token`, `TokenType` must not be `refresh-token`). Tokens up to
     /// 64 KiB are read: Casdoor's default `JWT` format embeds the user record with every role and
-    /// permission object, which outgrows the generic 8 KiB cap.
+    /// permission object, which outgrows the generic 8 KiB cap. The `typ` header is not checked
+    /// (Casdoor sends `JWT`, never `at+jwt`).
+    ///
+    /// Every application of that Casdoor issues tokens under the same issuer, so also set
+    /// [`Self::allowed_clients`] and/or [`Self::allowed_organizations`]: without them a token any
+    /// other application obtained for this resource is accepted.
     pub fn casdoor(endpoint: &str, resource: impl Into<String>) -> Self {
         let issuer = endpoint.trim_end_matches('/').to_owned();
         let jwks = format!("{issuer}/.well-known/jwks");
@@ -204,6 +155,7 @@ impl ValidatorConfig {
             .claim_rule(ClaimRule::equals("tokenType", "access-token"))
             .claim_rule(ClaimRule::not_equals("TokenType", "refresh-token"))
             .max_token_size(64 * 1024)
+            .require_typ(false)
     }
 
     /// Fetch keys from this JWKS URL instead of discovering it.
@@ -260,6 +212,53 @@ impl ValidatorConfig {
     #[must_use]
     pub fn require_claim(self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.claim_rule(ClaimRule::equals(name, value))
+    }
+
+    /// Accept only tokens issued to one of these OAuth clients: the token's `azp`, else its
+    /// `client_id`, must equal one of `client_ids` (a token naming neither is refused). Without this,
+    /// any client the issuer serves can use this server, given a token with this server as audience;
+    /// with Casdoor that is any application of the instance, and an application with an empty
+    /// `scopes` list grants whatever scope is asked. An empty list leaves clients unrestricted.
+    #[must_use]
+    pub fn allowed_clients<S: Into<String>>(
+        mut self,
+        client_ids: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.allowed_clients = client_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Accept only tokens whose `owner` claim (Casdoor's organization of the user) is one of
+    /// `organizations`; a token without `owner` is refused. Casdoor's issuer is the whole instance,
+    /// so this is what keeps users of other organizations out. An empty list leaves organizations
+    /// unrestricted.
+    #[must_use]
+    pub fn allowed_organizations<S: Into<String>>(
+        mut self,
+        organizations: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.allowed_organizations = organizations.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Require the JOSE header `typ` to be `at+jwt` or `application/at+jwt` (RFC 9068 §2.1,
+    /// compared without regard to case), so an ID token or another JWT signed by the same key is
+    /// never taken for an access token (RFC 8725 §3.11). Off by default and in the Casdoor preset:
+    /// many authorization servers, Casdoor among them, send `typ: JWT`.
+    #[must_use]
+    pub fn require_typ(mut self, yes: bool) -> Self {
+        self.require_typ = yes;
+        self
+    }
+
+    /// Refuse tokens whose lifetime, `exp` minus `iat`, is longer than `max` (a token without `iat`
+    /// is refused then). Local validation cannot see revocation, so a cap bounds how long a leaked
+    /// or revoked token stays usable even when the authorization server mints long-lived ones
+    /// (Casdoor's default is 168 hours). Off by default.
+    #[must_use]
+    pub fn max_token_lifetime(mut self, max: Duration) -> Self {
+        self.max_token_lifetime = Some(max);
+        self
     }
 
     /// The background refresh interval bounds: a `Cache-Control: max-age` is clamped into
@@ -338,5 +337,11 @@ impl ValidatorConfig {
     /// The configured resource (expected audience).
     pub fn resource(&self) -> &str {
         &self.resource
+    }
+
+    /// Whether tokens are tied to particular clients or organizations ([`Self::allowed_clients`],
+    /// [`Self::allowed_organizations`]), beyond issuer and audience.
+    pub fn restricts_callers(&self) -> bool {
+        !self.allowed_clients.is_empty() || !self.allowed_organizations.is_empty()
     }
 }

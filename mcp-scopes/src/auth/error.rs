@@ -49,6 +49,12 @@ pub enum ConfigError {
         /// Why it was refused.
         reason: String,
     },
+    /// An allowed client id or organization is the empty string.
+    #[error("an allowed {0} must not be empty")]
+    EmptyAllowedValue(&'static str),
+    /// The maximum token lifetime is zero.
+    #[error("the maximum token lifetime must be above zero")]
+    ZeroTokenLifetime,
     /// The static JWK set holds no key this validator can use.
     #[error("the static JWK set holds no usable signing key: {0}")]
     NoUsableKeys(String),
@@ -82,6 +88,11 @@ pub enum AuthError {
     /// The token is not three base64url parts, or its header is not a JSON object.
     #[error("the token is malformed: {0}")]
     Malformed(&'static str),
+    /// [`super::ValidatorConfig::require_typ`] is on and the header's `typ` is not `at+jwt`.
+    #[error(
+        "the token is not typed as an access token: its `typ` header must be `at+jwt` (RFC 9068)"
+    )]
+    NotAnAccessTokenType,
     /// The header carries `crit`: no extension is understood here, so RFC 7515 §4.1.11 says reject.
     #[error("the token header has critical extensions this server does not understand")]
     CriticalHeader,
@@ -131,6 +142,20 @@ pub enum AuthError {
         "the token's audience is its client id, not this server: the client must send `resource` (RFC 8707) with this server's URI in its authorization and token requests"
     )]
     AudienceIsClientId,
+    /// `exp` minus `iat` is longer than [`super::ValidatorConfig::max_token_lifetime`].
+    #[error("the token's lifetime (`exp` - `iat`) is longer than this server accepts")]
+    LifetimeTooLong,
+    /// The token's client (`azp`, else `client_id`) is not one of
+    /// [`super::ValidatorConfig::allowed_clients`].
+    #[error(
+        "the token was issued to a client this server does not accept (`azp`/`client_id` is not an allowed client)"
+    )]
+    ClientNotAllowed,
+    /// The token's `owner` is not one of [`super::ValidatorConfig::allowed_organizations`].
+    #[error(
+        "the token's user belongs to an organization this server does not accept (`owner` is not an allowed organization)"
+    )]
+    OrganizationNotAllowed,
     /// A configured claim rule refused the token (e.g. a Casdoor refresh token).
     #[error("the token claim `{0}` has a value this server does not accept")]
     ClaimRejected(String),
@@ -144,6 +169,7 @@ impl AuthError {
             Self::TokenTooLarge => "token_too_large",
             Self::Malformed(_) => "malformed",
             Self::CriticalHeader => "critical_header",
+            Self::NotAnAccessTokenType => "not_access_token_type",
             Self::AlgorithmNotAllowed => "algorithm_not_allowed",
             Self::MissingKeyId => "missing_kid",
             Self::UnknownKeyId => "unknown_kid",
@@ -158,6 +184,9 @@ impl AuthError {
             Self::WrongIssuer => "wrong_issuer",
             Self::WrongAudience => "wrong_audience",
             Self::AudienceIsClientId => "audience_is_client_id",
+            Self::LifetimeTooLong => "lifetime_too_long",
+            Self::ClientNotAllowed => "client_not_allowed",
+            Self::OrganizationNotAllowed => "organization_not_allowed",
             Self::ClaimRejected(_) => "claim_rejected",
         }
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use http::header::{ACCEPT, CACHE_CONTROL};
 use serde_json::Value;
 
-use super::config::RefreshPolicy;
+use super::config::{RefreshPolicy, transport_problem, without_credentials};
 
 /// Why a fetch failed (logged by the refresh task; never seen by clients).
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +36,10 @@ pub(crate) enum FetchError {
     Discovery(String),
     #[error("{url}: {reason}")]
     BadKeySet { url: String, reason: String },
+    #[error(
+        "{url} redirected to {to}, another origin; keys are only taken from the URL configured or discovered"
+    )]
+    Redirected { url: String, to: String },
 }
 
 /// An error and its causes on one line: reqwest's own message ("error sending request") leaves out
@@ -51,12 +55,29 @@ pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-/// Builds the shared client: rustls, connect and request timeouts, few redirects.
+/// The most redirects followed for one fetch.
+const MAX_REDIRECTS: usize = 3;
+
+/// Builds the shared client: rustls, connect and request timeouts, and at most a few redirects, each
+/// within the origin first asked (so never from https down to http, nor to another host).
 pub(crate) fn build_client(policy: &RefreshPolicy) -> reqwest::Result<reqwest::Client> {
+    let redirects = reqwest::redirect::Policy::custom(|attempt| {
+        let leaves_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() != attempt.url().origin());
+        if leaves_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    });
     reqwest::Client::builder()
         .connect_timeout(policy.connect_timeout)
         .timeout(policy.request_timeout)
-        .redirect(reqwest::redirect::Policy::limited(3))
+        .redirect(redirects)
         .user_agent(concat!("mcp-scopes/", env!("CARGO_PKG_VERSION")))
         .build()
 }
@@ -80,6 +101,27 @@ pub(crate) async fn get_json(
             .send()
             .await
             .map_err(http_err)?;
+        // Checked here too, for an application's own client (`http_client`), whose redirect policy
+        // is its own; a redirect our policy stopped also ends here, pointing elsewhere.
+        if let Ok(requested) = reqwest::Url::parse(url).map(|u| u.origin()) {
+            let location = response
+                .status()
+                .is_redirection()
+                .then(|| response.headers().get(http::header::LOCATION))
+                .flatten()
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| response.url().join(l).ok());
+            let elsewhere = [Some(response.url()), location.as_ref()]
+                .into_iter()
+                .flatten()
+                .find(|u| u.origin() != requested);
+            if let Some(elsewhere) = elsewhere {
+                return Err(FetchError::Redirected {
+                    url: url.to_owned(),
+                    to: elsewhere.origin().ascii_serialization(),
+                });
+            }
+        }
         if !response.status().is_success() {
             return Err(FetchError::Status {
                 url: url.to_owned(),
@@ -178,11 +220,18 @@ pub(crate) async fn discover_jwks_uri(
                     failures.push(format!("{url}: `issuer` is not {issuer:?}"));
                     continue;
                 }
-                match doc.get("jwks_uri").and_then(Value::as_str) {
-                    Some(jwks) if jwks.starts_with("https://") || jwks.starts_with("http://") => {
-                        return Ok(jwks.to_owned());
-                    }
-                    _ => failures.push(format!("{url}: no http(s) `jwks_uri`")),
+                let Some(jwks) = doc.get("jwks_uri").and_then(Value::as_str) else {
+                    failures.push(format!("{url}: no `jwks_uri`"));
+                    continue;
+                };
+                let problem = reqwest::Url::parse(jwks)
+                    .map_or(Some("not a URL"), |parsed| transport_problem(&parsed));
+                match problem {
+                    None => return Ok(jwks.to_owned()),
+                    Some(problem) => failures.push(format!(
+                        "{url}: `jwks_uri` {}: {problem}",
+                        without_credentials(jwks)
+                    )),
                 }
             }
             Err(e) => failures.push(e.to_string()),

@@ -14,6 +14,8 @@
 //! - A token naming an unknown `kid` triggers at most one refetch at a time and at most one per
 //!   cooldown, because kids are chosen by whoever sends the token.
 //! - Until the first successful load the cache is "not ready", which callers turn into 503, not 401.
+//! - A discovered `jwks_uri` is discovered again after a few refreshes in a row fail, so keys that
+//!   moved (a new `jwks_uri` in the issuer's metadata) are found before the old ones go stale.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +52,9 @@ enum Remote {
 }
 
 const NEVER: u64 = u64::MAX;
+
+/// After this many failed refreshes in a row, a discovered `jwks_uri` is looked up again.
+const REDISCOVER_AFTER_FAILURES: u32 = 3;
 
 /// The cache shared by a validator and its refresh task.
 pub(crate) struct JwksCache {
@@ -228,6 +233,15 @@ impl JwksCache {
         }
     }
 
+    /// Forgets a discovered `jwks_uri`, so the next refresh reads the issuer's metadata again.
+    fn forget_discovered_uri(&self) {
+        if let Remote::Discover { issuer, found } = &self.remote
+            && found.swap(None).is_some()
+        {
+            tracing::info!(target: "mcp_scopes::jwks", issuer = %issuer, "JWKS refreshes keep failing: discovering the JWKS URI again");
+        }
+    }
+
     fn log_skipped(&self, skipped: &[Skipped]) {
         let Ok(mut logged) = self.logged_skips.lock() else {
             return;
@@ -270,6 +284,9 @@ pub(crate) async fn refresh_loop(cache: Arc<JwksCache>) {
             }
             Err(e) => {
                 failures = failures.saturating_add(1);
+                if failures.is_multiple_of(REDISCOVER_AFTER_FAILURES) {
+                    cache.forget_discovered_uri();
+                }
                 let delay = cache.backoff(failures);
                 let serving_keys = cache.is_usable();
                 tracing::warn!(target: "mcp_scopes::jwks", error = %e, retry_in = ?delay, serving_keys, "JWKS refresh failed");

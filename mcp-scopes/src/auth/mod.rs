@@ -42,6 +42,8 @@ pub use validate::Validator;
 
 // Shared with `casdoor sync`, which reports URLs and HTTP errors the same way.
 #[cfg(feature = "casdoor-sync")]
+pub(crate) use config::transport_problem;
+#[cfg(feature = "casdoor-sync")]
 pub(crate) use config::without_credentials;
 #[cfg(feature = "casdoor-sync")]
 pub(crate) use fetch::causes;

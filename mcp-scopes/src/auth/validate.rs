@@ -39,6 +39,10 @@ struct Inner {
     max_token_size: usize,
     scope_claims: ScopeClaims,
     claim_rules: Vec<ClaimRule>,
+    allowed_clients: Vec<String>,
+    allowed_organizations: Vec<String>,
+    require_typ: bool,
+    max_token_lifetime: Option<f64>,
     refresh_task: Option<tokio::task::AbortHandle>,
 }
 
@@ -98,6 +102,10 @@ impl Validator {
                 max_token_size: config.max_token_size,
                 scope_claims: config.scope_claims,
                 claim_rules: config.claim_rules,
+                allowed_clients: config.allowed_clients,
+                allowed_organizations: config.allowed_organizations,
+                require_typ: config.require_typ,
+                max_token_lifetime: config.max_token_lifetime.map(|d| d.as_secs_f64()),
                 refresh_task,
             }),
         })
@@ -143,6 +151,9 @@ impl Validator {
         ))?;
         if header.contains_key("crit") {
             return Err(AuthError::CriticalHeader);
+        }
+        if inner.require_typ && !is_access_token_type(header.get("typ")) {
+            return Err(AuthError::NotAnAccessTokenType);
         }
         let alg = header
             .get("alg")
@@ -200,6 +211,12 @@ impl Validator {
         if now >= exp + inner.leeway {
             return Err(AuthError::Expired);
         }
+        if let Some(max) = inner.max_token_lifetime {
+            let iat = numeric_date(&claims, "iat")?.ok_or(AuthError::MissingClaim("iat"))?;
+            if exp - iat > max {
+                return Err(AuthError::LifetimeTooLong);
+            }
+        }
         if let Some(nbf) = numeric_date(&claims, "nbf")?
             && now + inner.leeway < nbf
         {
@@ -222,6 +239,22 @@ impl Validator {
                 AuthError::WrongAudience
             });
         }
+        let client_id = match optional_str(&claims, "azp")? {
+            Some(azp) => Some(azp),
+            None => optional_str(&claims, "client_id")?,
+        };
+        if !inner.allowed_clients.is_empty()
+            && !client_id.is_some_and(|id| inner.allowed_clients.iter().any(|a| a == id))
+        {
+            return Err(AuthError::ClientNotAllowed);
+        }
+        if !inner.allowed_organizations.is_empty() {
+            let owner = optional_str(&claims, "owner")?;
+            if !owner.is_some_and(|o| inner.allowed_organizations.iter().any(|a| a == o)) {
+                return Err(AuthError::OrganizationNotAllowed);
+            }
+        }
+        let client_id = client_id.map(str::to_owned);
         if let Some(rule) = inner
             .claim_rules
             .iter()
@@ -237,10 +270,6 @@ impl Validator {
             collect_scopes(claims.get("scp"), "scp", &mut scopes)?;
         }
         let subject = optional_str(&claims, "sub")?.map(str::to_owned);
-        let client_id = match optional_str(&claims, "azp")? {
-            Some(azp) => Some(azp.to_owned()),
-            None => optional_str(&claims, "client_id")?.map(str::to_owned),
-        };
         let jti = optional_str(&claims, "jti")?.map(str::to_owned);
         let issuer = issuer.to_owned();
         // `exp` is finite and, having passed the expiry check, above now - leeway >= -300.
@@ -274,6 +303,18 @@ fn audience_is_client_id(claims: &Map<String, Value>) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether a JOSE `typ` says "OAuth access token" (RFC 9068 §2.1): `at+jwt`, with or without the
+/// `application/` prefix RFC 7515 §4.1.9 lets senders omit, compared without regard to case.
+fn is_access_token_type(typ: Option<&Value>) -> bool {
+    typ.and_then(Value::as_str).is_some_and(|t| {
+        let t = t
+            .get(..12)
+            .filter(|p| p.eq_ignore_ascii_case("application/"))
+            .map_or(t, |_| &t[12..]);
+        t.eq_ignore_ascii_case("at+jwt")
+    })
 }
 
 #[allow(clippy::cast_precision_loss)]

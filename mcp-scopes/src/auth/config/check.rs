@@ -65,6 +65,30 @@ impl ValidatorConfig {
                 "the maximum staleness must be at least the maximum refresh interval plus the request timeout, or keys go stale between refreshes",
             ));
         }
+        if let Some(empty) = [
+            ("client id", &self.allowed_clients),
+            ("organization", &self.allowed_organizations),
+        ]
+        .into_iter()
+        .find_map(|(what, list)| list.iter().any(String::is_empty).then_some(what))
+        {
+            return Err(ConfigError::EmptyAllowedValue(empty));
+        }
+        if self.max_token_lifetime.is_some_and(|max| max.is_zero()) {
+            return Err(ConfigError::ZeroTokenLifetime);
+        }
+        // A static key set is never fetched; otherwise the issuer is where clients (and discovery)
+        // go for tokens and keys, so it must be reached safely.
+        if !matches!(self.key_source, KeySource::Static(_)) {
+            let bad = |reason: String| ConfigError::BadUrl {
+                url: without_credentials(&self.issuer),
+                reason,
+            };
+            let issuer = reqwest::Url::parse(&self.issuer).map_err(|e| bad(e.to_string()))?;
+            if let Some(problem) = transport_problem(&issuer) {
+                return Err(bad(problem.to_owned()));
+            }
+        }
         match &self.key_source {
             KeySource::Uri(uri) => check_url(uri)?,
             KeySource::Discover => {
@@ -79,6 +103,33 @@ impl ValidatorConfig {
     }
 }
 
+/// What makes `url` unfit to reach an authorization server (its metadata, keys or admin API), if
+/// anything: it must be `https`, or `http` to a loopback host, since whoever sits on a plain-http
+/// path could serve their own keys or read credentials (the MCP authorization spec requires HTTPS
+/// for authorization-server endpoints).
+pub(crate) fn transport_problem(url: &reqwest::Url) -> Option<&'static str> {
+    match url.scheme() {
+        "https" if url.host_str().is_some() => None,
+        "http" if is_loopback(url) => None,
+        "http" if url.host_str().is_some() => Some(
+            "plain http is accepted only for a loopback host (127.0.0.1, ::1 or localhost); use https",
+        ),
+        _ => Some("not an http(s) URL with a host"),
+    }
+}
+
+/// Whether `url` names a loopback host: an IP loopback address or `localhost`.
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.parse::<std::net::IpAddr>().map_or_else(
+        |_| host.eq_ignore_ascii_case("localhost"),
+        |ip| ip.is_loopback(),
+    )
+}
+
 /// Checks the JWKS URI. Credentials in it are refused: the URL is named in every fetch error that
 /// gets logged, so a password there would end up in the logs.
 fn check_url(url: &str) -> Result<(), ConfigError> {
@@ -87,8 +138,8 @@ fn check_url(url: &str) -> Result<(), ConfigError> {
         reason: reason.to_owned(),
     };
     let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(bad("not an http(s) URL with a host"));
+    if let Some(problem) = transport_problem(&parsed) {
+        return Err(bad(problem));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(bad(
