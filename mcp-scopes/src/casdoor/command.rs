@@ -100,6 +100,7 @@ pub(crate) async fn run(
         }
         Err(
             e @ (SyncError::InvalidEndpoint(_)
+            | SyncError::InsecureEndpoint(_)
             | SyncError::InvalidApplication(_)
             | SyncError::MissingCredentials),
         ) => {

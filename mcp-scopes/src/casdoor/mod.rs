@@ -96,6 +96,12 @@ pub enum SyncError {
         "`{0}` is not a usable Casdoor endpoint; give its origin, e.g. https://door.example.com"
     )]
     InvalidEndpoint(String),
+    /// The endpoint is plain http to a host that is not loopback: the admin credentials would
+    /// cross the network in clear.
+    #[error(
+        "`{0}`: plain http would send the admin credentials in clear; use https (http is accepted only for a loopback host such as 127.0.0.1)"
+    )]
+    InsecureEndpoint(String),
     /// The application is not `owner/name`.
     #[error("`{0}` is not an application id; use `owner/name`, e.g. admin/my-mcp-server")]
     InvalidApplication(String),
@@ -318,6 +324,9 @@ fn checked_endpoint(endpoint: &str) -> Result<String, SyncError> {
     if !usable {
         return Err(invalid());
     }
+    if crate::auth::transport_problem(&url).is_some() {
+        return Err(SyncError::InsecureEndpoint(url.as_str().to_owned()));
+    }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
@@ -342,6 +351,15 @@ mod tests {
             "https://door.example.com/?x=1",
         ] {
             assert!(checked_endpoint(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            checked_endpoint("http://localhost:8000").unwrap(),
+            "http://localhost:8000"
+        );
+        for clear in ["http://door.example.com", "http://10.0.0.7:8000/"] {
+            let err = checked_endpoint(clear).unwrap_err();
+            assert!(matches!(err, SyncError::InsecureEndpoint(_)), "{clear}");
+            assert!(err.to_string().contains("use https"), "{err}");
         }
     }
 }

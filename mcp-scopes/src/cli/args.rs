@@ -42,20 +42,21 @@ pub(crate) struct ServerArgs {
         global = true
     )]
     pub(crate) port: u16,
-    /// Issuer of the access tokens to accept, exactly as in their `iss` claim. Turns development
-    /// mode off; needs --resource.
+    /// Issuer of the access tokens to accept, exactly as in their `iss` claim (https, or http to a
+    /// loopback host). Turns development mode off; needs --resource.
     #[arg(long, env = "MCP_ISSUER", value_name = "URL", global = true)]
     pub(crate) issuer: Option<String>,
     /// This server's public URL, the audience tokens must name, e.g.
     /// https://mcp.example.com/mcp. Development mode default: http://<bind>:<port>/mcp.
     #[arg(long, env = "MCP_RESOURCE", value_name = "URL", global = true)]
     pub(crate) resource: Option<String>,
-    /// Where to fetch the issuer's signing keys (default: discovered from the issuer; with
-    /// --casdoor, <endpoint>/.well-known/jwks).
+    /// Where to fetch the issuer's signing keys, https or loopback http (default: discovered from
+    /// the issuer; with --casdoor, <endpoint>/.well-known/jwks).
     #[arg(long, env = "MCP_JWKS_URI", value_name = "URL", global = true)]
     pub(crate) jwks_uri: Option<String>,
-    /// A Casdoor server (its origin, e.g. https://door.example.com): accept its access tokens,
-    /// with Casdoor's issuer, keys and token rules. Turns development mode off; needs --resource.
+    /// A Casdoor server (its origin, e.g. https://door.example.com; http only on a loopback host):
+    /// accept its access tokens, with Casdoor's issuer, keys and token rules. Turns development
+    /// mode off; needs --resource.
     #[arg(
         long,
         env = "MCP_CASDOOR",
@@ -64,6 +65,42 @@ pub(crate) struct ServerArgs {
         conflicts_with = "issuer"
     )]
     pub(crate) casdoor: Option<String>,
+    /// Accept only tokens issued to this OAuth client (the token's `azp`, else `client_id`); repeat
+    /// the flag or separate ids with commas. With Casdoor: the client id of this server's
+    /// application(s). Without it (or --allowed-organization), any client of the authorization
+    /// server that gets a token for this server's URL is accepted.
+    #[arg(
+        long = "allowed-client",
+        env = "MCP_ALLOWED_CLIENTS",
+        value_name = "CLIENT_ID",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub(crate) allowed_clients: Vec<String>,
+    /// With --casdoor: accept only users of this Casdoor organization (the token's `owner`);
+    /// repeat the flag or separate names with commas.
+    #[arg(
+        long = "allowed-organization",
+        env = "MCP_ALLOWED_ORGANIZATIONS",
+        value_name = "ORG",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub(crate) allowed_organizations: Vec<String>,
+    /// With --issuer: accept only tokens whose `typ` header is `at+jwt` (RFC 9068 access tokens),
+    /// so an ID token signed by the same issuer is never taken for an access token.
+    #[arg(long, env = "MCP_REQUIRE_TYP", global = true)]
+    pub(crate) require_typ: bool,
+    /// Refuse tokens that were issued to live longer than this (`exp` - `iat`; seconds, or a
+    /// number with s, m, h or d), however long the authorization server made them.
+    #[arg(
+        long,
+        env = "MCP_MAX_TOKEN_LIFETIME",
+        value_name = "DURATION",
+        value_parser = parse_ttl,
+        global = true
+    )]
+    pub(crate) max_token_lifetime: Option<Duration>,
     /// Directory for the server's files (the development signing key, and whatever the server
     /// keeps). Created with owner-only permissions.
     #[arg(long, env = "MCP_DATA_DIR", value_name = "DIR", global = true)]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::args::ServerArgs;
+use super::token_rules::TokenRules;
 use crate::auth::ValidatorConfig;
 
 /// A configuration mistake, named by its flag.
@@ -70,6 +71,8 @@ pub(crate) struct Config {
     pub(crate) write_timeout: Duration,
     /// How many connections may be open at once.
     pub(crate) max_connections: usize,
+    /// Which tokens production mode accepts beyond issuer and audience.
+    pub(crate) token_rules: TokenRules,
 }
 
 /// The file holding the development signing key, inside the data directory.
@@ -89,8 +92,9 @@ impl Config {
         let jwks_uri = args
             .jwks_uri
             .as_deref()
-            .map(|u| http_url("--jwks-uri", u).map(|_| u.to_owned()))
+            .map(|u| authorization_server_url("--jwks-uri", u).map(|_| u.to_owned()))
             .transpose()?;
+        let token_rules = TokenRules::from_args(args)?;
         let mode = match (&args.issuer, &args.casdoor) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::new(
@@ -99,14 +103,26 @@ impl Config {
                 ));
             }
             (Some(issuer), None) => {
-                http_url("--issuer", issuer)?;
+                authorization_server_url("--issuer", issuer)?;
+                if !token_rules.allowed_organizations.is_empty() {
+                    return Err(ConfigError::new(
+                        "--allowed-organization",
+                        "only with --casdoor: it checks Casdoor's `owner` claim; with --issuer, use --allowed-client",
+                    ));
+                }
                 Mode::Issuer {
                     issuer: issuer.clone(),
                     jwks_uri,
                 }
             }
             (None, Some(endpoint)) => {
-                http_url("--casdoor", endpoint)?;
+                authorization_server_url("--casdoor", endpoint)?;
+                if token_rules.require_typ {
+                    return Err(ConfigError::new(
+                        "--require-typ",
+                        "Casdoor signs access tokens with `typ: JWT`, never `at+jwt`: every token would be refused",
+                    ));
+                }
                 Mode::Casdoor {
                     endpoint: endpoint.clone(),
                     jwks_uri,
@@ -123,6 +139,12 @@ impl Config {
             }
         };
         if mode == Mode::Development {
+            if let Some(flag) = token_rules.first_flag() {
+                return Err(ConfigError::new(
+                    flag,
+                    "only with --issuer or --casdoor: development tokens are minted here, for this server only",
+                ));
+            }
             if !args.bind.is_loopback() {
                 return Err(ConfigError::new(
                     "--bind",
@@ -147,6 +169,7 @@ impl Config {
             header_timeout: args.header_timeout,
             write_timeout: args.write_timeout,
             max_connections: args.max_connections,
+            token_rules,
         })
     }
 
@@ -172,17 +195,19 @@ impl Config {
         match (&self.mode, dev_jwks) {
             (Mode::Issuer { issuer, jwks_uri }, _) => {
                 let config = ValidatorConfig::new(issuer.clone(), resource);
-                match jwks_uri {
+                let config = match jwks_uri {
                     Some(uri) => config.jwks_uri(uri.clone()),
                     None => config,
-                }
+                };
+                self.token_rules.apply(config)
             }
             (Mode::Casdoor { endpoint, jwks_uri }, _) => {
                 let config = ValidatorConfig::casdoor(endpoint, resource);
-                match jwks_uri {
+                let config = match jwks_uri {
                     Some(uri) => config.jwks_uri(uri.clone()),
                     None => config,
-                }
+                };
+                self.token_rules.apply(config)
             }
             (Mode::Development, jwks) => {
                 let config = ValidatorConfig::new(dev_issuer(resource), resource);
@@ -229,6 +254,16 @@ fn http_url(flag: &'static str, value: &str) -> Result<Url, ConfigError> {
         ));
     }
     Ok(url)
+}
+
+/// Checks a URL of the authorization server: an http(s) URL, and https unless the host is loopback
+/// (keys and metadata fetched over plain http can be replaced by anyone on the path).
+fn authorization_server_url(flag: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = http_url(flag, value)?;
+    match crate::auth::transport_problem(&url) {
+        None => Ok(url),
+        Some(problem) => Err(ConfigError::new(flag, format!("`{value}`: {problem}"))),
+    }
 }
 
 #[cfg(test)]
@@ -307,6 +342,44 @@ mod tests {
         ])
         .expect("production may bind anywhere");
         assert!(!config.is_development());
+    }
+
+    #[test]
+    fn authorization_server_urls_need_https_unless_loopback() {
+        for (flags, flag) in [
+            (["--issuer", "http://auth.example.com"], "--issuer"),
+            (["--casdoor", "http://door.example.com"], "--casdoor"),
+            (["--casdoor", "http://10.0.0.5:8000"], "--casdoor"),
+        ] {
+            let mut all = flags.to_vec();
+            all.extend(["--resource", "https://mcp.example.com/mcp"]);
+            let err = resolve(&all).expect_err("plain http");
+            assert_eq!(err.flag, flag, "{err}");
+            assert!(err.message.contains("use https"), "{err}");
+        }
+        let err = resolve(&[
+            "--issuer",
+            "https://auth.example.com",
+            "--jwks-uri",
+            "http://keys.example.com/jwks",
+            "--resource",
+            "https://mcp.example.com/mcp",
+        ])
+        .expect_err("plain http keys");
+        assert_eq!(err.flag, "--jwks-uri", "{err}");
+        for loopback in [
+            "http://127.0.0.1:8000",
+            "http://localhost:8000",
+            "http://[::1]:8000",
+        ] {
+            resolve(&[
+                "--casdoor",
+                loopback,
+                "--resource",
+                "http://127.0.0.1:9/mcp",
+            ])
+            .unwrap_or_else(|e| panic!("{loopback}: {e}"));
+        }
     }
 
     #[test]

@@ -24,6 +24,7 @@
 mod args;
 mod config;
 mod serve;
+mod token_rules;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -85,6 +85,9 @@ where
     // appears is graceful too.
     let mut signals = StopSignals::new();
     println!("{}", banner(&server_name, &config, &server, bound));
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
     let router = server.into_router();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     // Not `axum::serve`: that never times out a client that sends half a request.
