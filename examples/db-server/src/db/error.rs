@@ -48,6 +48,17 @@ pub enum DbError {
     /// The statement ran longer than the time limit and was interrupted (nothing was changed).
     #[error("the statement ran longer than {0:?} and was stopped; narrow it down or add a LIMIT")]
     Timeout(Duration),
+    /// Every read connection stayed in use for as long as a call may wait for one.
+    #[error(
+        "the database is busy: all {readers} read connections stayed in use for {waited:?}; try \
+         again in a moment"
+    )]
+    Busy {
+        /// How many read calls run at once (`Limits::max_readers`).
+        readers: usize,
+        /// How long this call waited.
+        waited: Duration,
+    },
     /// The statement was interrupted because the caller went away.
     #[error("the statement was cancelled")]
     Cancelled,

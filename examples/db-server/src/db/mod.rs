@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::Connection;
+use tokio::sync::Semaphore;
 
 pub use ddl::SchemaChange;
 pub use error::DbError;
@@ -33,7 +34,7 @@ pub use inspect::{
 pub use modify::ExecuteOutput;
 pub use query::QueryOutput;
 
-/// Bounds on what one call may cost.
+/// Bounds on what one call may cost, and on how many read calls run at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Rows a query returns when the caller does not ask for fewer (the rest is cut, `truncated`).
@@ -53,6 +54,11 @@ pub struct Limits {
     /// with "out of memory" instead of exhausting the machine: one row of 2000 columns of
     /// `max_value_bytes` each would be 32 GiB.
     pub max_memory_bytes: usize,
+    /// How many read calls (`query`, `list_tables`, `describe_table`) run at once, each on its own
+    /// read-only connection and blocking thread; more wait for one to finish, at most
+    /// `time_limit`, then get [`DbError::Busy`]. With `max_result_bytes`, this bounds the
+    /// connections, threads and result memory all callers together can hold.
+    pub max_readers: usize,
 }
 
 impl Default for Limits {
@@ -64,12 +70,13 @@ impl Default for Limits {
             max_value_bytes: 16 * 1024 * 1024,
             max_result_bytes: 4 * 1024 * 1024,
             max_memory_bytes: 1024 * 1024 * 1024,
+            max_readers: 8,
         }
     }
 }
 
-/// The example database: one SQLite file, one writer connection and a small pool of read-only
-/// connections. Cheap to clone (all clones share the connections).
+/// The example database: one SQLite file, one writer connection and a pool of at most
+/// `max_readers` read-only connections. Cheap to clone (all clones share the connections).
 #[derive(Debug, Clone)]
 pub struct Database {
     inner: Arc<Inner>,
@@ -83,10 +90,9 @@ struct Inner {
     // checkpoints the WAL into the database file on the way out.
     idle_readers: Mutex<Vec<Connection>>,
     writer: Mutex<Connection>,
+    /// One permit per read-only connection that may be open and in use.
+    readers: Arc<Semaphore>,
 }
-
-/// Idle read-only connections kept for reuse; more are opened under load and closed afterwards.
-const MAX_IDLE_READERS: usize = 8;
 
 impl Database {
     /// Opens (creating and seeding on first use) the database at `path` with default limits.
@@ -99,6 +105,13 @@ impl Database {
     /// Opens (creating and seeding on first use) the database at `path`.
     pub fn open_with_limits(path: impl AsRef<Path>, limits: Limits) -> Result<Self, DbError> {
         let path = path.as_ref().to_path_buf();
+        if limits.max_readers == 0 || limits.max_readers > Semaphore::MAX_PERMITS {
+            return Err(DbError::Internal(format!(
+                "max_readers must be between 1 and {}, not {}",
+                Semaphore::MAX_PERMITS,
+                limits.max_readers
+            )));
+        }
         let writer = open::open_writer(&path, &limits)?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -106,6 +119,7 @@ impl Database {
                 limits,
                 idle_readers: Mutex::new(Vec::new()),
                 writer: Mutex::new(writer),
+                readers: Arc::new(Semaphore::new(limits.max_readers)),
             }),
         })
     }
@@ -156,22 +170,40 @@ impl Inner {
             .idle_readers
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < MAX_IDLE_READERS {
+        if idle.len() < self.limits.max_readers {
             idle.push(conn);
         }
     }
 
-    /// Runs `work` on a read-only connection, on the blocking pool. If the returned future is
-    /// dropped (the client went away), the running statement is interrupted.
+    /// Runs `work` on a read-only connection, on the blocking pool, once one of the `max_readers`
+    /// is free (waiting at most `time_limit`). If the returned future is dropped (the client went
+    /// away), the running statement is interrupted.
     async fn with_reader<T, F>(self: &Arc<Self>, work: F) -> Result<T, DbError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection, &Limits) -> Result<T, DbError> + Send + 'static,
     {
+        let wait = self.limits.time_limit;
+        // The permit moves into the blocking task: a statement still running after its caller
+        // left keeps its connection counted until it stops.
+        let permit =
+            match tokio::time::timeout(wait, Arc::clone(&self.readers).acquire_owned()).await {
+                Ok(Ok(permit)) => permit,
+                Ok(Err(_closed)) => {
+                    return Err(DbError::Internal("the database is closing".to_owned()));
+                }
+                Err(_elapsed) => {
+                    return Err(DbError::Busy {
+                        readers: self.limits.max_readers,
+                        waited: wait,
+                    });
+                }
+            };
         let running: Arc<Mutex<Option<rusqlite::InterruptHandle>>> = Arc::default();
         let guard = InterruptOnDrop(Arc::clone(&running));
         let inner = Arc::clone(self);
         let result = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let conn = inner.take_reader()?;
             *running.lock().unwrap_or_else(PoisonError::into_inner) =
                 Some(conn.get_interrupt_handle());

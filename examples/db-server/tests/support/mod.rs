@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use db_server::db::Database;
+use db_server::db::{Database, Limits};
 use mcp_scopes::auth::{DevSigner, TokenClaims, ValidatorConfig};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -29,7 +29,13 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the server on the database in `data_dir` (created and seeded on first use).
     pub async fn start(data_dir: &Path) -> Self {
-        let db = Database::open(data_dir.join(db_server::DATABASE_FILE)).expect("open database");
+        Self::start_with_limits(data_dir, Limits::default()).await
+    }
+
+    /// Starts the server with the database's limits set to `limits`.
+    pub async fn start_with_limits(data_dir: &Path, limits: Limits) -> Self {
+        let db = Database::open_with_limits(data_dir.join(db_server::DATABASE_FILE), limits)
+            .expect("open database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
