@@ -4,6 +4,7 @@
 #   - the MCP TypeScript SDK client, the Python SDK client (2026-07-28 probe, then the 2025
 #     handshake) and the MCP Inspector CLI, from no token through step-up;
 #   - tokens from another issuer, for another audience, expired: 401 invalid_token;
+#   - the files server (examples/files-server) behind its own oidc-provider, with the TypeScript SDK;
 #   - the MCP conformance suite's server scenarios against tests/conformance-server.
 # Needs `bash tests/interop/ci-setup.sh` first (npm ci, Python venv). Prints one PASS/FAIL line per
 # assertion and ends with `N passed, N failed`; exits non-zero on any failure.
@@ -98,14 +99,15 @@ run_check() {
   echo "--- $name: $passed passed, $failed failed ($((SECONDS - started))s)"
 }
 
-echo "=== build (cargo build -p db-server -p conformance-server)"
-if ! (cd "$ROOT" && cargo build --quiet -p db-server -p conformance-server); then
+echo "=== build (cargo build -p db-server -p files-server -p conformance-server)"
+if ! (cd "$ROOT" && cargo build --quiet -p db-server -p files-server -p conformance-server); then
   echo "FAIL build"
   echo "0 passed, 1 failed"
   exit 1
 fi
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 DB_SERVER="$TARGET_DIR/debug/db-server"
+FILES_SERVER="$TARGET_DIR/debug/files-server"
 FIXTURE="$TARGET_DIR/debug/conformance-server"
 
 # --- The db server in production mode behind oidc-provider.
@@ -148,6 +150,33 @@ if "$PY" "$HERE/lib/wait_ready.py" "$ISSUER/.well-known/openid-configuration" --
   fi
 else
   fail_setup authorization-server "did not serve its discovery document"
+fi
+stop_all
+
+# --- The files server (examples/files-server) in production mode behind its own oidc-provider,
+# which knows the files:* scopes.
+read -r FILES_AS_PORT FILES_PORT < <("$PY" -c '
+import socket
+sockets = [socket.socket() for _ in range(2)]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in sockets))')
+FILES_ISSUER="http://127.0.0.1:$FILES_AS_PORT"
+FILES_URL="http://127.0.0.1:$FILES_PORT/mcp"
+start files-authorization-server "$NODE" "$HERE/lib/authorization-server.mjs" --port "$FILES_AS_PORT" \
+  --resource "$FILES_URL" --key-dir "$WORK/files-as-keys" \
+  --scopes "files:list files:read files:write" --default-scope files:list
+if "$PY" "$HERE/lib/wait_ready.py" "$FILES_ISSUER/.well-known/openid-configuration" --timeout 30 --pid "$LAST_PID"; then
+  start files-server "$FILES_SERVER" --port "$FILES_PORT" --issuer "$FILES_ISSUER" --resource "$FILES_URL" \
+    --data-dir "$WORK/files-data"
+  if "$PY" "$HERE/lib/wait_ready.py" "http://127.0.0.1:$FILES_PORT/.well-known/oauth-protected-resource/mcp" \
+    --timeout 60 --pid "$LAST_PID"; then
+    run_check files-ts-sdk "$NODE" "$HERE/checks/files-client.mjs" --mcp "$FILES_URL" --issuer "$FILES_ISSUER"
+  else
+    fail_setup files-server "did not serve its Protected Resource Metadata"
+  fi
+else
+  fail_setup files-authorization-server "did not serve its discovery document"
 fi
 stop_all
 
