@@ -54,6 +54,10 @@ pub struct FilesFlags {
     /// refused.
     #[arg(long, env = "FILES_QUOTA", value_name = "BYTES", default_value_t = Limits::default().quota_bytes)]
     pub quota: u64,
+    /// The most files and directories the served directory may hold; creating one past it is
+    /// refused.
+    #[arg(long, env = "FILES_MAX_ENTRIES", value_name = "N", default_value_t = Limits::default().max_entries)]
+    pub max_entries: u64,
 }
 
 /// Why the served directory cannot be used.
@@ -80,6 +84,7 @@ impl FilesFlags {
     pub fn open_root(&self, data_dir: &Path) -> Result<Root, RootError> {
         let limits = Limits {
             quota_bytes: self.quota,
+            max_entries: self.max_entries,
             ..Limits::default()
         };
         let Some(root) = &self.root else {

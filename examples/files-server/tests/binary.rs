@@ -132,6 +132,7 @@ fn help_shows_the_default_port_and_the_root_flag() {
         "{help}"
     );
     assert!(help.contains("--quota <BYTES>"), "{help}");
+    assert!(help.contains("--max-entries <N>"), "{help}");
 }
 
 #[test]
