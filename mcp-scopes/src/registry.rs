@@ -59,7 +59,8 @@ pub enum RegistryError {
     },
     /// A tool needs a scope (given as a string) that no `#[scope]` declares.
     #[error(
-        "tool `{tool}` at {location} needs scope `{scope}`, which is never declared; declare it with `#[scope(name = \"{scope}\")]` or fix the spelling"
+        "tool `{tool}` at {location} needs scope `{scope}`, which is never declared; {}",
+        undeclared_scope_fix(.scope, *.suggestion)
     )]
     UndeclaredScope {
         /// The tool.
@@ -68,6 +69,8 @@ pub enum RegistryError {
         location: &'static str,
         /// The unknown scope.
         scope: &'static str,
+        /// The declared scope whose name is closest to it, when one is close enough to be a typo.
+        suggestion: Option<&'static str>,
     },
     /// A scope implies a scope that is never declared.
     #[error("scope `{scope}` at {location} implies `{implied}`, which is never declared")]
@@ -107,6 +110,25 @@ pub enum RegistryError {
     },
 }
 
+fn undeclared_scope_fix(scope: &str, suggestion: Option<&str>) -> String {
+    let declare = format!("declare it with `#[scope(name = \"{scope}\")]` or fix the spelling");
+    match suggestion {
+        Some(close) => format!("did you mean `{close}`? If not, {declare}"),
+        None => declare,
+    }
+}
+
+/// The name closest to `typo` by edit distance (a swap of two neighbours counts as one edit), if it
+/// is within two edits, or a quarter of the name for long names.
+fn closest_name<'a>(typo: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (typo.chars().count() / 4).max(2);
+    names
+        .map(|name| (strsim::osa_distance(typo, name), name))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, name)| name)
+}
+
 /// A checked set of tools and the scopes they use, in a deterministic order (tools by name, scopes
 /// by name).
 #[derive(Debug, Clone)]
@@ -121,6 +143,31 @@ impl Registry {
     /// Everything linked into the binary: all `#[tool]`s and all `#[scope]`s.
     pub fn collected() -> Result<Self, RegistryError> {
         Self::build(TOOLS.iter().collect(), SCOPES.iter().collect())
+    }
+
+    /// Checks [`Registry::collected`] and panics with the problem's message: the one-line test that
+    /// catches in `cargo test` what would otherwise stop the server at start (two tools with one
+    /// name, a string scope never declared, with a "did you mean" for typos, an implied scope never
+    /// declared, a schema that is not an object). Put it in the crate that declares the tools (for
+    /// a binary crate, in `src/main.rs`), so its test binary links them:
+    ///
+    /// ```ignore
+    /// #[test]
+    /// fn tools_and_scopes_are_consistent() {
+    ///     mcp_scopes::registry::Registry::assert_collected_is_valid();
+    /// }
+    /// ```
+    ///
+    /// Missing shared state (`State<T>`) is checked when the server is built, with the state given.
+    ///
+    /// # Panics
+    ///
+    /// When [`Registry::collected`] returns an error; the message is the error's.
+    #[track_caller]
+    pub fn assert_collected_is_valid() {
+        if let Err(e) = Self::collected() {
+            panic!("the tools and scopes linked into this binary cannot make a server: {e}");
+        }
     }
 
     /// Only the listed tools (see the `tools!` macro), with the declared scopes they use, the
@@ -207,6 +254,7 @@ impl Registry {
                         tool: tool.name,
                         location: tool.location,
                         scope,
+                        suggestion: closest_name(scope, by_name.keys().copied()),
                     });
                 }
             }
@@ -340,4 +388,21 @@ fn check_schemas(tool: &'static ToolDef) -> Result<(), RegistryError> {
 
 fn is_object_schema(schema: &serde_json::Value) -> bool {
     schema.get("type").and_then(serde_json::Value::as_str) == Some("object")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest_name;
+
+    #[test]
+    fn a_typo_suggests_the_closest_declared_name_and_a_stranger_nothing() {
+        let declared = ["notes:read", "notes:write", "admin"];
+        let closest = |typo| closest_name(typo, declared.iter().copied());
+        assert_eq!(closest("notes:wirte"), Some("notes:write"));
+        assert_eq!(closest("notes:raed"), Some("notes:read"));
+        assert_eq!(closest("note:write"), Some("notes:write"));
+        assert_eq!(closest("admn"), Some("admin"));
+        assert_eq!(closest("billing:write"), None);
+        assert_eq!(closest("db"), None);
+    }
 }

@@ -88,6 +88,11 @@ fn scope_names(registry: &Registry) -> Vec<&'static str> {
 }
 
 #[test]
+fn the_one_line_registry_check_passes_for_consistent_tools() {
+    Registry::assert_collected_is_valid();
+}
+
+#[test]
 fn collected_holds_every_linked_tool_and_scope_sorted() {
     let registry = Registry::collected().unwrap();
     assert_eq!(

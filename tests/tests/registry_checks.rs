@@ -96,16 +96,25 @@ fn a_misspelled_string_scope_is_refused() {
             RegistryError::UndeclaredScope {
                 tool: "typo",
                 scope: "db:qeury",
+                suggestion: Some("db:query"),
                 ..
             }
         ),
         "{err:?}"
     );
     assert!(
-        err.to_string()
-            .contains("declare it with `#[scope(name = \"db:qeury\")]` or fix the spelling"),
+        err.to_string().contains(
+            "needs scope `db:qeury`, which is never declared; did you mean `db:query`? If not, declare it with `#[scope(name = \"db:qeury\")]` or fix the spelling"
+        ),
         "{err}"
     );
+}
+
+#[test]
+#[should_panic(expected = "cannot make a server: two tools are named `twin`")]
+fn the_one_line_registry_check_fails_with_the_message_of_the_problem() {
+    // This binary links two tools of one name (and more mistakes, reported one at a time).
+    Registry::assert_collected_is_valid();
 }
 
 #[test]

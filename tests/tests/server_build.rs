@@ -80,6 +80,40 @@ fn missing_state_names_the_tool_the_type_and_the_fix() {
 }
 
 #[test]
+#[should_panic(
+    expected = "needs scope `build:raed`, which is never declared; did you mean `build:read`?"
+)]
+fn the_one_line_registry_check_suggests_the_declared_scope_for_a_typo() {
+    Registry::assert_collected_is_valid();
+}
+
+#[test]
+fn missing_state_lists_the_state_types_that_were_given() {
+    let err = McpServer::builder()
+        .auth(auth("https://mcp.example.com/mcp"))
+        .registry(explicit())
+        .state(std::sync::Arc::new(Db))
+        .state(7_u32)
+        .build()
+        .expect_err("an Arc<Db> is not a Db");
+    let message = err.to_string();
+    assert!(
+        message
+            .contains("the state given has the types `alloc::sync::Arc<server_build::Db>`, `u32`"),
+        "{message}"
+    );
+    let err = McpServer::builder()
+        .auth(auth("https://mcp.example.com/mcp"))
+        .registry(explicit())
+        .build()
+        .expect_err("no state at all");
+    assert!(
+        err.to_string().contains("no state was given at all"),
+        "{err}"
+    );
+}
+
+#[test]
 fn authentication_is_not_optional() {
     let err = McpServer::builder()
         .registry(explicit())

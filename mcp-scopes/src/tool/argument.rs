@@ -63,13 +63,18 @@ impl StateMap {
     pub fn contains<T: 'static>(&self) -> bool {
         self.values.contains_key(&TypeId::of::<T>())
     }
+
+    /// The names of the types given, sorted.
+    fn type_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&str> = self.values.values().map(|e| e.type_name).collect();
+        names.sort_unstable();
+        names
+    }
 }
 
 impl fmt::Debug for StateMap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut names: Vec<&str> = self.values.values().map(|e| e.type_name).collect();
-        names.sort_unstable();
-        f.debug_set().entries(names).finish()
+        f.debug_set().entries(self.type_names()).finish()
     }
 }
 
@@ -151,8 +156,14 @@ impl<T: Clone + Send + Sync + 'static> ToolArgument for State<T> {
         if state.contains::<T>() {
             Ok(())
         } else {
+            let given = state.type_names();
+            let given = if given.is_empty() {
+                "no state was given at all".to_owned()
+            } else {
+                format!("the state given has the types `{}`", given.join("`, `"))
+            };
             Err(format!(
-                "no state of type `{}` was given to the server builder",
+                "no state of type `{}` was given to the server builder ({given}; the type must be exactly the same, `Arc` included)",
                 type_name::<T>()
             ))
         }
