@@ -19,13 +19,39 @@ async fn the_binary_serves_mints_tokens_stops_and_keeps_data() {
     assert_eq!(server.banner_value("MCP endpoint:"), endpoint);
     assert!(server.banner_value("mode:").starts_with("development"));
     let hint = server.banner_value("get a token:");
-    assert!(
-        hint.ends_with(&format!(
-            "token --scope db:query --port {port} --data-dir {}",
+    assert_eq!(
+        hint,
+        format!(
+            "cargo run -q --bin db-server -- token --scope db:query --port {port} --data-dir {}",
             data.display()
-        )),
-        "{hint}"
+        ),
+        "a command that works when pasted in the project"
     );
+    assert!(
+        server
+            .banner_value("data:")
+            .contains("out of version control"),
+        "{}",
+        server.banner()
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join(".gitignore")).expect("the data directory's .gitignore"),
+        "# Created by the MCP server: it holds the development signing key\n# and the server's data, which must never be committed.\n*\n"
+    );
+    // What follows `--` is what the binary itself is given.
+    let (_, pasted) = hint.split_once(" -- ").expect("cargo run form");
+    let out = Command::new(BIN)
+        .args(pasted.split_whitespace())
+        .output()
+        .expect("run the banner's command");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pasted_token = String::from_utf8(out.stdout).expect("utf-8");
+    let tables = call(&endpoint, pasted_token.trim(), "list_tables", json!({})).await;
+    assert_eq!(tables["tables"][0]["name"], "customers");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -211,6 +237,7 @@ fn manifest_lists_each_scope_with_its_tools() {
 fn token_names_this_server_the_scopes_and_the_lifetime() {
     use base64::Engine as _;
     let dir = tempfile::tempdir().expect("temp dir");
+    binary_support::dev_key(dir.path());
     let out = run(
         &[
             "token",
@@ -251,8 +278,51 @@ fn token_names_this_server_the_scopes_and_the_lifetime() {
 }
 
 #[test]
+fn token_never_creates_a_key_and_says_where_it_looked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    for data in [dir.path().join("missing"), empty.clone()] {
+        let out = run(&["token", "--scope", "db:query"], &data);
+        assert_eq!(out.status.code(), Some(2), "{}", data.display());
+        assert!(out.stdout.is_empty(), "no token printed");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "no development key at {}: start the server first",
+                data.join("dev-signing-key.pem").display()
+            )),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--data-dir"), "{stderr}");
+    }
+    assert!(!dir.path().join("missing").exists(), "nothing created");
+    assert_eq!(std::fs::read_dir(&empty).expect("list").count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn token_without_port_mints_for_the_port_the_server_listens_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let server = Server::start(port, dir.path());
+    let out = run(&["token", "--scope", "db:query"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let minted = String::from_utf8(out.stdout).expect("utf-8");
+    let endpoint = format!("http://127.0.0.1:{port}/mcp");
+    let tables = call(&endpoint, minted.trim(), "list_tables", json!({})).await;
+    assert_eq!(tables["tables"][0]["name"], "customers");
+    server.terminate();
+}
+
+#[test]
 fn an_absurd_token_lifetime_is_a_usage_error_not_a_crash() {
     let dir = tempfile::tempdir().expect("temp dir");
+    binary_support::dev_key(dir.path());
     for ttl in ["18446744073709551615", "99999999999999d", "366d"] {
         let out = run(&["token", "--ttl", ttl], dir.path());
         assert_eq!(out.status.code(), Some(2), "{ttl}");

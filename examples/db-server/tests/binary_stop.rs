@@ -6,7 +6,7 @@ mod binary_support;
 use std::path::Path;
 use std::time::Duration;
 
-use binary_support::{Server, call, free_port, run, stuck_client, token};
+use binary_support::{Server, call, dev_key, free_port, run, stuck_client, token};
 use serde_json::json;
 
 #[test]
@@ -109,6 +109,7 @@ fn a_data_directory_or_key_open_to_other_users_is_refused() {
     );
 
     let data = dir.path().join("data");
+    dev_key(&data);
     let minted = run(&["token"], &data);
     assert!(minted.status.success());
     let key = data.join("dev-signing-key.pem");

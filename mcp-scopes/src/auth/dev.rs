@@ -138,15 +138,9 @@ impl DevSigner {
     /// is not such a key is an error, never overwritten.
     pub fn load_or_create(path: impl AsRef<Path>) -> io::Result<Self> {
         let path = path.as_ref();
-        match fs::read_to_string(path) {
-            Ok(text) => {
-                return Self::from_pem(&text).ok_or_else(|| invalid(path, "cannot parse it"));
-            }
+        match Self::load(path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                return Err(invalid(path, "not UTF-8 text"));
-            }
-            Err(e) => return Err(e),
+            loaded => return loaded,
         }
         let signer = Self::generate();
         let dir = path
@@ -178,6 +172,19 @@ impl DevSigner {
             Ok(()) => Ok(signer),
             // Another process created it first: use theirs.
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Self::load_or_create(path),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads the key stored at `path` (PEM PKCS#8, as [`DevSigner::load_or_create`] writes it),
+    /// never creating one: a missing file is an [`io::ErrorKind::NotFound`] error.
+    pub fn load(path: impl AsRef<Path>) -> io::Result<Self> {
+        let path = path.as_ref();
+        match fs::read_to_string(path) {
+            Ok(text) => Self::from_pem(&text).ok_or_else(|| invalid(path, "cannot parse it")),
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                Err(invalid(path, "not UTF-8 text"))
+            }
             Err(e) => Err(e),
         }
     }

@@ -78,6 +78,10 @@ pub(crate) struct Config {
 /// The file holding the development signing key, inside the data directory.
 pub(crate) const DEV_KEY_FILE: &str = "dev-signing-key.pem";
 
+/// The file where a development-mode server writes its MCP endpoint URL when it starts, so `token`
+/// mints for the port it really listens on without being told.
+pub(crate) const DEV_SERVER_URL_FILE: &str = "dev-server-url";
+
 impl Config {
     /// Checks the flags. `default_data_dir` is used when --data-dir is not given.
     pub(crate) fn resolve(

@@ -23,6 +23,7 @@
 
 mod args;
 mod config;
+mod data_dir;
 mod serve;
 mod token_rules;
 
@@ -36,8 +37,9 @@ use clap::{CommandFactory as _, FromArgMatches as _};
 pub use config::ConfigError;
 
 use self::args::{Args, Command};
-use self::config::{Config, DEV_KEY_FILE, dev_issuer};
-use crate::auth::{DevSigner, TokenClaims};
+use self::config::{Config, dev_issuer};
+use self::data_dir::{load_existing_dev_signer, read_dev_server_url};
+use crate::auth::TokenClaims;
 use crate::manifest::{self, ManifestFormat, ManifestOptions};
 use crate::registry::Registry;
 use crate::server::McpServerBuilder;
@@ -162,9 +164,19 @@ impl Cli {
         T: Into<OsString> + Clone,
         F: FnOnce(&ServeContext) -> Result<McpServerBuilder, SetupError>,
     {
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        let program = args
+            .first()
+            .map(|arg0| arg0.to_string_lossy().into_owned())
+            .filter(|arg0| !arg0.is_empty())
+            .unwrap_or_else(|| self.name.to_owned());
+        let program_name = Path::new(&program).file_name().map_or_else(
+            || self.name.to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let mut command = Args::command()
             .name(self.name)
-            .bin_name(self.name)
+            .bin_name(program_name)
             .version(self.version)
             .mut_arg("data_dir", |arg| {
                 arg.default_value(default_data_dir(self.name).into_os_string())
@@ -213,7 +225,8 @@ impl Cli {
                         version: self.version,
                         default_port: self.default_port,
                     };
-                    serve::serve(server, registry, config, matches, setup).await
+                    let invocation = serve::invocation(&program);
+                    serve::serve(server, &invocation, registry, config, matches, setup).await
                 }
                 Err(e) => usage_error(&e),
             },
@@ -221,7 +234,15 @@ impl Cli {
                 scopes,
                 ttl,
                 subject,
-            } => match config().and_then(|c| token(&registry, &c, &scopes, ttl, &subject)) {
+            } => match config().and_then(|c| {
+                let request = TokenRequest {
+                    scopes: &scopes,
+                    ttl,
+                    subject: &subject,
+                    audience_given: audience_given(&matches),
+                };
+                token(&registry, &c, &request)
+            }) {
                 Ok(token) => {
                     println!("{token}");
                     ExitCode::SUCCESS
@@ -273,6 +294,18 @@ fn with_global_flags(
     command
 }
 
+/// Whether the token's audience was chosen on the command line or in the environment
+/// (`--port`, `--bind`, `--resource`), rather than left to the defaults.
+fn audience_given(matches: &clap::ArgMatches) -> bool {
+    use clap::parser::ValueSource;
+    ["port", "bind", "resource"].iter().any(|id| {
+        matches!(
+            matches.value_source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    })
+}
+
 /// `./<name>-data`: next to where the server is started, easy to find and to delete.
 fn default_data_dir(name: &str) -> PathBuf {
     PathBuf::from(format!("./{name}-data"))
@@ -315,13 +348,22 @@ fn print_manifest(
     }
 }
 
-/// Mints a development token for the server these flags describe.
+/// What `token` was asked for.
+struct TokenRequest<'a> {
+    scopes: &'a [String],
+    ttl: Duration,
+    subject: &'a str,
+    /// Whether `--port`, `--bind` or `--resource` was given; if not, the token is for the server
+    /// that last ran in development mode with this data directory.
+    audience_given: bool,
+}
+
+/// Mints a development token for the server these flags describe, with the key that server
+/// created: `token` never creates a key, since a server would not know it.
 fn token(
     registry: &Registry,
     config: &Config,
-    scopes: &[String],
-    ttl: Duration,
-    subject: &str,
+    request: &TokenRequest<'_>,
 ) -> Result<String, ConfigError> {
     if !config.is_development() {
         let flag = if matches!(config.mode, config::Mode::Casdoor { .. }) {
@@ -334,13 +376,8 @@ fn token(
             "`token` mints development tokens only; with an authorization server configured, get tokens from it",
         ));
     }
-    if config.listen.port() == 0 && config.resource.is_none() {
-        return Err(ConfigError::new(
-            "--port",
-            "a development token names the server's URL as its audience: give the port the server listens on",
-        ));
-    }
-    let mut granted: Vec<String> = scopes
+    let mut granted: Vec<String> = request
+        .scopes
         .iter()
         .flat_map(|s| s.split_whitespace())
         .map(str::to_owned)
@@ -362,79 +399,29 @@ fn token(
             ),
         ));
     }
-    let signer = load_dev_signer(&config.data_dir)?;
-    let resource = config.resource_for(config.listen);
+    let signer = load_existing_dev_signer(&config.data_dir)?;
+    let last_served = if request.audience_given {
+        None
+    } else {
+        read_dev_server_url(&config.data_dir)?
+    };
+    let resource = match last_served {
+        Some(url) => url,
+        None if config.listen.port() == 0 && config.resource.is_none() => {
+            return Err(ConfigError::new(
+                "--port",
+                "a development token names the server's URL as its audience: give the port the server listens on",
+            ));
+        }
+        None => config.resource_for(config.listen),
+    };
     let claims = TokenClaims::new(dev_issuer(&resource), resource)
-        .subject(subject)
+        .subject(request.subject)
         .scopes(granted)
-        .ttl(ttl);
+        .ttl(request.ttl);
     signer
         .mint(&claims)
         .map_err(|e| ConfigError::new("--ttl", e.to_string()))
-}
-
-/// Creates the data directory (owner-only when this creates it) and loads or creates the
-/// development key in it. A key other users could read is refused: it signs tokens for any scope.
-fn load_dev_signer(data_dir: &Path) -> Result<DevSigner, ConfigError> {
-    create_data_dir(data_dir)?;
-    let path = data_dir.join(DEV_KEY_FILE);
-    #[cfg(unix)]
-    if let Ok(metadata) = std::fs::metadata(&path) {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = metadata.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(ConfigError::new(
-                "--data-dir",
-                format!(
-                    "the development key {} is open to other users (mode {mode:o}); make it owner-only with `chmod 600 {}`, or delete it to create a new one",
-                    path.display(),
-                    path.display()
-                ),
-            ));
-        }
-    }
-    DevSigner::load_or_create(&path).map_err(|e| {
-        ConfigError::new(
-            "--data-dir",
-            format!("cannot use the development key {}: {e}", path.display()),
-        )
-    })
-}
-
-/// Creates the data directory with owner-only permissions, or checks an existing one: it must be
-/// a directory that other users cannot write to (they could swap the key or the server's files).
-fn create_data_dir(dir: &Path) -> Result<(), ConfigError> {
-    let error = |message: String| ConfigError::new("--data-dir", message);
-    match std::fs::metadata(dir) {
-        Ok(metadata) if !metadata.is_dir() => {
-            return Err(error(format!("{} is not a directory", dir.display())));
-        }
-        Ok(metadata) => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt as _;
-                let mode = metadata.permissions().mode() & 0o7777;
-                if mode & 0o022 != 0 {
-                    return Err(error(format!(
-                        "{} can be written by other users (mode {mode:o}); use a directory of your own, or `chmod 700 {}`",
-                        dir.display(),
-                        dir.display()
-                    )));
-                }
-            }
-            #[cfg(not(unix))]
-            let _ = metadata;
-            return Ok(());
-        }
-        Err(_) => {}
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|e| error(format!("cannot create {}: {e}", dir.display())))
 }
 
 #[cfg(test)]

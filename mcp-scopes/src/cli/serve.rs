@@ -12,10 +12,9 @@ use std::process::ExitCode;
 
 use tokio::net::TcpListener;
 
-use super::config::{Config, DEV_KEY_FILE, Mode};
-use super::{
-    ConfigError, ServeContext, SetupError, create_data_dir, fail, load_dev_signer, usage_error,
-};
+use super::config::{Config, DEV_KEY_FILE, DEV_SERVER_URL_FILE, Mode};
+use super::data_dir::{create_data_dir, load_dev_signer};
+use super::{ConfigError, ServeContext, SetupError, fail, usage_error};
 use crate::auth::DevSigner;
 use crate::registry::Registry;
 use crate::server::{McpServer, McpServerBuilder};
@@ -31,6 +30,7 @@ pub(super) struct ServerName {
 
 pub(super) async fn serve<F>(
     server_name: ServerName,
+    invocation: &str,
     registry: Registry,
     config: Config,
     matches: clap::ArgMatches,
@@ -76,6 +76,9 @@ where
         Err(e) => return fail(&e),
     };
     let resource = config.resource_for(bound);
+    if config.is_development() {
+        remember_dev_server_url(&config.data_dir, &resource);
+    }
     let validator = config.validator_config(&resource, signer.as_ref().map(DevSigner::jwks));
     let server = match builder.registry(registry).auth(validator).build() {
         Ok(server) => server,
@@ -84,7 +87,10 @@ where
     // Listen for signals before the banner says the server is up, so a stop sent as soon as it
     // appears is graceful too.
     let mut signals = StopSignals::new();
-    println!("{}", banner(&server_name, &config, &server, bound));
+    println!(
+        "{}",
+        banner(&server_name, invocation, &config, &server, bound)
+    );
     for warning in config.warnings() {
         tracing::warn!("{warning}");
     }
@@ -126,6 +132,18 @@ where
     }
     // Leaving here drops the runtime, which waits for work already running on blocking threads
     // (a database transaction commits or rolls back) before the process exits.
+}
+
+/// Writes the endpoint URL where `token` finds it (see [`DEV_SERVER_URL_FILE`]). A failure only
+/// costs that convenience (`token` then needs `--port`), so it is logged, not fatal.
+fn remember_dev_server_url(data_dir: &std::path::Path, resource: &str) {
+    let path = data_dir.join(DEV_SERVER_URL_FILE);
+    if let Err(e) = std::fs::write(&path, format!("{resource}\n")) {
+        tracing::warn!(
+            "cannot write {}: {e}; `token` will need --port to mint for this server",
+            path.display()
+        );
+    }
 }
 
 fn finished() -> ExitCode {
@@ -199,6 +217,7 @@ impl StopSignals {
 /// a token itself.
 pub(super) fn banner(
     server_name: &ServerName,
+    invocation: &str,
     config: &Config,
     server: &McpServer,
     bound: SocketAddr,
@@ -233,6 +252,11 @@ pub(super) fn banner(
                 "  mode:          development: tokens signed by {} (loopback only; configure --issuer or --casdoor for production)",
                 config.data_dir.join(DEV_KEY_FILE).display()
             );
+            let _ = writeln!(
+                out,
+                "  data:          {} holds the signing key: keep it out of version control (its own .gitignore does)",
+                config.data_dir.display()
+            );
             let scope = server
                 .registry()
                 .baseline_scopes()
@@ -241,8 +265,7 @@ pub(super) fn banner(
                 .unwrap_or("SCOPE");
             let _ = write!(
                 out,
-                "  get a token:   {}token --scope {scope}{}",
-                invocation(name),
+                "  get a token:   {invocation}token --scope {scope}{}",
                 flags_to_repeat(name, default_port, config, bound)
             );
         }
@@ -256,22 +279,28 @@ pub(super) fn banner(
         Mode::Casdoor { endpoint, .. } => {
             let _ = write!(
                 out,
-                "  mode:          production: tokens from Casdoor at {endpoint}; import the scopes with `{}manifest --oidc-scopes`",
-                invocation(name)
+                "  mode:          production: tokens from Casdoor at {endpoint}; import the scopes with `{invocation}manifest --oidc-scopes`"
             );
         }
     }
     out
 }
 
-/// How the user runs this binary: through cargo when it lives in a cargo target directory.
-fn invocation(name: &str) -> String {
-    let in_target = std::env::current_exe()
-        .is_ok_and(|exe| exe.components().any(|c| c.as_os_str() == "target"));
-    if in_target {
-        format!("cargo run -q -p {name} -- ")
-    } else {
-        format!("{name} ")
+/// How the user runs this binary, as a prefix for the commands the banner prints: `cargo run -q
+/// --bin <file name> -- ` when it lives in a cargo target directory (works from any directory of
+/// the project, also in a workspace), else `program` as it was started (the first argument).
+pub(super) fn invocation(program: &str) -> String {
+    let exe = std::env::current_exe().ok();
+    let in_target = exe
+        .as_ref()
+        .is_some_and(|exe| exe.components().any(|c| c.as_os_str() == "target"));
+    let stem = exe
+        .as_ref()
+        .and_then(|exe| exe.file_stem())
+        .map(|stem| stem.to_string_lossy().into_owned());
+    match stem {
+        Some(stem) if in_target => format!("cargo run -q --bin {stem} -- "),
+        _ => format!("{program} "),
     }
 }
 

@@ -165,7 +165,16 @@ pub async fn call(endpoint: &str, token: &str, tool: &str, arguments: Value) -> 
     body["result"]["structuredContent"].clone()
 }
 
+/// Creates the development key in `dir` as a server started there would (`token` never creates one).
+pub fn dev_key(dir: &Path) {
+    mcp_scopes::auth::DevSigner::load_or_create(dir.join("dev-signing-key.pem"))
+        .expect("development key");
+}
+
+/// A token from the `token` command for the server on `port` with data directory `dir` (whose key
+/// is created first if no server ran there yet).
 pub fn token(port: u16, dir: &Path, scope: &str) -> String {
+    dev_key(dir);
     let out = run(
         &["token", "--scope", scope, "--port", &port.to_string()],
         dir,
