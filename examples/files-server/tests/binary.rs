@@ -136,36 +136,6 @@ fn help_shows_the_default_port_and_the_root_flag() {
 }
 
 #[test]
-fn a_token_without_port_is_for_the_default_port_8081() {
-    use base64::Engine as _;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data").display().to_string();
-    let out = run(&["token", "--data-dir", &data]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout).expect("utf-8");
-    let payload = token.trim().split('.').nth(1).expect("a JWT");
-    let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .expect("base64url"),
-    )
-    .expect("claims");
-    assert_eq!(
-        claims["aud"],
-        json!(["http://127.0.0.1:8081/mcp"]),
-        "{claims}"
-    );
-    assert_eq!(
-        claims["scope"], "files:list",
-        "the baseline scope by default"
-    );
-}
-
-#[test]
 fn a_root_holding_the_data_directory_or_missing_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data").display().to_string();
