@@ -59,6 +59,14 @@ pub enum DbError {
         /// How long this call waited.
         waited: Duration,
     },
+    /// Other changes held the writer for as long as a call may wait for it.
+    #[error(
+        "the database is busy: other changes held the writer for {waited:?}; try again in a moment"
+    )]
+    WriterBusy {
+        /// How long this call waited.
+        waited: Duration,
+    },
     /// The statement was interrupted because the caller went away.
     #[error("the statement was cancelled")]
     Cancelled,

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::Connection;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use ddl::SchemaChange;
 pub use error::DbError;
@@ -92,6 +92,9 @@ struct Inner {
     writer: Mutex<Connection>,
     /// One permit per read-only connection that may be open and in use.
     readers: Arc<Semaphore>,
+    /// One permit: the turn on the writer. Writes queue here, as cheap futures, rather than as
+    /// blocking threads waiting on the mutex.
+    writer_turn: Arc<Semaphore>,
 }
 
 impl Database {
@@ -120,6 +123,7 @@ impl Database {
                 idle_readers: Mutex::new(Vec::new()),
                 writer: Mutex::new(writer),
                 readers: Arc::new(Semaphore::new(limits.max_readers)),
+                writer_turn: Arc::new(Semaphore::new(1)),
             }),
         })
     }
@@ -136,14 +140,21 @@ impl Database {
 }
 
 impl Inner {
-    /// Runs `work` on the writer connection, on the blocking pool. Writers queue on the mutex.
+    /// Runs `work` on the writer connection, on the blocking pool, once it is this call's turn
+    /// (waiting at most twice `time_limit`: a write queued behind one that runs to the limit
+    /// still gets its turn).
     async fn with_writer<T, F>(self: &Arc<Self>, work: F) -> Result<T, DbError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection, &Limits) -> Result<T, DbError> + Send + 'static,
     {
+        let wait = self.limits.time_limit.saturating_mul(2);
+        let Some(turn) = wait_for(&self.writer_turn, wait).await? else {
+            return Err(DbError::WriterBusy { waited: wait });
+        };
         let inner = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             // A panic while holding the lock leaves no open transaction behind (the transaction
             // guard rolls back on unwind), so the connection is still usable.
             let mut conn = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
@@ -186,19 +197,12 @@ impl Inner {
         let wait = self.limits.time_limit;
         // The permit moves into the blocking task: a statement still running after its caller
         // left keeps its connection counted until it stops.
-        let permit =
-            match tokio::time::timeout(wait, Arc::clone(&self.readers).acquire_owned()).await {
-                Ok(Ok(permit)) => permit,
-                Ok(Err(_closed)) => {
-                    return Err(DbError::Internal("the database is closing".to_owned()));
-                }
-                Err(_elapsed) => {
-                    return Err(DbError::Busy {
-                        readers: self.limits.max_readers,
-                        waited: wait,
-                    });
-                }
-            };
+        let Some(permit) = wait_for(&self.readers, wait).await? else {
+            return Err(DbError::Busy {
+                readers: self.limits.max_readers,
+                waited: wait,
+            });
+        };
         let running: Arc<Mutex<Option<rusqlite::InterruptHandle>>> = Arc::default();
         let guard = InterruptOnDrop(Arc::clone(&running));
         let inner = Arc::clone(self);
@@ -221,6 +225,18 @@ impl Inner {
         .map_err(|e| DbError::Internal(format!("database task failed: {e}")))?;
         drop(guard);
         result
+    }
+}
+
+/// Takes a permit of `semaphore`, waiting at most `wait`; `None` when the wait ran out.
+async fn wait_for(
+    semaphore: &Arc<Semaphore>,
+    wait: Duration,
+) -> Result<Option<OwnedSemaphorePermit>, DbError> {
+    match tokio::time::timeout(wait, Arc::clone(semaphore).acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(Some(permit)),
+        Ok(Err(_closed)) => Err(DbError::Internal("the database is closing".to_owned())),
+        Err(_elapsed) => Ok(None),
     }
 }
 
