@@ -27,7 +27,7 @@ pub(crate) use command::{CasdoorCommand, run as run_command};
 use std::fmt;
 use std::time::Duration;
 
-use crate::manifest::{CasdoorScope, ManifestError, STANDARD_OIDC_SCOPES, check};
+use crate::manifest::{CasdoorScope, ManifestError, STANDARD_OIDC_SCOPES, check_casdoor_scopes};
 use application::Application;
 use client::{AdminClient, envelope};
 
@@ -238,7 +238,7 @@ pub async fn sync(options: &SyncOptions) -> Result<SyncReport, SyncError> {
     if !options.credentials.is_complete() {
         return Err(SyncError::MissingCredentials);
     }
-    check(
+    check_casdoor_scopes(
         options
             .scopes
             .iter()

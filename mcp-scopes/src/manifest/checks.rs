@@ -9,7 +9,7 @@ use crate::scope::validate_scope_name;
 pub const CASDOOR_SCOPE_COLUMN: usize = 300;
 
 /// Checks `(name, description)` pairs against what Casdoor needs; see the module docs.
-pub fn check<'a>(
+pub fn check_casdoor_scopes<'a>(
     scopes: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<(), ManifestError> {
     let mut count = 0;
@@ -43,18 +43,18 @@ mod tests {
 
     #[test]
     fn check_refuses_what_casdoor_cannot_take() {
-        assert!(check([("db:query", "Run read-only queries")]).is_ok());
+        assert!(check_casdoor_scopes([("db:query", "Run read-only queries")]).is_ok());
         assert!(matches!(
-            check([("db:.*", "everything")]),
+            check_casdoor_scopes([("db:.*", "everything")]),
             Err(ManifestError::InvalidName { .. })
         ));
         assert!(matches!(
-            check([("db:query", "  \n")]),
+            check_casdoor_scopes([("db:query", "  \n")]),
             Err(ManifestError::EmptyDescription { name }) if name == "db:query"
         ));
         let long: Vec<String> = (0..30).map(|i| format!("scope{i:03}:abcd")).collect();
         // 30 names of 13 characters plus 29 spaces = 419.
-        let err = check(long.iter().map(|n| (n.as_str(), "d"))).unwrap_err();
+        let err = check_casdoor_scopes(long.iter().map(|n| (n.as_str(), "d"))).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -73,8 +73,8 @@ mod tests {
         // 20 names of 14 characters + 19 spaces = 299; one more character makes 300, still fine.
         let mut names: Vec<String> = (0..20).map(|i| format!("scope{i:03}:abcde")).collect();
         names[0].push('x');
-        assert!(check(names.iter().map(|n| (n.as_str(), "d"))).is_ok());
+        assert!(check_casdoor_scopes(names.iter().map(|n| (n.as_str(), "d"))).is_ok());
         names[0].push('y');
-        assert!(check(names.iter().map(|n| (n.as_str(), "d"))).is_err());
+        assert!(check_casdoor_scopes(names.iter().map(|n| (n.as_str(), "d"))).is_err());
     }
 }

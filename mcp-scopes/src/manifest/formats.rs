@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ManifestError, check};
+use super::{ManifestError, check_casdoor_scopes};
 use crate::registry::Registry;
 
 /// The standard OpenID Connect scopes (`name`, `displayName`, `description`) added by
@@ -141,7 +141,7 @@ pub fn generic(registry: &Registry, oidc_scopes: bool) -> Result<GenericManifest
             }
         }
     }
-    check(
+    check_casdoor_scopes(
         scopes
             .iter()
             .map(|s| (s.name.as_str(), s.description.as_str())),

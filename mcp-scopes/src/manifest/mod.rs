@@ -4,7 +4,8 @@
 //! An authorization server has to know a server's scopes before it can grant them, and the list must
 //! never drift from the code. So the manifest is generated from the same [`Registry`] that drives the
 //! scope gate, checked before it is written, and kept in the repository by a test
-//! ([`ManifestFile::assert_current`]) that fails when a tool or scope changed and nobody regenerated it.
+//! (`ManifestFile::assert_current`, feature `manifest-file`) that fails when a tool or scope changed
+//! and nobody regenerated it.
 //!
 //! Two formats:
 //! - [`ManifestFormat::Casdoor`]: a JSON array in exactly the shape of a Casdoor application's `scopes`
@@ -32,15 +33,19 @@
 //! `file.rs`. This file holds what ties them together: the options, the errors and the writers.
 
 mod checks;
+#[cfg(feature = "manifest-file")]
 mod file;
 mod formats;
+mod write;
 
-pub use checks::{CASDOOR_SCOPE_COLUMN, check};
-pub use file::{FileStatus, ManifestFile, UPDATE_ENV, write_atomically};
+pub use checks::{CASDOOR_SCOPE_COLUMN, check_casdoor_scopes};
+#[cfg(feature = "manifest-file")]
+pub use file::{FileStatus, ManifestFile, ManifestFileError, UPDATE_ENV};
 pub use formats::{
     CasdoorScope, GenericManifest, ManifestFormat, ManifestScope, STANDARD_OIDC_SCOPES,
     casdoor_scopes, generic,
 };
+pub use write::write_atomically;
 
 use std::path::PathBuf;
 
@@ -129,7 +134,7 @@ pub enum ManifestError {
 }
 
 /// The manifest of `registry` as pretty-printed JSON with a final newline: the exact bytes
-/// [`write_to`] writes and [`ManifestFile`] compares.
+/// [`write_to`] writes and `ManifestFile` (feature `manifest-file`) compares.
 pub fn render(registry: &Registry, options: ManifestOptions) -> Result<String, ManifestError> {
     let mut text = match options.format {
         ManifestFormat::Casdoor => {
