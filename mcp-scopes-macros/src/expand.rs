@@ -36,7 +36,6 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
     let description = &tool.description;
     let title = option(&private, tool.title.as_ref().map(|t| quote!(#t)));
     let scopes = scope_names(&private, &tool.scopes);
-    let public = tool.public;
     let read_only = option(&private, tool.read_only.map(|b| quote!(#b)));
     let destructive = option(&private, tool.destructive.map(|b| quote!(#b)));
     let idempotent = option(&private, tool.idempotent.map(|b| quote!(#b)));
@@ -65,7 +64,6 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
             title: #title,
             description: #description,
             scopes: &[#(#scopes),*],
-            public: #public,
             annotations: #private::ToolAnnotations {
                 read_only: #read_only,
                 destructive: #destructive,

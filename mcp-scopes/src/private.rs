@@ -7,8 +7,6 @@ use std::future::Future;
 pub use ::core;
 pub use ::core::option::Option;
 pub use ::linkme;
-pub use ::schemars;
-pub use ::serde_json;
 
 pub use crate::registry::{SCOPES, TOOLS};
 pub use crate::scope::{DeclaredScope, ScopeDef};

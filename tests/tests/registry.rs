@@ -136,7 +136,6 @@ fn tool_definitions_carry_what_the_declaration_says() {
     assert_eq!(def.title, Some("Run a query"));
     assert_eq!(def.description, "Runs a read-only query.");
     assert_eq!(def.scopes, ["db:query"]);
-    assert!(!def.public);
     assert_eq!(def.annotations.read_only, Some(true));
     assert_eq!(def.annotations.open_world, Some(false));
     assert_eq!(def.annotations.destructive, None);
@@ -149,8 +148,8 @@ fn tool_definitions_carry_what_the_declaration_says() {
 
     let who = who_am_i::TOOL;
     assert_eq!(
-        (who.name, who.public, who.scopes.len()),
-        ("whoami", true, 0)
+        (who.name, who.scopes.len()),
+        ("whoami", 0)
     );
     assert_eq!(who.annotations.idempotent, Some(true));
     assert_eq!(delete_rows::TOOL.scopes, ["db:modify", "db:query"]);

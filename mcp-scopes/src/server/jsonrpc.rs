@@ -53,7 +53,7 @@ pub(crate) enum Incoming {
 
 /// A JSON-RPC error on its way to the client, with the HTTP status it is sent with.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RpcError {
+pub(crate) struct RpcError {
     /// The HTTP status of the reply.
     pub status: StatusCode,
     /// The JSON-RPC error code.

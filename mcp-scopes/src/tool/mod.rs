@@ -59,10 +59,9 @@ pub struct ToolDef {
     pub title: Option<&'static str>,
     /// What the tool does, written for the model (default: the doc comment).
     pub description: &'static str,
-    /// Every scope the caller must hold (all of them; implications count). Empty for a public tool.
+    /// Every scope the caller must hold (all of them; implications count). Empty exactly for a
+    /// tool declared `#[tool(public)]`: callable by any caller with a valid token.
     pub scopes: &'static [&'static str],
-    /// Whether the tool was explicitly declared public (callable by any authenticated caller).
-    pub public: bool,
     /// The MCP annotations.
     pub annotations: ToolAnnotations,
     /// One entry per handler argument, in order.

@@ -165,8 +165,20 @@ mod tests {
 
     #[test]
     fn a_disconnected_notifier_drops_everything() {
-        let notifier = Notifier::disconnected();
+        // What a handler gets when the client takes no SSE: raising the level or cloning must not
+        // give it a channel, or a JSON-only client would be answered with a stream.
+        let notifier = Notifier::disconnected()
+            .with_min_level(LogLevel::Debug)
+            .clone();
+        assert!(notifier.sender.is_none(), "{notifier:?}");
+        assert!(notifier.progress_token.is_none(), "{notifier:?}");
         notifier.progress(1.0, None, None);
         notifier.log(LogLevel::Error, None, json!("nowhere"));
+        // A connected one with the same calls does send, so the calls above had something to drop.
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let connected = Notifier::new(tx, Some(json!(1)), None);
+        connected.progress(1.0, None, None);
+        connected.log(LogLevel::Error, None, json!("somewhere"));
+        assert_eq!(drain(&mut rx).len(), 2);
     }
 }
