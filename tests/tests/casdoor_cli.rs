@@ -34,22 +34,28 @@ async fn run(args: &[&str]) -> ExitCode {
         .await
 }
 
-#[tokio::test]
-async fn sync_writes_once_then_finds_nothing_to_do() {
-    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
-    let args = [
+/// `casdoor sync` of the fake's application with good credentials, then `more`.
+fn sync_args<'a>(endpoint: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
         "casdoor",
         "sync",
         "--endpoint",
-        &fake.endpoint,
+        endpoint,
         "--application",
         APP_ID,
         "--client-id",
         CLIENT_ID,
         "--client-secret",
         CLIENT_SECRET,
-        "--oidc-scopes",
     ];
+    args.extend_from_slice(more);
+    args
+}
+
+#[tokio::test]
+async fn sync_writes_once_then_finds_nothing_to_do() {
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let args = sync_args(&fake.endpoint, &["--oidc-scopes"]);
     assert_eq!(run(&args).await, ExitCode::SUCCESS);
     let posts = fake.posts();
     assert_eq!(posts.len(), 1);
@@ -81,6 +87,24 @@ async fn sync_writes_once_then_finds_nothing_to_do() {
     dry.push("--prune");
     assert_eq!(run(&dry).await, ExitCode::SUCCESS);
     assert_eq!(fake.posts().len(), 1, "a dry run writes nothing");
+}
+
+#[tokio::test]
+async fn no_custom_scopes_leaves_the_consent_list_alone() {
+    let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
+    let before = fake.state.lock().unwrap().app.clone();
+    let custom =
+        |app: &str| serde_json::from_str::<serde_json::Value>(app).unwrap()["customScopes"].clone();
+    let mut args = sync_args(&fake.endpoint, &[]);
+    args.push("--no-custom-scopes");
+    assert_eq!(run(&args).await, ExitCode::SUCCESS);
+    assert_eq!(custom(&fake.posts()[0]), custom(&before));
+    args.pop();
+    assert_eq!(run(&args).await, ExitCode::SUCCESS);
+    assert_eq!(
+        custom(&fake.posts()[1]),
+        serde_json::json!([{"scope": "db:query", "displayName": "Query Database", "description": "Read the database."}])
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! `casdoor sync` against a loopback Casdoor: what is sent and what survives (managed entries
 //! replaced, others kept byte for byte, prune, dry run, re-runs). Every failure mode is in
-//! `casdoor_sync_failures.rs`.
+//! `casdoor_sync_failures.rs`; `customScopes` and edits made during a sync in
+//! `casdoor_sync_custom.rs`. The byte-for-byte tests here leave `customScopes` alone.
 
 mod casdoor_support;
 
@@ -30,7 +31,7 @@ fn posted_scopes(body: &str) -> Value {
 #[tokio::test]
 async fn replaces_managed_entries_keeps_others_and_every_other_byte() {
     let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
-    let report = sync(&options(&fake)).await.unwrap();
+    let report = sync(&options(&fake).custom_scopes(false)).await.unwrap();
     assert_eq!(report.outcome, SyncOutcome::Written);
 
     let posts = fake.posts();
@@ -53,8 +54,8 @@ async fn replaces_managed_entries_keeps_others_and_every_other_byte() {
     let state = fake.state.lock().unwrap();
     assert_eq!(
         state.ids,
-        vec![APP_ID, APP_ID],
-        "both calls name the application"
+        vec![APP_ID, APP_ID, APP_ID],
+        "every call (read, read again, update) names the application"
     );
     let basic = format!(
         "Basic {}",
@@ -103,14 +104,20 @@ async fn a_second_run_writes_nothing() {
     assert_eq!(again.outcome, SyncOutcome::UpToDate);
     assert!(!again.has_changes());
     assert_eq!(fake.posts().len(), 1, "the re-run did not post");
-    assert_eq!(fake.gets(), 2);
+    assert_eq!(
+        fake.gets(),
+        3,
+        "read and read again before the write, then once"
+    );
     assert!(again.to_string().contains("Up to date: nothing to write."));
 }
 
 #[tokio::test]
 async fn prune_removes_entries_the_server_does_not_declare() {
     let fake = FakeCasdoor::with_default_app(Mode::Normal).await;
-    let report = sync(&options(&fake).prune(true)).await.unwrap();
+    let report = sync(&options(&fake).prune(true).custom_scopes(false))
+        .await
+        .unwrap();
     assert!(report.changes.contains(&ScopeChange::Removed {
         name: "legacy:read".into(),
         duplicate: false
@@ -160,7 +167,7 @@ async fn dry_run_prints_the_diff_and_writes_nothing() {
     let shown = report.to_string();
     assert!(shown.contains("+ db:admin"), "{shown}");
     assert!(
-        shown.contains("Dry run: 2 change(s), nothing written."),
+        shown.contains("Dry run: 4 change(s), nothing written."),
         "{shown}"
     );
 }

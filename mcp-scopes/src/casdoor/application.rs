@@ -1,13 +1,16 @@
-//! A Casdoor application object kept as the exact text Casdoor sent, with only its `scopes` value
-//! replaced.
+//! A Casdoor application object kept as the exact text Casdoor sent, with only the values of the
+//! fields a sync manages (`scopes`, `customScopes`) replaced.
 //!
 //! `update-application` rewrites every column from the body, so the body must be the object as read.
 //! Parsing it into a `serde_json::Value` and printing it again would reorder keys (unless
 //! `serde_json/preserve_order` were switched on for the whole build, changing every other user of
 //! `serde_json::Map`), re-escape strings (Go escapes `<`, `>` and `&` as `\u003c`…) and reformat
 //! numbers. Instead the object is read with borrowed [`RawValue`]s, which give the exact byte span of
-//! the `scopes` value, and only that span is replaced: every other byte is sent back as it came.
+//! each managed value, and only those spans are replaced: every other byte is sent back as it came.
+//! Comparing two reads of the application field by field (what changed besides the managed fields)
+//! is here too.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use serde::de::{Deserialize, Deserializer};
@@ -43,6 +46,29 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawField<'a> {
 struct Fields<'a> {
     #[serde(borrow, default)]
     scopes: RawField<'a>,
+    #[serde(borrow, default, rename = "customScopes")]
+    custom_scopes: RawField<'a>,
+}
+
+/// A field of the application that a sync writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Managed {
+    /// `scopes`: what Casdoor grants (and, with `tools`, what its own MCP server maps).
+    Scopes,
+    /// `customScopes`: what Casdoor's consent screen shows.
+    CustomScopes,
+}
+
+impl Managed {
+    pub(crate) const ALL: [Self; 2] = [Self::Scopes, Self::CustomScopes];
+
+    /// The JSON key.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Self::Scopes => "scopes",
+            Self::CustomScopes => "customScopes",
+        }
+    }
 }
 
 /// An application object as Casdoor sent it.
@@ -51,6 +77,8 @@ pub(crate) struct Application<'a> {
     text: &'a str,
     /// The byte range of the `scopes` value in `text`, if the key is present.
     scopes: Option<Range<usize>>,
+    /// The byte range of the `customScopes` value, if the key is present.
+    custom_scopes: Option<Range<usize>>,
 }
 
 /// Why an application object cannot be used.
@@ -65,18 +93,29 @@ impl<'a> Application<'a> {
         }
         let fields: Fields<'a> = serde_json::from_str(text)
             .map_err(|e| NotAnApplication(format!("the application object cannot be read: {e}")))?;
-        let scopes = match fields.scopes {
-            RawField::Absent => None,
-            RawField::Present(raw) => Some(span_of(text, raw.get()).ok_or_else(|| {
-                NotAnApplication("the `scopes` value could not be located".into())
-            })?),
+        let locate = |field: RawField<'a>, key: &str| match field {
+            RawField::Absent => Ok(None),
+            RawField::Present(raw) => span_of(text, raw.get())
+                .map(Some)
+                .ok_or_else(|| NotAnApplication(format!("the `{key}` value could not be located"))),
         };
-        Ok(Self { text, scopes })
+        Ok(Self {
+            text,
+            scopes: locate(fields.scopes, "scopes")?,
+            custom_scopes: locate(fields.custom_scopes, "customScopes")?,
+        })
     }
 
-    /// The entries of `scopes`, each as sent (`null` or absent: none).
-    pub(crate) fn scope_entries(&self) -> Result<Vec<&'a RawValue>, NotAnApplication> {
-        let Some(span) = self.scopes.clone() else {
+    fn span(&self, field: Managed) -> Option<Range<usize>> {
+        match field {
+            Managed::Scopes => self.scopes.clone(),
+            Managed::CustomScopes => self.custom_scopes.clone(),
+        }
+    }
+
+    /// The entries of a managed field, each as sent (`null` or absent: none).
+    pub(crate) fn entries(&self, field: Managed) -> Result<Vec<&'a RawValue>, NotAnApplication> {
+        let Some(span) = self.span(field) else {
             return Ok(Vec::new());
         };
         let raw = &self.text[span];
@@ -84,30 +123,69 @@ impl<'a> Application<'a> {
             return Ok(Vec::new());
         }
         serde_json::from_str::<Vec<&'a RawValue>>(raw).map_err(|_| {
-            NotAnApplication("the application's `scopes` is not an array of objects".into())
+            NotAnApplication(format!(
+                "the application's `{}` is not an array of objects",
+                field.key()
+            ))
         })
     }
 
-    /// The object with `scopes` set to `scopes_json`, every other byte unchanged (the key is added at
-    /// the end when it was absent).
-    pub(crate) fn with_scopes(&self, scopes_json: &str) -> String {
-        if let Some(span) = self.scopes.clone() {
-            let mut out = String::with_capacity(self.text.len() + scopes_json.len());
-            out.push_str(&self.text[..span.start]);
-            out.push_str(scopes_json);
-            out.push_str(&self.text[span.end..]);
-            return out;
+    /// The object with each given field set to its JSON text, every other byte unchanged (a key that
+    /// was absent is added at the end).
+    pub(crate) fn with_values(&self, values: &[(Managed, &str)]) -> String {
+        let mut present: Vec<(Range<usize>, &str)> = Vec::new();
+        let mut absent: Vec<(&str, &str)> = Vec::new();
+        for &(field, json) in values {
+            match self.span(field) {
+                Some(span) => present.push((span, json)),
+                None => absent.push((field.key(), json)),
+            }
+        }
+        present.sort_by_key(|(span, _)| span.start);
+        let mut out = String::with_capacity(self.text.len());
+        let mut at = 0;
+        for (span, json) in present {
+            out.push_str(&self.text[at..span.start]);
+            out.push_str(json);
+            at = span.end;
         }
         // `parse` checked the text is an object, so it ends with `}`.
-        let close = self.text.rfind('}').unwrap_or(self.text.len());
-        let inner_empty = self.text[1..close].trim().is_empty();
-        format!(
-            "{}{}\"scopes\":{}{}",
-            &self.text[..close],
-            if inner_empty { "" } else { "," },
-            scopes_json,
-            &self.text[close..]
-        )
+        let close = self.text.rfind('}').unwrap_or(self.text.len()).max(at);
+        out.push_str(&self.text[at..close]);
+        let mut inner_empty = self.text[1..close].trim().is_empty();
+        for (key, json) in absent {
+            if !inner_empty {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(key);
+            out.push_str("\":");
+            out.push_str(json);
+            inner_empty = false;
+        }
+        out.push_str(&self.text[close..]);
+        out
+    }
+
+    /// The names of the fields, other than the managed ones, whose values differ between this read
+    /// and `later` (compared as JSON values, so formatting and key order do not count).
+    pub(crate) fn other_changes(
+        &self,
+        later: &Application<'_>,
+    ) -> Result<Vec<String>, NotAnApplication> {
+        let read = |text: &str| {
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).map_err(|e| {
+                NotAnApplication(format!("the application object cannot be read: {e}"))
+            })
+        };
+        let (before, after) = (read(self.text)?, read(later.text)?);
+        let managed: Vec<&str> = Managed::ALL.iter().map(|m| m.key()).collect();
+        let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+        Ok(keys
+            .into_iter()
+            .filter(|key| !managed.contains(&key.as_str()) && before.get(*key) != after.get(*key))
+            .cloned()
+            .collect())
     }
 }
 
@@ -127,9 +205,9 @@ mod tests {
     fn replaces_only_the_scopes_value() {
         let text = r#"{"owner":"admin","name":"app","html":"\u003cb\u003e","ratio":1.50,"scopes":[{"name":"x"}],"tail":[1, 2]}"#;
         let app = Application::parse(text).unwrap();
-        assert_eq!(app.scope_entries().unwrap().len(), 1);
+        assert_eq!(app.entries(Managed::Scopes).unwrap().len(), 1);
         assert_eq!(
-            app.with_scopes("[]"),
+            app.with_values(&[(Managed::Scopes, "[]")]),
             r#"{"owner":"admin","name":"app","html":"\u003cb\u003e","ratio":1.50,"scopes":[],"tail":[1, 2]}"#
         );
     }
@@ -137,19 +215,44 @@ mod tests {
     #[test]
     fn null_and_absent_scopes_are_empty_and_replaceable() {
         let app = Application::parse(r#"{"name":"a","scopes":null}"#).unwrap();
-        assert!(app.scope_entries().unwrap().is_empty());
-        assert_eq!(app.with_scopes("[1]"), r#"{"name":"a","scopes":[1]}"#);
+        assert!(app.entries(Managed::Scopes).unwrap().is_empty());
+        assert_eq!(
+            app.with_values(&[(Managed::Scopes, "[1]")]),
+            r#"{"name":"a","scopes":[1]}"#
+        );
 
         let app = Application::parse("{\n  \"name\": \"a\"\n}").unwrap();
-        assert!(app.scope_entries().unwrap().is_empty());
+        assert!(app.entries(Managed::Scopes).unwrap().is_empty());
         assert_eq!(
-            app.with_scopes("[1]"),
+            app.with_values(&[(Managed::Scopes, "[1]")]),
             "{\n  \"name\": \"a\"\n,\"scopes\":[1]}"
         );
         assert_eq!(
-            Application::parse("{ }").unwrap().with_scopes("[]"),
-            r#"{ "scopes":[]}"#
+            Application::parse("{ }")
+                .unwrap()
+                .with_values(&[(Managed::Scopes, "[]"), (Managed::CustomScopes, "[2]")]),
+            r#"{ "scopes":[],"customScopes":[2]}"#
         );
+    }
+
+    #[test]
+    fn both_managed_values_are_replaced_in_any_order() {
+        let app =
+            Application::parse(r#"{"customScopes":[{"scope":"a"}],"x":1,"scopes":[]}"#).unwrap();
+        assert_eq!(app.entries(Managed::CustomScopes).unwrap().len(), 1);
+        assert_eq!(
+            app.with_values(&[(Managed::Scopes, "[3]"), (Managed::CustomScopes, "[]")]),
+            r#"{"customScopes":[],"x":1,"scopes":[3]}"#
+        );
+    }
+
+    #[test]
+    fn other_changes_name_the_fields_besides_the_managed_ones() {
+        let first =
+            Application::parse(r#"{"a":1,"b":{"x":[1]},"scopes":[],"customScopes":[]}"#).unwrap();
+        let later = Application::parse(r#"{"b":{"x":[1]},"a":2,"scopes":[1],"c":null}"#).unwrap();
+        assert_eq!(first.other_changes(&later).unwrap(), ["a", "c"]);
+        assert!(first.other_changes(&first).unwrap().is_empty());
     }
 
     #[test]
@@ -163,6 +266,6 @@ mod tests {
             assert!(Application::parse(bad).is_err(), "{bad}");
         }
         let app = Application::parse(r#"{"scopes":"db:query"}"#).unwrap();
-        assert!(app.scope_entries().is_err());
+        assert!(app.entries(Managed::Scopes).is_err());
     }
 }

@@ -13,14 +13,17 @@ use crate::registry::Registry;
 /// `casdoor …` subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub(crate) enum CasdoorCommand {
-    /// Put this server's scopes into a Casdoor application: reads it, replaces the scope entries
-    /// this server declares, keeps the others (unless --prune), prints the changes, and writes the
-    /// application back only if something changed.
+    /// Put this server's scopes into a Casdoor application: reads it, replaces the entries of
+    /// `scopes` and `customScopes` this server declares, keeps the others (unless --prune), prints
+    /// the changes, and writes the application back only if something changed and nothing else
+    /// changed meanwhile.
     Sync(SyncArgs),
 }
 
 /// The flags of `casdoor sync`. `Debug` leaves the client secret out (the parsed command line can end
 /// up in a `{:?}`).
+// Each bool is one independent command-line switch, as clap parses it.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, clap::Args)]
 pub(crate) struct SyncArgs {
     /// Casdoor's origin, e.g. https://door.example.com (default: the --casdoor flag).
@@ -47,6 +50,10 @@ pub(crate) struct SyncArgs {
     /// Also remove scope entries this server does not declare.
     #[arg(long)]
     prune: bool,
+    /// Leave the application's `customScopes` (what the consent screen shows) as it is; by
+    /// default it gets the same scopes, display names and descriptions as `scopes`.
+    #[arg(long)]
+    no_custom_scopes: bool,
 }
 
 impl std::fmt::Debug for SyncArgs {
@@ -62,6 +69,7 @@ impl std::fmt::Debug for SyncArgs {
             .field("oidc_scopes", &self.oidc_scopes)
             .field("dry_run", &self.dry_run)
             .field("prune", &self.prune)
+            .field("no_custom_scopes", &self.no_custom_scopes)
             .finish()
     }
 }
@@ -92,7 +100,8 @@ pub(crate) async fn run(
     );
     let options = SyncOptions::new(endpoint, &args.application, credentials, scopes)
         .dry_run(args.dry_run)
-        .prune(args.prune);
+        .prune(args.prune)
+        .custom_scopes(!args.no_custom_scopes);
     match sync(&options).await {
         Ok(report) => {
             println!("{report}");

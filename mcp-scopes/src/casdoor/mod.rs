@@ -3,9 +3,11 @@
 //! Casdoor only grants the scopes an application lists (once its list is non-empty), so the list must
 //! follow the code. Casdoor's admin API has no "update one field" call: `update-application` rewrites
 //! every column from the body. A sync therefore reads the application, replaces the entries of
-//! `scopes` that this server manages (the names in its manifest), keeps the others unless pruning is
-//! asked for, and posts the whole object back with every other byte exactly as read (see
-//! `application.rs` for how). Nothing is written when nothing changes or on a dry run, and any
+//! `scopes` (and of `customScopes`, which Casdoor's consent screen reads) that this server manages
+//! (the names in its manifest), keeps the others unless pruning is asked for, and posts the whole
+//! object back with every other byte exactly as read (see `application.rs` for how). Just before
+//! writing it reads the application again and stops if anything else changed meanwhile, so an
+//! admin's edit is never undone. Nothing is written when nothing changes or on a dry run, and any
 //! failure before the write leaves the application untouched.
 //!
 //! The credentials are an application's client id and secret, which Casdoor treats as a full admin:
@@ -17,9 +19,11 @@ mod client;
 #[cfg(feature = "cli")]
 mod command;
 mod plan;
+mod sync;
 
 pub use client::{CLIENT_ID_ENV, CLIENT_SECRET_ENV, Credentials, SyncStep};
 pub use plan::ScopeChange;
+pub use sync::sync;
 
 #[cfg(feature = "cli")]
 pub(crate) use command::{CasdoorCommand, run as run_command};
@@ -27,9 +31,7 @@ pub(crate) use command::{CasdoorCommand, run as run_command};
 use std::fmt;
 use std::time::Duration;
 
-use crate::manifest::{CasdoorScope, ManifestError, STANDARD_OIDC_SCOPES, check_casdoor_scopes};
-use application::Application;
-use client::{AdminClient, envelope};
+use crate::manifest::{CasdoorScope, ManifestError};
 
 /// What to sync where. Build with [`SyncOptions::new`].
 #[derive(Debug, Clone)]
@@ -40,6 +42,7 @@ pub struct SyncOptions {
     scopes: Vec<CasdoorScope>,
     dry_run: bool,
     prune: bool,
+    custom_scopes: bool,
     timeout: Duration,
 }
 
@@ -59,6 +62,7 @@ impl SyncOptions {
             scopes,
             dry_run: false,
             prune: false,
+            custom_scopes: true,
             timeout: Duration::from_secs(30),
         }
     }
@@ -74,6 +78,14 @@ impl SyncOptions {
     #[must_use]
     pub fn prune(mut self, yes: bool) -> Self {
         self.prune = yes;
+        self
+    }
+
+    /// Also sync `customScopes`, what Casdoor's consent screen shows, from the same manifest
+    /// (default: yes). With `false` that field is left exactly as it is.
+    #[must_use]
+    pub fn custom_scopes(mut self, yes: bool) -> Self {
+        self.custom_scopes = yes;
         self
     }
 
@@ -174,6 +186,19 @@ pub enum SyncError {
         "refusing to empty the `scopes` of application `{0}`: Casdoor grants any requested scope when the list is empty; this server declares no scopes, so drop --prune (or clear the list in Casdoor yourself)"
     )]
     WouldEmptyScopes(String),
+    /// Someone changed other fields of the application between the sync's first read and the read
+    /// just before writing: writing the whole object back would undo their change, so nothing was
+    /// written.
+    #[error(
+        "application `{application}` was changed in Casdoor while syncing (field(s) {}): nothing was written, so that change is kept; check it and run the sync again",
+        .fields.join(", ")
+    )]
+    ChangedMeanwhile {
+        /// The application id.
+        application: String,
+        /// The fields that changed.
+        fields: Vec<String>,
+    },
 }
 
 /// What a sync did.
@@ -193,8 +218,10 @@ pub enum SyncOutcome {
 pub struct SyncReport {
     /// The application id.
     pub application: String,
-    /// One entry per scope of the application before or after.
+    /// One entry per scope of the application's `scopes` before or after.
     pub changes: Vec<ScopeChange>,
+    /// The same for `customScopes` (empty when [`SyncOptions::custom_scopes`] is off).
+    pub custom_scope_changes: Vec<ScopeChange>,
     /// What was done.
     pub outcome: SyncOutcome,
     /// Things the operator should know (e.g. OIDC scopes that Casdoor will now refuse).
@@ -204,16 +231,30 @@ pub struct SyncReport {
 impl SyncReport {
     /// Whether the application differs (or differed) from the manifest.
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(ScopeChange::is_change)
+        self.change_count() > 0
+    }
+
+    fn change_count(&self) -> usize {
+        self.changes
+            .iter()
+            .chain(&self.custom_scope_changes)
+            .filter(|c| c.is_change())
+            .count()
     }
 }
 
 impl fmt::Display for SyncReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.changes.iter().filter(|c| c.is_change()).count();
+        let count = self.change_count();
         writeln!(f, "Casdoor application {}: scopes", self.application)?;
         for change in &self.changes {
             writeln!(f, "{change}")?;
+        }
+        if !self.custom_scope_changes.is_empty() {
+            writeln!(f, "customScopes (the consent screen)")?;
+            for change in &self.custom_scope_changes {
+                writeln!(f, "{change}")?;
+            }
         }
         for warning in &self.warnings {
             writeln!(f, "warning: {warning}")?;
@@ -222,144 +263,6 @@ impl fmt::Display for SyncReport {
             SyncOutcome::UpToDate => write!(f, "Up to date: nothing to write."),
             SyncOutcome::DryRun => write!(f, "Dry run: {count} change(s), nothing written."),
             SyncOutcome::Written => write!(f, "Updated: {count} change(s) written."),
-        }
-    }
-}
-
-/// Reads the application, plans the new `scopes`, and writes the whole object back when it changed
-/// (not on a dry run). See the module docs.
-pub async fn sync(options: &SyncOptions) -> Result<SyncReport, SyncError> {
-    let endpoint = checked_endpoint(&options.endpoint)?;
-    let id = options.application.as_str();
-    match id.split_once('/') {
-        Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => {}
-        _ => return Err(SyncError::InvalidApplication(id.to_owned())),
-    }
-    if !options.credentials.is_complete() {
-        return Err(SyncError::MissingCredentials);
-    }
-    check_casdoor_scopes(
-        options
-            .scopes
-            .iter()
-            .map(|s| (s.name.as_str(), s.description.as_str())),
-    )?;
-
-    let client = AdminClient::new(&endpoint, &options.credentials, options.timeout)?;
-    let reply = client.get_application(id).await?;
-    let data = envelope(&reply, SyncStep::Read, id)?
-        .data
-        .filter(|d| d.get() != "null")
-        .ok_or_else(|| SyncError::NotFound(id.to_owned()))?;
-    let malformed = |e: application::NotAnApplication| SyncError::Malformed {
-        action: SyncStep::Read,
-        reason: e.0,
-    };
-    let app = Application::parse(data.get()).map_err(malformed)?;
-    let existing = app.scope_entries().map_err(malformed)?;
-    let plan = plan::plan(&existing, &options.scopes, options.prune);
-    if !existing.is_empty() && plan.is_empty() {
-        return Err(SyncError::WouldEmptyScopes(id.to_owned()));
-    }
-
-    let missing_oidc: Vec<&str> = STANDARD_OIDC_SCOPES
-        .iter()
-        .map(|(name, _, _)| *name)
-        .filter(|name| !plan.resulting_names.contains(*name))
-        .collect();
-    let mut warnings = Vec::new();
-    if !plan.resulting_names.is_empty() && !missing_oidc.is_empty() {
-        warnings.push(format!(
-            "the application will not list {}: Casdoor refuses a requested scope missing from a non-empty list, so clients asking for these will fail (add them with --oidc-scopes)",
-            missing_oidc.join(", ")
-        ));
-    }
-
-    let outcome = if !plan.has_changes() {
-        SyncOutcome::UpToDate
-    } else if options.dry_run {
-        SyncOutcome::DryRun
-    } else {
-        let body = app.with_scopes(&plan.scopes_json);
-        let reply = client.update_application(id, body).await?;
-        let result = envelope(&reply, SyncStep::Update, id)?;
-        match result.data.map(serde_json::value::RawValue::get) {
-            Some("\"Affected\"") => SyncOutcome::Written,
-            Some("\"Unaffected\"") => return Err(SyncError::Unaffected(id.to_owned())),
-            other => {
-                return Err(SyncError::Malformed {
-                    action: SyncStep::Update,
-                    reason: format!(
-                        "`data` is {}, not \"Affected\" or \"Unaffected\"",
-                        other.unwrap_or("absent")
-                    ),
-                });
-            }
-        }
-    };
-    tracing::info!(
-        application = id,
-        outcome = ?outcome,
-        changes = plan.changes.iter().filter(|c| c.is_change()).count(),
-        "casdoor scope sync"
-    );
-    Ok(SyncReport {
-        application: id.to_owned(),
-        changes: plan.changes,
-        outcome,
-        warnings,
-    })
-}
-
-/// The endpoint as an origin (plus an optional path prefix) without a trailing slash.
-fn checked_endpoint(endpoint: &str) -> Result<String, SyncError> {
-    let invalid = || SyncError::InvalidEndpoint(crate::auth::without_credentials(endpoint));
-    let url = reqwest::Url::parse(endpoint).map_err(|_| invalid())?;
-    let usable = matches!(url.scheme(), "http" | "https")
-        && url.host().is_some()
-        && url.username().is_empty()
-        && url.password().is_none()
-        && url.query().is_none()
-        && url.fragment().is_none();
-    if !usable {
-        return Err(invalid());
-    }
-    if crate::auth::transport_problem(&url).is_some() {
-        return Err(SyncError::InsecureEndpoint(url.as_str().to_owned()));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoints_are_origins() {
-        assert_eq!(
-            checked_endpoint("https://door.example.com/").unwrap(),
-            "https://door.example.com"
-        );
-        assert_eq!(
-            checked_endpoint("http://127.0.0.1:8000/casdoor/").unwrap(),
-            "http://127.0.0.1:8000/casdoor"
-        );
-        for bad in [
-            "door.example.com",
-            "ftp://door.example.com",
-            "https://user:pw@door.example.com",
-            "https://door.example.com/?x=1",
-        ] {
-            assert!(checked_endpoint(bad).is_err(), "{bad}");
-        }
-        assert_eq!(
-            checked_endpoint("http://localhost:8000").unwrap(),
-            "http://localhost:8000"
-        );
-        for clear in ["http://door.example.com", "http://10.0.0.7:8000/"] {
-            let err = checked_endpoint(clear).unwrap_err();
-            assert!(matches!(err, SyncError::InsecureEndpoint(_)), "{clear}");
-            assert!(err.to_string().contains("use https"), "{err}");
         }
     }
 }

@@ -1,5 +1,9 @@
-//! What a sync changes in an application's `scopes`: which entries are added, replaced, kept or
-//! removed, and the new array.
+//! What a sync changes in an application's `scopes` (and `customScopes`): which entries are added,
+//! replaced, kept or removed, and the new array.
+//!
+//! Both lists hold one entry per scope: `scopes` as `{name, displayName, description, tools}`,
+//! `customScopes` (what Casdoor's consent screen shows) as `{scope, displayName, description}`. The
+//! same planning serves both; only reading and writing an entry differ.
 //!
 //! An entry is *managed* when its name is in this server's manifest. Managed entries are replaced in
 //! place (so an admin's ordering survives), new ones are appended in manifest order, and entries the
@@ -11,6 +15,7 @@ use std::fmt;
 
 use serde_json::value::RawValue;
 
+use super::application::Managed;
 use crate::manifest::CasdoorScope;
 
 /// One difference between an application's `scopes` and the manifest.
@@ -62,6 +67,10 @@ impl fmt::Display for ScopeChange {
                 write!(f, "+ {}", s.name)?;
                 write!(f, "\n    displayName: {:?}", s.display_name)?;
                 write!(f, "\n    description: {:?}", s.description)?;
+                // `customScopes` entries have no tools; neither do the OIDC scopes.
+                if s.tools.is_empty() {
+                    return Ok(());
+                }
                 write!(f, "\n    tools: {}", list(&s.tools))
             }
             Self::Changed { before, after } => {
@@ -136,6 +145,70 @@ struct Existing {
     tools: Option<Vec<String>>,
 }
 
+/// An entry of `customScopes` as Casdoor may send it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExistingCustom {
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// An entry of `customScopes` as written.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CustomEntry<'a> {
+    scope: &'a str,
+    display_name: &'a str,
+    description: &'a str,
+}
+
+impl Managed {
+    /// An entry as a scope, `None` when it is not an object of the expected shape.
+    fn read(self, raw: &RawValue) -> Option<CasdoorScope> {
+        match self {
+            Self::Scopes => serde_json::from_str::<Existing>(raw.get())
+                .ok()
+                .map(Into::into),
+            Self::CustomScopes => serde_json::from_str::<ExistingCustom>(raw.get())
+                .ok()
+                .map(|e| CasdoorScope {
+                    name: e.scope,
+                    display_name: e.display_name,
+                    description: e.description,
+                    tools: Vec::new(),
+                }),
+        }
+    }
+
+    /// What of a manifest scope this list holds.
+    fn project(self, scope: &CasdoorScope) -> CasdoorScope {
+        match self {
+            Self::Scopes => scope.clone(),
+            Self::CustomScopes => CasdoorScope {
+                tools: Vec::new(),
+                ..scope.clone()
+            },
+        }
+    }
+
+    /// A new entry as JSON text (a struct of strings always serializes).
+    fn write(self, scope: &CasdoorScope) -> String {
+        match self {
+            Self::Scopes => serde_json::to_string(scope),
+            Self::CustomScopes => serde_json::to_string(&CustomEntry {
+                scope: &scope.name,
+                display_name: &scope.display_name,
+                description: &scope.description,
+            }),
+        }
+        .unwrap_or_default()
+    }
+}
+
 impl From<Existing> for CasdoorScope {
     fn from(e: Existing) -> Self {
         Self {
@@ -171,8 +244,15 @@ enum Entry<'a> {
     New(&'a CasdoorScope),
 }
 
-/// Plans the new `scopes` from the application's entries and the manifest.
-pub(crate) fn plan(existing: &[&RawValue], manifest: &[CasdoorScope], prune: bool) -> Plan {
+/// Plans the new value of `list` from the application's entries and the manifest.
+pub(crate) fn plan(
+    list: Managed,
+    existing: &[&RawValue],
+    manifest: &[CasdoorScope],
+    prune: bool,
+) -> Plan {
+    let manifest: Vec<CasdoorScope> = manifest.iter().map(|s| list.project(s)).collect();
+    let manifest = manifest.as_slice();
     let ours: BTreeMap<&str, &CasdoorScope> =
         manifest.iter().map(|s| (s.name.as_str(), s)).collect();
     let mut placed = BTreeSet::new();
@@ -180,9 +260,7 @@ pub(crate) fn plan(existing: &[&RawValue], manifest: &[CasdoorScope], prune: boo
     let mut changes = Vec::new();
     for raw in existing {
         // An entry that is not an object of the expected shape is not ours: keep or prune it as is.
-        let found: Option<CasdoorScope> = serde_json::from_str::<Existing>(raw.get())
-            .ok()
-            .map(Into::into);
+        let found = list.read(raw);
         let name = found.as_ref().map(|s| s.name.clone()).unwrap_or_default();
         match (found, ours.get(name.as_str())) {
             (Some(before), Some(after)) => {
@@ -227,13 +305,12 @@ pub(crate) fn plan(existing: &[&RawValue], manifest: &[CasdoorScope], prune: boo
         match entry {
             Entry::Verbatim(raw) => {
                 scopes_json.push_str(raw.get());
-                if let Ok(e) = serde_json::from_str::<Existing>(raw.get()) {
+                if let Some(e) = list.read(raw) {
                     resulting_names.insert(e.name);
                 }
             }
             Entry::New(scope) => {
-                // A struct of strings always serializes.
-                scopes_json.push_str(&serde_json::to_string(scope).unwrap_or_default());
+                scopes_json.push_str(&list.write(scope));
                 resulting_names.insert(scope.name.clone());
             }
         }

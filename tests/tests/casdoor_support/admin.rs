@@ -82,6 +82,8 @@ pub struct Recorded {
     pub authorizations: Vec<String>,
     /// How it answers.
     pub mode: Mode,
+    /// An admin's edit: the application text that replaces `app` just before the second read.
+    pub edit_before_second_read: Option<String>,
 }
 
 /// A running fake Casdoor.
@@ -198,6 +200,11 @@ async fn get_application(
 ) -> Response {
     let mut recorded = state.lock().unwrap();
     recorded.gets += 1;
+    if recorded.gets == 2
+        && let Some(edited) = recorded.edit_before_second_read.take()
+    {
+        recorded.app = edited;
+    }
     recorded.ids.push(q.id.clone().unwrap_or_default());
     if let Some(r) = common_failure(recorded.mode) {
         return r;
