@@ -82,7 +82,7 @@ async fn sync_writes_once_then_finds_nothing_to_do() {
     assert_eq!(run(&args).await, ExitCode::SUCCESS);
     assert_eq!(fake.posts().len(), 1, "the second run wrote nothing");
 
-    let mut dry = args.to_vec();
+    let mut dry = args.clone();
     dry.push("--dry-run");
     dry.push("--prune");
     assert_eq!(run(&dry).await, ExitCode::SUCCESS);
