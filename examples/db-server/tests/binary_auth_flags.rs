@@ -112,3 +112,28 @@ fn the_token_flags_come_from_the_environment_too() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("--max-token-lifetime"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_at_the_dev_key_path_is_a_clear_error_not_a_crash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = dir.path().join("dev-signing-key.pem");
+    for target in [dir.path().join("gone.pem"), key.clone()] {
+        std::os::unix::fs::symlink(&target, &key).expect("symlink");
+        for args in [&["token", "--scope", "db:query"][..], &["--port", "0"][..]] {
+            let out = run(args, dir.path());
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?} with a link to {target:?}"
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(
+                stderr.contains("--data-dir") && stderr.contains("is a symbolic link"),
+                "{stderr}"
+            );
+        }
+        std::fs::remove_file(&key).expect("unlink");
+    }
+}

@@ -135,7 +135,9 @@ impl DevSigner {
 
     /// Reads the key stored at `path`, or creates one there (PEM PKCS#8, mode 0600, written to a
     /// temporary file and linked into place so a crash never leaves half a key). An existing file that
-    /// is not such a key is an error, never overwritten.
+    /// is not such a key is an error, never overwritten. A symbolic link at `path` is an error too,
+    /// dangling or not: the key is never read or created through a link, which could point it at
+    /// another file or loop.
     pub fn load_or_create(path: impl AsRef<Path>) -> io::Result<Self> {
         let path = path.as_ref();
         match Self::load(path) {
@@ -170,16 +172,30 @@ impl DevSigner {
         let _ = fs::remove_file(&tmp);
         match written {
             Ok(()) => Ok(signer),
-            // Another process created it first: use theirs.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Self::load_or_create(path),
+            // Another process created it first: use theirs (read once; never a retry loop).
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Self::load(path),
             Err(e) => Err(e),
         }
     }
 
     /// Reads the key stored at `path` (PEM PKCS#8, as [`DevSigner::load_or_create`] writes it),
-    /// never creating one: a missing file is an [`io::ErrorKind::NotFound`] error.
+    /// never creating one: a missing file is an [`io::ErrorKind::NotFound`] error. A symbolic link
+    /// is refused, not followed.
     pub fn load(path: impl AsRef<Path>) -> io::Result<Self> {
         let path = path.as_ref();
+        let metadata = fs::symlink_metadata(path)?;
+        if metadata.file_type().is_symlink() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is a symbolic link; the development key is never read through a link: put the key file itself there, or remove the link to create a new key",
+                    path.display()
+                ),
+            ));
+        }
+        if !metadata.is_file() {
+            return Err(invalid(path, "not a regular file"));
+        }
         match fs::read_to_string(path) {
             Ok(text) => Self::from_pem(&text).ok_or_else(|| invalid(path, "cannot parse it")),
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
@@ -354,6 +370,35 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers, [std::ffi::OsString::from("dev-key.pem")]);
+        fs::remove_dir_all(dir).ok();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_key_path_is_refused_and_left_alone() {
+        let dir = scratch_dir("symlink");
+        let real = dir.join("real.pem");
+        let valid = DevSigner::load_or_create(&real).expect("created");
+        let path = dir.join("dev-key.pem");
+        for target in [
+            dir.join("missing.pem"), // dangling
+            path.clone(),            // a loop onto itself
+            real.clone(),            // a valid key, still not followed
+        ] {
+            std::os::unix::fs::symlink(&target, &path).expect("symlink");
+            let err = DevSigner::load_or_create(&path).expect_err("refused");
+            assert!(err.to_string().contains("is a symbolic link"), "{err}");
+            assert_eq!(fs::read_link(&path).expect("still a link"), target);
+            fs::remove_file(&path).expect("unlinked");
+        }
+        assert!(
+            !dir.join("missing.pem").exists(),
+            "nothing created through the link"
+        );
+        assert_eq!(
+            DevSigner::load_or_create(&real).expect("loaded").kid(),
+            valid.kid()
+        );
         fs::remove_dir_all(dir).ok();
     }
 

@@ -89,7 +89,10 @@ pub(super) fn load_dev_signer(data_dir: &Path) -> Result<DevSigner, ConfigError>
 /// Refuses a key file other users could read: it signs tokens for any scope.
 fn check_key_permissions(path: &Path) -> Result<(), ConfigError> {
     #[cfg(unix)]
-    if let Ok(metadata) = std::fs::metadata(path) {
+    // The file itself, not a link's target: `DevSigner::load` refuses links with its own message.
+    if let Ok(metadata) = std::fs::symlink_metadata(path)
+        && metadata.is_file()
+    {
         use std::os::unix::fs::PermissionsExt as _;
         let mode = metadata.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
