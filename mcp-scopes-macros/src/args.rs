@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use syn::{Ident, Lit, LitBool, LitStr, Path};
 
-use crate::ast::{Entry, Errors, Grammar, Value};
+use crate::ast::{COMPLETE_GRAMMAR, Entry, Errors, Grammar, Value};
 
 /// A scope named by a tool or implied by a scope: a path to a `#[scope]` type, or a string.
 pub(crate) enum ScopeRef {
@@ -107,6 +107,7 @@ pub(crate) struct ToolArgs {
 pub(crate) const TOOL_GRAMMAR: Grammar = Grammar {
     keys: "`scope`, `public`, `name`, `description`, `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `crate`",
     example: "#[tool(public, read_only)]",
+    nested: Some(&COMPLETE_GRAMMAR),
 };
 
 const TOOL: Item = Item {
@@ -152,6 +153,7 @@ pub(crate) struct ScopeArgs {
 pub(crate) const SCOPE_GRAMMAR: Grammar = Grammar {
     keys: "`name`, `display_name`, `description`, `baseline`, `implies`, `crate`",
     example: "#[scope(name = \"db:query\", baseline)]",
+    nested: Some(&COMPLETE_GRAMMAR),
 };
 
 impl ScopeArgs {
@@ -188,6 +190,135 @@ impl ScopeArgs {
         }
         args
     }
+}
+
+/// The keys of `#[resource(…)]`.
+#[derive(Default)]
+pub(crate) struct ResourceArgs {
+    pub(crate) gated: GatedArgs,
+    pub(crate) uri: Option<LitStr>,
+    pub(crate) uri_template: Option<LitStr>,
+    pub(crate) mime_type: Option<LitStr>,
+    pub(crate) complete: Option<Completers>,
+}
+
+/// `complete(argument = completer, …)`: each argument's name and the completer's path.
+pub(crate) type Completers = Vec<(Ident, Path)>;
+
+pub(crate) const RESOURCE_GRAMMAR: Grammar = Grammar {
+    keys: "`uri`, `uri_template`, `scope`, `public`, `name`, `description`, `title`, `mime_type`, `complete`, `crate`",
+    example: "#[resource(uri = \"db://schema\", public)]",
+    nested: Some(&COMPLETE_GRAMMAR),
+};
+
+const RESOURCE: Item = Item {
+    attr: "resource",
+    name_example: "schema",
+    description_example: "The database schema as SQL",
+    title_example: "Database schema",
+};
+
+impl ResourceArgs {
+    pub(crate) fn from_entries(entries: &[Entry], errors: &mut Errors) -> Self {
+        let mut args = ResourceArgs::default();
+        for entry in entries {
+            if args.gated.read(entry, &RESOURCE, errors) {
+                continue;
+            }
+            let a = &mut args;
+            match entry.key.to_string().as_str() {
+                "uri" => string_key(&mut a.uri, entry, "uri = \"db://schema\"", errors),
+                "uri_template" => string_key(
+                    &mut a.uri_template,
+                    entry,
+                    "uri_template = \"db://tables/{table}\"",
+                    errors,
+                ),
+                "mime_type" => {
+                    string_key(
+                        &mut a.mime_type,
+                        entry,
+                        "mime_type = \"text/plain\"",
+                        errors,
+                    );
+                }
+                "complete" => set(&mut a.complete, entry, completers(entry, errors), errors),
+                key => unknown_key(key, entry, RESOURCE_GRAMMAR, errors),
+            }
+            args.gated.given.insert(entry.key.to_string());
+        }
+        args
+    }
+}
+
+/// The keys of `#[prompt(…)]`.
+#[derive(Default)]
+pub(crate) struct PromptArgs {
+    pub(crate) gated: GatedArgs,
+    pub(crate) complete: Option<Completers>,
+}
+
+pub(crate) const PROMPT_GRAMMAR: Grammar = Grammar {
+    keys: "`scope`, `public`, `name`, `description`, `title`, `complete`, `crate`",
+    example: "#[prompt(scope = DbQuery, complete(table = table_names))]",
+    nested: Some(&COMPLETE_GRAMMAR),
+};
+
+const PROMPT: Item = Item {
+    attr: "prompt",
+    name_example: "explain_query",
+    description_example: "Explains a query plan",
+    title_example: "Explain a query",
+};
+
+impl PromptArgs {
+    pub(crate) fn from_entries(entries: &[Entry], errors: &mut Errors) -> Self {
+        let mut args = PromptArgs::default();
+        for entry in entries {
+            if args.gated.read(entry, &PROMPT, errors) {
+                continue;
+            }
+            match entry.key.to_string().as_str() {
+                "complete" => set(&mut args.complete, entry, completers(entry, errors), errors),
+                key => unknown_key(key, entry, PROMPT_GRAMMAR, errors),
+            }
+        }
+        args
+    }
+}
+
+fn completers(entry: &Entry, errors: &mut Errors) -> Option<Completers> {
+    const EXAMPLE: &str = "complete(table = table_names)";
+    let Some(Value::Entries(_, inner)) = &entry.value else {
+        if !matches!(entry.value, Some(Value::Broken)) {
+            errors.add(
+                entry.key.span(),
+                format_args!("expected `complete(argument = completer)`, e.g. `{EXAMPLE}`"),
+            );
+        }
+        return None;
+    };
+    let mut completers: Completers = Vec::new();
+    for item in inner {
+        let key = &item.key;
+        if completers.iter().any(|(seen, _)| seen == key) {
+            errors.add(key.span(), format_args!("duplicate `{key}`, remove one"));
+            continue;
+        }
+        match &item.value {
+            Some(Value::Path(path)) => completers.push((key.clone(), path.clone())),
+            Some(Value::Broken) => {}
+            Some(other) => errors.add(
+                other.span(),
+                format_args!("expected the path of an async fn that completes `{key}`, e.g. `{key} = {key}_values`"),
+            ),
+            None => errors.add(
+                key.span(),
+                format_args!("`{key}` needs a completer, e.g. `complete({key} = {key}_values)`"),
+            ),
+        }
+    }
+    Some(completers)
 }
 
 pub(crate) fn unknown_key(key: &str, entry: &Entry, grammar: Grammar, errors: &mut Errors) {

@@ -51,6 +51,8 @@ pub(crate) enum Value {
     Lit(Lit),
     Path(Path),
     List(Span, Vec<Value>),
+    /// `key(inner = value, …)`: a nested list of entries.
+    Entries(Span, Vec<Entry>),
     /// Anything else (or nothing after the `=`), by where it starts.
     Other(Span),
     /// A value whose syntax error was already reported: the key counts as given, nothing more is
@@ -63,7 +65,7 @@ impl Value {
         match self {
             Value::Lit(lit) => lit.span(),
             Value::Path(path) => path.span(),
-            Value::List(span, _) | Value::Other(span) => *span,
+            Value::List(span, _) | Value::Entries(span, _) | Value::Other(span) => *span,
             Value::Broken => Span::call_site(),
         }
     }
@@ -76,7 +78,16 @@ pub(crate) struct Grammar {
     pub(crate) keys: &'static str,
     /// e.g. `#[tool(public, read_only)]`.
     pub(crate) example: &'static str,
+    /// The grammar inside `key(…)`, when the attribute has such keys.
+    pub(crate) nested: Option<&'static Grammar>,
 }
+
+/// The entries of `complete(…)`: an argument or variable name each, set to a completer.
+pub(crate) const COMPLETE_GRAMMAR: Grammar = Grammar {
+    keys: "the name of an argument or template variable",
+    example: "complete(table = table_names, column = column_names)",
+    nested: None,
+};
 
 /// Parses `key, key = value, …` (keys may be keywords, e.g. `crate`), reporting each piece's
 /// syntax error and keeping every key that could be read.
@@ -107,9 +118,17 @@ fn parse_entry(input: ParseStream, grammar: Grammar, errors: &mut Errors) -> syn
             format_args!("expected a key, one of {}", grammar.keys),
         )
     })?;
-    let value = input
-        .parse::<Option<Token![=]>>()?
-        .map(|eq| parse_value(input, eq.span, errors));
+    let value = if let Some(nested) = grammar.nested
+        && input.peek(syn::token::Paren)
+        && let Ok(TokenTree::Group(group)) = input.parse::<TokenTree>()
+    {
+        let inner = parse_entries(group.stream(), *nested, errors);
+        Some(Value::Entries(group.span(), inner))
+    } else {
+        input
+            .parse::<Option<Token![=]>>()?
+            .map(|eq| parse_value(input, eq.span, errors))
+    };
     if !input.is_empty() {
         let next: TokenTree = input.parse()?;
         errors.add(

@@ -1,4 +1,4 @@
-//! Attribute macros for mcp-scopes: `#[tool]` and `#[scope]`. Use them through the `mcp-scopes`
+//! Attribute macros for mcp-scopes: `#[tool]`, `#[resource]`, `#[prompt]` and `#[scope]`. Use them through the `mcp-scopes`
 //! crate, which documents them; this crate only turns declarations into registry entries.
 //!
 //! Each macro runs as a pipeline: `ast` parses the attribute and the item, `valid` checks
@@ -11,12 +11,13 @@ mod args;
 mod ast;
 mod doc;
 mod expand;
+mod uri;
 mod valid;
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 
-use crate::args::{ScopeArgs, ToolArgs};
+use crate::args::{PromptArgs, ResourceArgs, ScopeArgs, ToolArgs};
 use crate::ast::{Errors, ItemTool};
 
 /// Declares an MCP tool: an async function, the scopes a caller needs to call it, and what
@@ -85,7 +86,7 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut out = quote::quote!(#[allow(clippy::unused_async)]);
     out.extend(expand::user_fn(&item));
     // A method sits in an `impl` block, where the companion items cannot go; its error says so.
-    if !tool.method {
+    if !tool.func.method {
         out.extend(expand::tool(&tool));
     }
     if let Some(error) = errors.finish() {
@@ -134,6 +135,120 @@ pub fn scope(attr: TokenStream, item: TokenStream) -> TokenStream {
     let args = ScopeArgs::from_entries(&entries, &mut errors);
     let scope = valid::scope(args, &item, &mut errors);
     let mut out = expand::scope(&scope);
+    if let Some(error) = errors.finish() {
+        out.extend(error.into_compile_error());
+    }
+    out.into()
+}
+
+/// Declares an MCP resource: an async function returning its contents, the scopes a caller needs
+/// to read it, and what `resources/list` (or `resources/templates/list`) shows about it.
+///
+/// ```ignore
+/// use mcp_scopes::resource;
+/// use mcp_scopes::tool::State;
+///
+/// /// The database schema, as `CREATE` statements.
+/// #[resource(uri = "db://schema", scope = DbQuery, mime_type = "application/sql")]
+/// async fn schema(State(db): State<Db>) -> Result<String, DbError> {
+///     db.schema().await
+/// }
+///
+/// /// The rows of one table, as CSV.
+/// #[resource(uri_template = "db://tables/{table}", scope = DbQuery, mime_type = "text/csv",
+///            complete(table = table_names))]
+/// async fn table(table: String, State(db): State<Db>) -> Result<String, DbError> {
+///     db.rows_as_csv(&table).await
+/// }
+///
+/// async fn table_names(partial: Completing, State(db): State<Db>) -> Vec<String> {
+///     db.tables_starting_with(&partial.value).await
+/// }
+/// ```
+///
+/// # Keys
+/// - `uri = "db://schema"` for one resource, or `uri_template = "db://tables/{table}"` (RFC 6570
+///   level 1) for a family: each `{variable}` is the function's parameter of the same name,
+///   of any type that implements `FromStr` (`table: String`, `id: u64`).
+/// - `scope` / `public`, `name`, `description`, `title`, `crate`: as for `#[tool]` (the name
+///   defaults to the function's, the description to the doc comment).
+/// - `mime_type = "text/csv"`: the MIME type of the contents.
+/// - `complete(table = table_names)`: a completer for a template variable, an async fn taking
+///   `Completing` and then extractors, returning `Vec<String>` or `Completion`.
+///
+/// The function's other parameters are tool extractors (`Principal`, `State<T>`, …); it returns
+/// `String` (text), `Blob` (binary), `ResourceContents`, `Vec<ResourceContents>`, or a
+/// `Result` of those whose `Err` becomes a JSON-RPC error. Next to the function the macro writes
+/// the definition into the registry and a hidden type holding `RESOURCE`, for `resources![…]`.
+#[proc_macro_attribute]
+pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item_tokens = proc_macro2::TokenStream::from(item.clone());
+    let Ok(item) = syn::parse::<ItemTool>(item) else {
+        let message = "`#[resource]` goes on an async fn, e.g. `async fn schema() -> String`";
+        return with_error(item_tokens, syn::Error::new(Span::call_site(), message));
+    };
+    let mut errors = Errors::default();
+    let entries = ast::parse_entries(attr.into(), args::RESOURCE_GRAMMAR, &mut errors);
+    let args = ResourceArgs::from_entries(&entries, &mut errors);
+    let resource = valid::resource(args, &item, &mut errors);
+    let mut out = quote::quote!(#[allow(clippy::unused_async)]);
+    out.extend(expand::user_fn(&item));
+    if !resource.func.method {
+        out.extend(expand::resource(&resource));
+    }
+    if let Some(error) = errors.finish() {
+        out.extend(error.into_compile_error());
+    }
+    out.into()
+}
+
+/// Declares an MCP prompt: an async function building its messages from typed arguments, the
+/// scopes a caller needs to get it, and what `prompts/list` shows about it.
+///
+/// ```ignore
+/// use mcp_scopes::prompt;
+/// use mcp_scopes::prompt::PromptMessage;
+/// use mcp_scopes::tool::Args;
+///
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct ExplainArgs {
+///     /// The query to explain.
+///     sql: String,
+/// }
+///
+/// /// Asks the model to explain a query's plan.
+/// #[prompt(scope = DbQuery)]
+/// async fn explain_query(Args(args): Args<ExplainArgs>) -> Vec<PromptMessage> {
+///     vec![PromptMessage::user(format!("Explain the plan of: {}", args.sql))]
+/// }
+/// ```
+///
+/// # Keys
+/// - `scope` / `public`, `name`, `description`, `title`, `crate`: as for `#[tool]`.
+/// - `complete(sql = sql_snippets)`: a completer for an argument (checked against the arguments
+///   when the registry is built).
+///
+/// The arguments come from an `Args<T>` parameter: `T`'s JSON Schema gives their names,
+/// whether each is required, and their descriptions (the fields' doc comments); values arrive as
+/// strings and are read as the field types. The function returns `String` (one user message),
+/// `PromptMessage`, `Vec<PromptMessage>`, `GetPromptResult`, or a `Result` of those whose `Err`
+/// becomes a JSON-RPC error. The macro writes a hidden type holding `PROMPT`, for `prompts![…]`.
+#[proc_macro_attribute]
+pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item_tokens = proc_macro2::TokenStream::from(item.clone());
+    let Ok(item) = syn::parse::<ItemTool>(item) else {
+        let message = "`#[prompt]` goes on an async fn, e.g. `async fn explain(Args(a): Args<ExplainArgs>) -> String`";
+        return with_error(item_tokens, syn::Error::new(Span::call_site(), message));
+    };
+    let mut errors = Errors::default();
+    let entries = ast::parse_entries(attr.into(), args::PROMPT_GRAMMAR, &mut errors);
+    let args = PromptArgs::from_entries(&entries, &mut errors);
+    let prompt = valid::prompt(args, &item, &mut errors);
+    let mut out = quote::quote!(#[allow(clippy::unused_async)]);
+    out.extend(expand::user_fn(&item));
+    if !prompt.func.method {
+        out.extend(expand::prompt(&prompt));
+    }
     if let Some(error) = errors.finish() {
         out.extend(error.into_compile_error());
     }

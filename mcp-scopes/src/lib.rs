@@ -5,9 +5,13 @@ pub mod auth;
 pub mod casdoor;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod completion;
+pub mod handler;
 pub mod manifest;
 pub mod metadata;
+pub mod prompt;
 pub mod registry;
+pub mod resource;
 pub mod scope;
 pub mod server;
 pub mod tool;
@@ -16,7 +20,7 @@ pub mod tool;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use mcp_scopes_macros::{scope, tool};
+pub use mcp_scopes_macros::{prompt, resource, scope, tool};
 
 /// The `schemars` (major version 1, JSON Schema 2020-12) that tool input and output schemas are
 /// made with. `Args<T>` and `Structured<T>` need `T: schemars::JsonSchema` from this very major

@@ -254,7 +254,7 @@ fn implications_are_transitive_and_undeclared_grants_count_only_for_themselves()
 fn missing_state_is_reported_naming_the_tool_and_the_type() {
     let registry = Registry::from_tools(tools![run_query, who_am_i]).unwrap();
     let err = registry.check_state(&StateMap::new()).unwrap_err();
-    assert_eq!(err.tool, "run_query");
+    assert_eq!((err.kind, err.name), ("tool", "run_query"));
     let message = err.to_string();
     assert!(
         message.starts_with("tool `run_query` at tests/tests/registry.rs:"),

@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Notifier, ToolCall, ToolCallError, ToolDef};
+use super::{ArgSpec, Notifier, ToolCall, ToolCallError, ToolDef};
 use crate::auth::Principal;
 
 /// Shared state given to the server builder, one value per type. Handlers read it with
@@ -170,18 +170,48 @@ impl<T: Clone + Send + Sync + 'static> ToolArgument for State<T> {
     }
 }
 
-/// A tool whose arguments need shared state the server was not given.
+/// A tool, resource or prompt whose arguments need shared state the server was not given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("tool `{tool}` at {location} takes `{argument}`: {reason}")]
+#[error("{kind} `{name}` at {location} takes `{argument}`: {reason}")]
 pub struct MissingState {
-    /// The tool.
-    pub tool: &'static str,
-    /// Where the tool is declared.
+    /// `tool`, `resource` or `prompt`.
+    pub kind: &'static str,
+    /// Its name.
+    pub name: &'static str,
+    /// Where it is declared.
     pub location: &'static str,
-    /// The argument type that needs the state.
+    /// The argument type that needs the state (for a completer: the argument it completes).
     pub argument: &'static str,
     /// What is missing, from [`ToolArgument::check_state`].
     pub reason: String,
+}
+
+impl MissingState {
+    /// Checks the state needed by a declaration's handler arguments and by its completers (given
+    /// as the argument each completes and its check).
+    pub fn check(
+        kind: &'static str,
+        name: &'static str,
+        location: &'static str,
+        args: &[ArgSpec],
+        completers: impl IntoIterator<Item = (&'static str, fn(&StateMap) -> Result<(), String>)>,
+        state: &StateMap,
+    ) -> Result<(), MissingState> {
+        let missing = |argument, reason| MissingState {
+            kind,
+            name,
+            location,
+            argument,
+            reason,
+        };
+        for arg in args {
+            (arg.check_state)(state).map_err(|reason| missing(arg.type_name, reason))?;
+        }
+        for (argument, check) in completers {
+            check(state).map_err(|reason| missing(argument, format!("its completer: {reason}")))?;
+        }
+        Ok(())
+    }
 }
 
 impl ToolDef {
@@ -201,15 +231,7 @@ impl ToolDef {
 
     /// Checks that `state` holds everything this tool's arguments need.
     pub fn check_state(&self, state: &StateMap) -> Result<(), MissingState> {
-        for arg in self.args {
-            (arg.check_state)(state).map_err(|reason| MissingState {
-                tool: self.name,
-                location: self.location,
-                argument: arg.type_name,
-                reason,
-            })?;
-        }
-        Ok(())
+        MissingState::check("tool", self.name, self.location, self.args, [], state)
     }
 }
 

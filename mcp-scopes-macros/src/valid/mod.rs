@@ -8,7 +8,7 @@ use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{
-    Data, DeriveInput, FnArg, Generics, Ident, LitStr, Path, ReturnType, Signature, Type,
+    Data, DeriveInput, FnArg, Generics, Ident, LitStr, PatType, Path, ReturnType, Signature, Type,
     parse_quote,
 };
 
@@ -16,9 +16,12 @@ use crate::args::{GatedArgs, ScopeArgs, ScopeRef, ToolArgs};
 use crate::ast::{Errors, ItemTool};
 use crate::doc::doc_comment;
 
+mod items;
+
+pub(crate) use items::{Prompt, Resource, prompt, resource};
+
 /// A checked `#[tool]`.
 pub(crate) struct Tool<'a> {
-    pub(crate) item: &'a ItemTool,
     pub(crate) name: String,
     pub(crate) description: String,
     pub(crate) title: Option<String>,
@@ -28,12 +31,32 @@ pub(crate) struct Tool<'a> {
     pub(crate) idempotent: Option<bool>,
     pub(crate) open_world: Option<bool>,
     pub(crate) krate: Path,
-    pub(crate) arg_types: Vec<&'a Type>,
+    pub(crate) func: Func<'a>,
+}
+
+/// The function under `#[tool]`, `#[resource]` or `#[prompt]`, checked.
+pub(crate) struct Func<'a> {
+    pub(crate) item: &'a ItemTool,
+    /// The parameters, in order.
+    pub(crate) params: Vec<&'a PatType>,
     /// Whether the signature passed its checks, so a handler calling the function can be written.
     pub(crate) callable: bool,
     /// Whether the function is a method (then it sits in an `impl` block, where no companion
     /// item can go).
     pub(crate) method: bool,
+}
+
+/// Checks the function's shape; `what` names it in messages (`tool`).
+pub(crate) fn func<'a>(item: &'a ItemTool, what: &str, errors: &mut Errors) -> Func<'a> {
+    let sig = &item.sig;
+    let before = errors.count();
+    let params = check_signature(sig, what, errors);
+    Func {
+        item,
+        params,
+        callable: errors.count() == before,
+        method: matches!(sig.inputs.first(), Some(FnArg::Receiver(_))),
+    }
 }
 
 /// A checked `#[scope]`.
@@ -80,23 +103,20 @@ pub(crate) fn gate(args: &mut GatedArgs, attr: &str, errors: &mut Errors) -> Vec
 pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) -> Tool<'a> {
     let sig = &item.sig;
     let fn_name = sig.ident.unraw().to_string();
-    let before = errors.count();
-    let arg_types = check_signature(sig, &fn_name, errors);
-    let callable = errors.count() == before;
-    let method = matches!(sig.inputs.first(), Some(FnArg::Receiver(_)));
+    let func = func(item, "tool", errors);
 
     let mut gated = args.gated;
     let scopes = gate(&mut gated, "tool", errors);
 
     let name = if let Some(lit) = &gated.name {
         let name = lit.value();
-        if let Some(problem) = tool_name_problem(&name) {
+        if let Some(problem) = name_problem("tool", &name) {
             errors.add(lit.span(), problem);
         }
         name
     } else {
         // Rust identifiers may be non-ASCII or long; MCP tool names may not.
-        if tool_name_problem(&fn_name).is_some() {
+        if name_problem("tool", &fn_name).is_some() {
             errors.add(
                 sig.ident.span(),
                 format_args!(
@@ -118,7 +138,6 @@ pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) 
     );
 
     Tool {
-        item,
         name,
         description,
         title: gated.title.map(|lit| lit.value()),
@@ -128,43 +147,46 @@ pub(crate) fn tool<'a>(args: ToolArgs, item: &'a ItemTool, errors: &mut Errors) 
         idempotent: args.idempotent.map(|b| b.value),
         open_world: args.open_world.map(|b| b.value),
         krate: gated.krate.unwrap_or_else(|| parse_quote!(::mcp_scopes)),
-        arg_types,
-        callable,
-        method,
+        func,
     }
 }
 
 /// The shape of the function: async, no `unsafe`, no generics, no receiver, named types.
-/// Returns the argument types.
-fn check_signature<'a>(sig: &'a Signature, fn_name: &str, errors: &mut Errors) -> Vec<&'a Type> {
+/// Returns the typed parameters.
+fn check_signature<'a>(sig: &'a Signature, what: &str, errors: &mut Errors) -> Vec<&'a PatType> {
+    let fn_name = sig.ident.unraw();
     if sig.asyncness.is_none() {
         errors.add(
             sig.fn_token.span,
-            format_args!("tool functions must be async, write `async fn {fn_name}(…)`"),
+            format_args!("{what} functions must be async, write `async fn {fn_name}(…)`"),
         );
     }
     if let Some(unsafety) = sig.unsafety {
         errors.add(
             unsafety.span,
-            "tool functions cannot be `unsafe`, remove `unsafe` and call unsafe code inside",
+            format_args!(
+                "{what} functions cannot be `unsafe`, remove `unsafe` and call unsafe code inside"
+            ),
         );
     }
-    check_not_generic(&sig.generics, "tool functions", errors);
-    let mut arg_types = Vec::new();
+    check_not_generic(&sig.generics, &format!("{what} functions"), errors);
+    let mut params = Vec::new();
     for input in &sig.inputs {
         match input {
             FnArg::Receiver(receiver) => errors.add(
                 receiver.span(),
-                "tool functions cannot take `self`, make it a free function",
+                format_args!("{what} functions cannot take `self`, make it a free function"),
             ),
             FnArg::Typed(typed) => {
                 if let Type::ImplTrait(_) = &*typed.ty {
                     errors.add(
                         typed.ty.span(),
-                        "tool arguments cannot be `impl Trait`, name the type, e.g. `Args<Query>`",
+                        format_args!(
+                            "{what} arguments cannot be `impl Trait`, name the type, e.g. `Args<Query>`"
+                        ),
                     );
                 } else {
-                    arg_types.push(&*typed.ty);
+                    params.push(typed);
                 }
             }
         }
@@ -174,10 +196,12 @@ fn check_signature<'a>(sig: &'a Signature, fn_name: &str, errors: &mut Errors) -
     {
         errors.add(
             ty.span(),
-            "tool functions cannot return `impl Trait`, name the type, e.g. `String`",
+            format_args!(
+                "{what} functions cannot return `impl Trait`, name the type, e.g. `String`"
+            ),
         );
     }
-    arg_types
+    params
 }
 
 /// Generic parameters, or a `where` clause alone (which `Generics`' own span does not cover).
@@ -324,19 +348,20 @@ pub(crate) fn scope_name_problem(name: &str) -> Option<String> {
     None
 }
 
-/// MCP tool names: 1 to 128 characters of `[A-Za-z0-9_.-]`.
-fn tool_name_problem(name: &str) -> Option<String> {
-    const FIX: &str = "use letters, digits, `_`, `-` and `.`, e.g. `name = \"run_query\"`";
+/// MCP names of tools, resources and prompts: 1 to 128 characters of `[A-Za-z0-9_.-]`. `what`
+/// says which (`tool`).
+pub(crate) fn name_problem(what: &str, name: &str) -> Option<String> {
+    let fix = "use letters, digits, `_`, `-` and `.`, e.g. `name = \"run_query\"`";
     if name.is_empty() {
-        return Some(format!("a tool name cannot be empty, {FIX}"));
+        return Some(format!("a {what} name cannot be empty, {fix}"));
     }
     let length = name.chars().count();
     if length > 128 {
         return Some(format!(
-            "a tool name has at most 128 characters and this one has {length}, shorten it"
+            "a {what} name has at most 128 characters and this one has {length}, shorten it"
         ));
     }
     name.chars()
         .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-        .map(|found| format!("tool name `{name}` holds {found:?}, {FIX}"))
+        .map(|found| format!("{what} name `{name}` holds {found:?}, {fix}"))
 }

@@ -5,13 +5,17 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::ReturnType;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
+use syn::{Ident, Pat, PatType, ReturnType};
 
 use crate::args::ScopeRef;
 use crate::ast::ItemTool;
-use crate::valid::{Scope, Tool};
+use crate::valid::{Func, Scope, Tool};
+
+mod items;
+
+pub(crate) use items::{prompt, resource};
 
 /// The user's function unchanged, as written.
 pub(crate) fn user_fn(item: &ItemTool) -> TokenStream {
@@ -27,7 +31,7 @@ pub(crate) fn user_fn(item: &ItemTool) -> TokenStream {
 pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
     let krate = &tool.krate;
     let private = quote!(#krate::__private);
-    let item = tool.item;
+    let item = tool.func.item;
     let fn_ident = &item.sig.ident;
     let vis = &item.vis;
     let static_ident = format_ident!("__MCP_SCOPES_TOOL_{}", fn_ident.unraw());
@@ -41,17 +45,25 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
     let idempotent = option(&private, tool.idempotent.map(|b| quote!(#b)));
     let open_world = option(&private, tool.open_world.map(|b| quote!(#b)));
 
-    let (arg_specs, output_schema, handler) = if tool.callable {
-        handler(tool, &private)
+    let shape = Shape {
+        input: quote!(#private::ToolCall),
+        future: quote!(#private::ToolFuture),
+        boxer: quote!(#private::box_future),
+        call_place: None,
+        variables: &[],
+    };
+    let (arg_specs, handler) = handler(
+        &tool.func,
+        &private,
+        &shape,
+        |span, output, result, _| quote_spanned!(span=> <#output as #private::IntoToolResult>::into_tool_result(#result)),
+    );
+    let output_schema = if tool.func.callable {
+        let output = output_type(item);
+        let output_span = item.sig.output.span();
+        quote_spanned!(output_span=> <#output as #private::IntoToolResult>::output_schema)
     } else {
-        // The signature was refused: keep the definition (so `tools![…]` and the registry still
-        // see the tool) but call nothing, which would only repeat that error in other words.
-        let handler = quote! {
-            |_: #private::ToolCall| -> #private::ToolFuture {
-                #private::core::unreachable!("`#[tool]` refused this function")
-            }
-        };
-        (Vec::new(), quote!(|| #private::Option::None), handler)
+        quote!(|| #private::Option::None)
     };
 
     quote! {
@@ -95,58 +107,113 @@ pub(crate) fn tool(tool: &Tool<'_>) -> TokenStream {
     }
 }
 
-/// The argument specs, the output schema function and the handler of a tool whose signature
-/// passed its checks.
-fn handler(tool: &Tool<'_>, private: &TokenStream) -> (Vec<TokenStream>, TokenStream, TokenStream) {
-    let item = tool.item;
+/// How a generated handler is called and what it returns.
+pub(crate) struct Shape<'a> {
+    /// The type of the handler's one parameter (`ToolCall`, `ResourceRequest`).
+    pub(crate) input: TokenStream,
+    /// The boxed future it returns.
+    pub(crate) future: TokenStream,
+    /// The `__private` function that boxes the async block.
+    pub(crate) boxer: TokenStream,
+    /// The field of the input holding the `ToolCall` extractors read, when the input is not one.
+    pub(crate) call_place: Option<TokenStream>,
+    /// The parameters that are template variables (by name), not extractors.
+    pub(crate) variables: &'a [String],
+}
+
+/// The return type as written (`()` when none).
+pub(crate) fn output_type(item: &ItemTool) -> TokenStream {
+    match &item.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    }
+}
+
+/// The argument specs (one per extractor) and the handler closure: it takes the input, extracts
+/// each parameter, runs the function and turns its value into the result with `finish(span of
+/// the return type, output type, result, input)`. A function whose signature was refused gets a handler that calls
+/// nothing: keeping the definition lets `tools![…]` and the registry still see it, and calling
+/// the function would only repeat the error in other words.
+pub(crate) fn handler(
+    func: &Func<'_>,
+    private: &TokenStream,
+    shape: &Shape<'_>,
+    finish: impl Fn(Span, &TokenStream, &Ident, &Ident) -> TokenStream,
+) -> (Vec<TokenStream>, TokenStream) {
+    let Shape {
+        input: input_ty,
+        future,
+        boxer,
+        call_place,
+        variables,
+    } = shape;
+    if !func.callable {
+        let handler = quote! {
+            |_: #input_ty| -> #future {
+                #private::core::unreachable!("the macro refused this function")
+            }
+        };
+        return (Vec::new(), handler);
+    }
+    let item = func.item;
     let fn_ident = &item.sig.ident;
-    let arg_specs = tool
-        .arg_types
-        .iter()
-        .map(|ty| {
+    let input = format_ident!("input", span = Span::mixed_site());
+    let call = call_place
+        .as_ref()
+        .map_or_else(|| quote!(#input), |field| quote!(#input.#field));
+    let mut arg_specs = Vec::new();
+    let mut extract = Vec::new();
+    let mut arg_idents = Vec::new();
+    for (i, param) in func.params.iter().enumerate() {
+        let ty = &param.ty;
+        let arg = format_ident!("arg{}", i, span = Span::mixed_site());
+        if let Some(name) = variable_name(param, variables) {
+            extract.push(quote_spanned! {ty.span()=>
+                let #arg = #private::template_variable::<#ty>(&#input, #name)?;
+            });
+        } else {
             let type_name = type_name(ty);
-            quote_spanned! {ty.span()=>
+            arg_specs.push(quote_spanned! {ty.span()=>
                 #private::ArgSpec {
                     type_name: #type_name,
                     input_schema: <#ty as #private::ToolArgument>::input_schema,
                     check_state: <#ty as #private::ToolArgument>::check_state,
                 }
-            }
-        })
-        .collect();
-    let call = format_ident!("call", span = Span::mixed_site());
-    let arg_idents: Vec<_> = (0..tool.arg_types.len())
-        .map(|i| format_ident!("arg{}", i, span = Span::mixed_site()))
-        .collect();
-    let extract = tool.arg_types.iter().zip(&arg_idents).map(|(ty, arg)| {
-        quote_spanned! {ty.span()=>
-            let #arg = <#ty as #private::ToolArgument>::from_tool_call(&mut #call)?;
+            });
+            extract.push(quote_spanned! {ty.span()=>
+                let #arg = <#ty as #private::ToolArgument>::from_tool_call(&mut #call)?;
+            });
         }
-    });
-    let output = match &item.sig.output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) => quote!(#ty),
-    };
+        arg_idents.push(arg);
+    }
+    let output = output_type(item);
     let output_span = item.sig.output.span();
-    let output_schema =
-        quote_spanned!(output_span=> <#output as #private::IntoToolResult>::output_schema);
     let result = format_ident!("result", span = Span::mixed_site());
-    let into_result = quote_spanned! {output_span=>
-        <#output as #private::IntoToolResult>::into_tool_result(#result)
-    };
+    let finish = finish(output_span, &output, &result, &input);
     let run = quote_spanned! {fn_ident.span()=>
         #private::assert_send(#fn_ident(#(#arg_idents),*))
     };
     let handler = quote! {
-        |mut #call: #private::ToolCall| -> #private::ToolFuture {
-            #private::box_future(async move {
+        |mut #input: #input_ty| -> #future {
+            #boxer(async move {
                 #(#extract)*
                 let #result = #run.await;
-                #into_result
+                #finish
             })
         }
     };
-    (arg_specs, output_schema, handler)
+    (arg_specs, handler)
+}
+
+/// The template variable a parameter stands for: its pattern is a plain name among `variables`.
+pub(crate) fn variable_name(param: &PatType, variables: &[String]) -> Option<String> {
+    match &*param.pat {
+        Pat::Ident(pat) if pat.subpat.is_none() => {
+            let name = pat.ident.unraw().to_string();
+            variables.contains(&name).then_some(name)
+        }
+        _ => None,
+    }
 }
 
 pub(crate) fn scope(scope: &Scope<'_>) -> TokenStream {
@@ -186,14 +253,14 @@ pub(crate) fn scope(scope: &Scope<'_>) -> TokenStream {
     }
 }
 
-fn option(private: &TokenStream, value: Option<TokenStream>) -> TokenStream {
+pub(crate) fn option(private: &TokenStream, value: Option<TokenStream>) -> TokenStream {
     value.map_or_else(
         || quote!(#private::Option::None),
         |value| quote!(#private::Option::Some(#value)),
     )
 }
 
-fn scope_names<'a>(
+pub(crate) fn scope_names<'a>(
     private: &'a TokenStream,
     scopes: &'a [ScopeRef],
 ) -> impl Iterator<Item = TokenStream> + 'a {

@@ -1,12 +1,20 @@
-//! The compile-time registry: every tool and scope declared with `#[tool]` / `#[scope]` and linked
-//! into the binary, or an explicit list for tests and for several servers in one binary.
+//! The compile-time registry: every tool, resource, prompt and scope declared with `#[tool]`,
+//! `#[resource]`, `#[prompt]` and `#[scope]` and linked into the binary, or explicit lists for tests
+//! and for several servers in one binary.
 //!
 //! Entries are collected with `linkme` distributed slices: no code runs before `main`, and it works
 //! across crates. A [`Registry`] is checked once, when a server is built, so a duplicate tool name or
 //! a scope used but never declared stops the server at start with both locations named.
 
+mod checks;
+mod error;
+
+pub use error::RegistryError;
+
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::prompt::PromptDef;
+use crate::resource::{ResourceDef, ResourceMatch, ResourceUri, UriTemplate};
 use crate::scope::{ScopeDef, ScopeSet};
 use crate::tool::{MissingState, StateMap, ToolDef};
 
@@ -24,125 +32,63 @@ macro_rules! tools {
     };
 }
 
+/// An explicit list of resources, as `&[&'static ResourceDef]`, for
+/// [`Registry::from_declarations`]: each argument is the path of a `#[resource]` function.
+#[macro_export]
+macro_rules! resources {
+    ($($($segment:ident)::+),* $(,)?) => {
+        &[$($($segment)::+::RESOURCE),*] as &[&'static $crate::resource::ResourceDef]
+    };
+}
+
+/// An explicit list of prompts, as `&[&'static PromptDef]`, for
+/// [`Registry::from_declarations`]: each argument is the path of a `#[prompt]` function.
+#[macro_export]
+macro_rules! prompts {
+    ($($($segment:ident)::+),* $(,)?) => {
+        &[$($($segment)::+::PROMPT),*] as &[&'static $crate::prompt::PromptDef]
+    };
+}
+
 /// Every tool declared with `#[tool]` in the linked binary.
 #[linkme::distributed_slice]
 pub static TOOLS: [ToolDef];
+
+/// Every resource and resource template declared with `#[resource]` in the linked binary.
+#[linkme::distributed_slice]
+pub static RESOURCES: [ResourceDef];
+
+/// Every prompt declared with `#[prompt]` in the linked binary.
+#[linkme::distributed_slice]
+pub static PROMPTS: [PromptDef];
 
 /// Every scope declared with `#[scope]` in the linked binary.
 #[linkme::distributed_slice]
 pub static SCOPES: [ScopeDef];
 
-/// Why a set of tools and scopes cannot make a server.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RegistryError {
-    /// Two tools share a name.
-    #[error(
-        "two tools are named `{name}`: one at {first}, one at {second}; give one a `name = \"…\"`"
-    )]
-    DuplicateTool {
-        /// The shared name.
-        name: String,
-        /// Where the first is declared.
-        first: &'static str,
-        /// Where the second is declared.
-        second: &'static str,
-    },
-    /// Two scope declarations share a name.
-    #[error("scope `{name}` is declared twice: at {first} and at {second}")]
-    DuplicateScope {
-        /// The shared name.
-        name: String,
-        /// Where the first is declared.
-        first: &'static str,
-        /// Where the second is declared.
-        second: &'static str,
-    },
-    /// A tool needs a scope (given as a string) that no `#[scope]` declares.
-    #[error(
-        "tool `{tool}` at {location} needs scope `{scope}`, which is never declared; {}",
-        undeclared_scope_fix(.scope, *.suggestion)
-    )]
-    UndeclaredScope {
-        /// The tool.
-        tool: &'static str,
-        /// Where the tool is declared.
-        location: &'static str,
-        /// The unknown scope.
-        scope: &'static str,
-        /// The declared scope whose name is closest to it, when one is close enough to be a typo.
-        suggestion: Option<&'static str>,
-    },
-    /// A scope implies a scope that is never declared.
-    #[error("scope `{scope}` at {location} implies `{implied}`, which is never declared")]
-    UndeclaredImplied {
-        /// The implying scope.
-        scope: &'static str,
-        /// Where it is declared.
-        location: &'static str,
-        /// The unknown implied scope.
-        implied: &'static str,
-    },
-    /// A tool takes two arguments that both claim to be the input.
-    #[error(
-        "tool `{tool}` at {location} takes two inputs (`{first}` and `{second}`); merge them into one `Args<T>`"
-    )]
-    TwoInputs {
-        /// The tool.
-        tool: &'static str,
-        /// Where the tool is declared.
-        location: &'static str,
-        /// The first input argument's type.
-        first: &'static str,
-        /// The second input argument's type.
-        second: &'static str,
-    },
-    /// A tool's input or output schema does not describe an object, as MCP requires.
-    #[error(
-        "the {which} schema of tool `{tool}` at {location} is not an object schema; use a struct with named fields"
-    )]
-    NotAnObjectSchema {
-        /// The tool.
-        tool: &'static str,
-        /// Where the tool is declared.
-        location: &'static str,
-        /// `input` or `output`.
-        which: &'static str,
-    },
-}
-
-fn undeclared_scope_fix(scope: &str, suggestion: Option<&str>) -> String {
-    let declare = format!("declare it with `#[scope(name = \"{scope}\")]` or fix the spelling");
-    match suggestion {
-        Some(close) => format!("did you mean `{close}`? If not, {declare}"),
-        None => declare,
-    }
-}
-
-/// The name closest to `typo` by edit distance (a swap of two neighbours counts as one edit), if it
-/// is within two edits, or a quarter of the name for long names.
-fn closest_name<'a>(typo: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (typo.chars().count() / 4).max(2);
-    names
-        .map(|name| (strsim::osa_distance(typo, name), name))
-        .filter(|(distance, _)| *distance <= limit)
-        .min()
-        .map(|(_, name)| name)
-}
-
-/// A checked set of tools and the scopes they use, in a deterministic order (tools by name, scopes
-/// by name).
+/// A checked set of tools, resources, prompts and the scopes they use, in a deterministic order
+/// (tools and prompts by name, resources by URI, templates by template, scopes by name).
 #[derive(Debug, Clone)]
 pub struct Registry {
     tools: Vec<&'static ToolDef>,
+    resources: Vec<&'static ResourceDef>,
+    templates: Vec<(&'static ResourceDef, UriTemplate)>,
+    prompts: Vec<&'static PromptDef>,
     scopes: Vec<&'static ScopeDef>,
     /// For each declared scope, every scope it grants (itself included), transitively.
     closure: BTreeMap<&'static str, BTreeSet<&'static str>>,
 }
 
 impl Registry {
-    /// Everything linked into the binary: all `#[tool]`s and all `#[scope]`s.
+    /// Everything linked into the binary: all `#[tool]`s, `#[resource]`s, `#[prompt]`s and
+    /// `#[scope]`s.
     pub fn collected() -> Result<Self, RegistryError> {
-        Self::build(TOOLS.iter().collect(), SCOPES.iter().collect())
+        let declared = Declared {
+            tools: TOOLS.iter().collect(),
+            resources: RESOURCES.iter().collect(),
+            prompts: PROMPTS.iter().collect(),
+        };
+        Self::build(declared, SCOPES.iter().collect())
     }
 
     /// Checks [`Registry::collected`] and panics with the problem's message: the one-line test that
@@ -174,16 +120,28 @@ impl Registry {
     /// scopes those imply, and the declared scopes that imply them (so a broader token still
     /// reaches the tools).
     pub fn from_tools(tools: &[&'static ToolDef]) -> Result<Self, RegistryError> {
+        Self::from_declarations(tools, &[], &[])
+    }
+
+    /// Only the listed tools, resources and prompts (see the `tools!`, `resources!` and
+    /// `prompts!` macros), with the scopes they use as in [`Registry::from_tools`].
+    pub fn from_declarations(
+        tools: &[&'static ToolDef],
+        resources: &[&'static ResourceDef],
+        prompts: &[&'static PromptDef],
+    ) -> Result<Self, RegistryError> {
+        let declared = Declared {
+            tools: tools.to_vec(),
+            resources: resources.to_vec(),
+            prompts: prompts.to_vec(),
+        };
         let all_scopes: BTreeMap<&str, &'static ScopeDef> =
             SCOPES.iter().map(|s| (s.name, s)).collect();
-        let mut wanted: Vec<&'static str> = tools
-            .iter()
-            .flat_map(|t| t.scopes.iter().copied())
-            .collect();
+        let mut wanted: Vec<&'static str> = declared.required_scopes().collect();
         let mut seen = BTreeSet::new();
         let mut scopes = Vec::new();
         loop {
-            // Down: the scopes the tools use and everything those imply.
+            // Down: the scopes the declarations use and everything those imply.
             while let Some(name) = wanted.pop() {
                 if !seen.insert(name) {
                     continue;
@@ -206,7 +164,7 @@ impl Registry {
                 break;
             }
         }
-        Self::build(tools.to_vec(), scopes)
+        Self::build(declared, scopes)
     }
 
     /// Exactly these tools and scopes (e.g. `tools![…]` and `&[DbQuery::DEF, …]`), for servers
@@ -215,13 +173,23 @@ impl Registry {
         tools: &[&'static ToolDef],
         scopes: &[&'static ScopeDef],
     ) -> Result<Self, RegistryError> {
-        Self::build(tools.to_vec(), scopes.to_vec())
+        let declared = Declared {
+            tools: tools.to_vec(),
+            resources: Vec::new(),
+            prompts: Vec::new(),
+        };
+        Self::build(declared, scopes.to_vec())
     }
 
     fn build(
-        mut tools: Vec<&'static ToolDef>,
+        declared: Declared,
         mut scopes: Vec<&'static ScopeDef>,
     ) -> Result<Self, RegistryError> {
+        let Declared {
+            mut tools,
+            resources,
+            mut prompts,
+        } = declared;
         tools.sort_by(|a, b| a.name.cmp(b.name).then(a.location.cmp(b.location)));
         for pair in tools.windows(2) {
             if pair[0].name == pair[1].name {
@@ -243,8 +211,10 @@ impl Registry {
             }
         }
         for tool in &tools {
-            check_schemas(tool)?;
+            checks::tool_schemas(tool)?;
         }
+        let (resources, templates) = checks::resources(resources)?;
+        checks::prompts(&mut prompts)?;
         let by_name: BTreeMap<&'static str, &'static ScopeDef> =
             scopes.iter().map(|s| (s.name, *s)).collect();
         for tool in &tools {
@@ -254,9 +224,29 @@ impl Registry {
                         tool: tool.name,
                         location: tool.location,
                         scope,
-                        suggestion: closest_name(scope, by_name.keys().copied()),
+                        suggestion: error::closest_name(scope, by_name.keys().copied()),
                     });
                 }
+            }
+        }
+        let others = resources
+            .iter()
+            .chain(templates.iter().map(|(def, _)| def))
+            .map(|r| ("resource", r.name, r.location, r.scopes))
+            .chain(
+                prompts
+                    .iter()
+                    .map(|p| ("prompt", p.name, p.location, p.scopes)),
+            );
+        for (kind, name, location, required) in others {
+            if let Some(scope) = required.iter().find(|s| !by_name.contains_key(*s)) {
+                return Err(RegistryError::UndeclaredScopeFor {
+                    kind,
+                    name,
+                    location,
+                    scope,
+                    suggestion: error::closest_name(scope, by_name.keys().copied()),
+                });
             }
         }
         let mut closure = BTreeMap::new();
@@ -280,17 +270,27 @@ impl Registry {
         }
         Ok(Self {
             tools,
+            resources,
+            templates,
+            prompts,
             scopes,
             closure,
         })
     }
 
-    /// Checks that `state` holds the shared state every tool's arguments need (run when a server
-    /// is built).
+    /// Checks that `state` holds the shared state every tool's, resource's, prompt's and
+    /// completer's arguments need (run when a server is built).
     pub fn check_state(&self, state: &StateMap) -> Result<(), MissingState> {
         self.tools
             .iter()
-            .try_for_each(|tool| tool.check_state(state))
+            .try_for_each(|tool| tool.check_state(state))?;
+        self.resources
+            .iter()
+            .chain(self.templates.iter().map(|(def, _)| def))
+            .try_for_each(|resource| resource.check_state(state))?;
+        self.prompts
+            .iter()
+            .try_for_each(|prompt| prompt.check_state(state))
     }
 
     /// The tools, sorted by name.
@@ -304,6 +304,54 @@ impl Registry {
             .binary_search_by(|t| t.name.cmp(name))
             .ok()
             .map(|i| self.tools[i])
+    }
+
+    /// The fixed resources, sorted by URI (`resources/list`).
+    pub fn resources(&self) -> &[&'static ResourceDef] {
+        &self.resources
+    }
+
+    /// The resource templates, sorted by template (`resources/templates/list`).
+    pub fn resource_templates(&self) -> impl Iterator<Item = &'static ResourceDef> + '_ {
+        self.templates.iter().map(|(def, _)| *def)
+    }
+
+    /// The resource a `resources/read` URI names: a fixed resource with exactly this URI, else
+    /// the first template (in template order) that matches it, with its decoded variables.
+    pub fn resolve_resource(&self, uri: &str) -> Option<ResourceMatch> {
+        if let Ok(i) = self.resources.binary_search_by(|r| fixed_uri(r).cmp(uri)) {
+            return Some(ResourceMatch {
+                def: self.resources[i],
+                variables: BTreeMap::new(),
+            });
+        }
+        self.templates.iter().find_map(|(def, template)| {
+            template
+                .matches(uri)
+                .map(|variables| ResourceMatch { def, variables })
+        })
+    }
+
+    /// The resource template written exactly `template` (a `completion/complete` reference
+    /// names a template this way).
+    pub fn resource_template(&self, template: &str) -> Option<&'static ResourceDef> {
+        self.templates
+            .iter()
+            .find(|(_, parsed)| parsed.as_str() == template)
+            .map(|(def, _)| *def)
+    }
+
+    /// The prompts, sorted by name.
+    pub fn prompts(&self) -> &[&'static PromptDef] {
+        &self.prompts
+    }
+
+    /// A prompt by name.
+    pub fn prompt(&self, name: &str) -> Option<&'static PromptDef> {
+        self.prompts
+            .binary_search_by(|p| p.name.cmp(name))
+            .ok()
+            .map(|i| self.prompts[i])
     }
 
     /// The declared scopes this registry uses, sorted by name.
@@ -342,8 +390,18 @@ impl Registry {
     /// The scopes of `tool` that `granted` (with implications) does not give; empty when the call is
     /// allowed.
     pub fn missing_scopes(&self, tool: &ToolDef, granted: &ScopeSet) -> Vec<&'static str> {
+        self.missing_scopes_of(tool.scopes, granted)
+    }
+
+    /// The scopes of `required` (a tool's, resource's or prompt's `scopes`) that `granted` (with
+    /// implications) does not give; empty when the request is allowed.
+    pub fn missing_scopes_of(
+        &self,
+        required: &'static [&'static str],
+        granted: &ScopeSet,
+    ) -> Vec<&'static str> {
         let effective = self.effective_scopes(granted);
-        tool.scopes
+        required
             .iter()
             .copied()
             .filter(|s| !effective.contains(s))
@@ -351,58 +409,25 @@ impl Registry {
     }
 }
 
-/// At most one argument is the input, and the input and output schemas describe objects.
-fn check_schemas(tool: &'static ToolDef) -> Result<(), RegistryError> {
-    let mut inputs = tool
-        .args
-        .iter()
-        .filter_map(|arg| (arg.input_schema)().map(|schema| (arg.type_name, schema)));
-    if let Some((first, input)) = inputs.next() {
-        if let Some((second, _)) = inputs.next() {
-            return Err(RegistryError::TwoInputs {
-                tool: tool.name,
-                location: tool.location,
-                first,
-                second,
-            });
-        }
-        if !is_object_schema(&input) {
-            return Err(RegistryError::NotAnObjectSchema {
-                tool: tool.name,
-                location: tool.location,
-                which: "input",
-            });
-        }
-    }
-    if let Some(output) = (tool.output_schema)()
-        && !is_object_schema(&output)
-    {
-        return Err(RegistryError::NotAnObjectSchema {
-            tool: tool.name,
-            location: tool.location,
-            which: "output",
-        });
-    }
-    Ok(())
+/// The declarations a registry is built from, before checking.
+struct Declared {
+    tools: Vec<&'static ToolDef>,
+    resources: Vec<&'static ResourceDef>,
+    prompts: Vec<&'static PromptDef>,
 }
 
-fn is_object_schema(schema: &serde_json::Value) -> bool {
-    schema.get("type").and_then(serde_json::Value::as_str) == Some("object")
+impl Declared {
+    fn required_scopes(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let tools = self.tools.iter().flat_map(|t| t.scopes.iter().copied());
+        let resources = self.resources.iter().flat_map(|r| r.scopes.iter().copied());
+        let prompts = self.prompts.iter().flat_map(|p| p.scopes.iter().copied());
+        tools.chain(resources).chain(prompts)
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::closest_name;
-
-    #[test]
-    fn a_typo_suggests_the_closest_declared_name_and_a_stranger_nothing() {
-        let declared = ["notes:read", "notes:write", "admin"];
-        let closest = |typo| closest_name(typo, declared.iter().copied());
-        assert_eq!(closest("notes:wirte"), Some("notes:write"));
-        assert_eq!(closest("notes:raed"), Some("notes:read"));
-        assert_eq!(closest("note:write"), Some("notes:write"));
-        assert_eq!(closest("admn"), Some("admin"));
-        assert_eq!(closest("billing:write"), None);
-        assert_eq!(closest("db"), None);
+/// A fixed resource's URI (the list of fixed resources holds no template).
+fn fixed_uri(def: &ResourceDef) -> &'static str {
+    match def.uri {
+        ResourceUri::Fixed(uri) | ResourceUri::Template(uri) => uri,
     }
 }
