@@ -54,6 +54,22 @@ fn is_invisible(c: char) -> bool {
         | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// How a refused path is quoted in its error: escaped, and cut short so a megabyte of path is not
+/// sent back.
+fn shown(raw: &str) -> String {
+    const SHOWN_CHARS: usize = 80;
+    let mut out: String = raw
+        .chars()
+        .take(SHOWN_CHARS)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    if raw.chars().nth(SHOWN_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// A checked path relative to the root: a list of plain names (empty for the root itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelPath {
@@ -70,7 +86,7 @@ impl RelPath {
     /// allowed (`notes/`).
     pub fn parse(raw: &str) -> Result<Self, FsError> {
         let refuse = |reason: &'static str| FsError::BadPath {
-            path: raw.escape_debug().to_string(),
+            path: shown(raw),
             reason,
         };
         if raw.is_empty() || raw == "." {
@@ -243,6 +259,22 @@ mod tests {
             assert!(
                 matches!(RelPath::parse(bad), Err(FsError::BadPath { .. })),
                 "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_path_is_quoted_escaped_and_cut_short() {
+        let long = format!("a\n{}", "b".repeat(5000));
+        let message = RelPath::parse(&long).map(|_| ()).unwrap_err().to_string();
+        assert!(message.starts_with("refused path `a\\nbbb"), "{message}");
+        assert!(message.contains("bbb…`"), "{message}");
+        assert!(message.len() < 300, "{}", message.len());
+        for bad in ["\u{202E}x", "x\u{0}y"] {
+            let message = RelPath::parse(bad).map(|_| ()).unwrap_err().to_string();
+            assert!(
+                !message.contains(bad),
+                "{message}: control characters are escaped"
             );
         }
     }
