@@ -147,10 +147,7 @@ fn tool_definitions_carry_what_the_declaration_says() {
     assert_eq!(arg_types, ["Args<Query>", "State<Prefix>"]);
 
     let who = who_am_i::TOOL;
-    assert_eq!(
-        (who.name, who.scopes.len()),
-        ("whoami", 0)
-    );
+    assert_eq!((who.name, who.scopes.len()), ("whoami", 0));
     assert_eq!(who.annotations.idempotent, Some(true));
     assert_eq!(delete_rows::TOOL.scopes, ["db:modify", "db:query"]);
     // A doc comment reads as rustdoc renders it: wrapped lines join, paragraphs and lists stay.
