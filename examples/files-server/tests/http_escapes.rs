@@ -345,3 +345,40 @@ async fn deleting_a_link_removes_the_link_not_its_target() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_device_node_is_listed_but_never_opened() {
+    let tree = Tree::new();
+    // A character device like /dev/zero (endless bytes); creating one needs privileges, so the
+    // test says so and stops where it cannot.
+    let made = std::process::Command::new("mknod")
+        .arg(tree.root().join("zero"))
+        .args(["c", "1", "5"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipped: mknod is not permitted here");
+        return;
+    }
+    let server = tree.serve().await;
+    let token = server.token(&["files:list", "files:read", "files:write"]);
+    let before = snapshot(&tree.root());
+    let stat = server
+        .call(&token, "stat_path", json!({"path": "zero"}))
+        .await;
+    assert_eq!(stat.structured()["kind"], "other");
+    let read = server
+        .call(&token, "read_file", json!({"path": "zero"}))
+        .await;
+    assert!(read.tool_error().contains("not a regular file"));
+    let write = server
+        .call(
+            &token,
+            "write_file",
+            json!({"path": "zero", "content": "x", "mode": "append"}),
+        )
+        .await;
+    assert!(write.tool_error().contains("not a regular file"));
+    assert_eq!(snapshot(&tree.root()), before);
+    server.stop().await;
+}
