@@ -89,14 +89,15 @@ pub struct Args<T>(pub T);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct State<T>(pub T);
 
-/// A type a `#[tool]` function can take as an argument (an extractor).
+/// A type a `#[tool]`, `#[resource]` or `#[prompt]` function (or a completer) can take as an
+/// argument (an extractor).
 ///
 /// Implemented for [`Args<T>`], [`Principal`], [`State<T>`] and [`Notifier`]. Implement it for
 /// your own types to extract something else from the call.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be an argument of a `#[tool]` function",
-    label = "not a tool argument",
-    note = "tool arguments are `Args<T>` (the input), `Principal`, `State<T>` and `Notifier`"
+    message = "`{Self}` cannot be an argument of a `#[tool]`, `#[resource]` or `#[prompt]` function",
+    label = "not an extractor",
+    note = "arguments are `Args<T>` (the input), `Principal`, `State<T>` and `Notifier`; a resource template's `{{variable}}` is the parameter of the same name"
 )]
 pub trait ToolArgument: Sized + Send {
     /// Takes this argument from the call. Arguments are extracted in order.
