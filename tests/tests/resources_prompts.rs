@@ -72,6 +72,12 @@ async fn logo() -> Blob {
     Blob(vec![0x89, b'P', b'N', b'G'])
 }
 
+/// Every table at once: a fixed URI that the `db://tables/{table}` template also matches.
+#[resource(uri = "db://tables/all", scope = DbQuery)]
+async fn all_tables(State(tables): State<Tables>) -> String {
+    tables.0.join(",")
+}
+
 #[derive(Deserialize, JsonSchema)]
 struct ExplainArgs {
     /// The query to explain.
@@ -195,10 +201,25 @@ fn the_registry_lists_fixed_resources_templates_and_prompts() {
     assert_eq!(registry.check_state(&call("x").state), Ok(()));
 }
 
+#[tokio::test]
+async fn a_fixed_uri_wins_over_a_template_that_also_matches_it() {
+    let registry =
+        Registry::from_declarations(tools![], resources![table, all_tables], prompts![]).unwrap();
+    let found = registry.resolve_resource("db://tables/all").unwrap();
+    assert_eq!((found.def.name, found.variables.len()), ("all_tables", 0));
+    assert_eq!(
+        read(&registry, "db://tables/all").await.unwrap()["contents"][0]["text"],
+        "users,orders"
+    );
+    let found = registry.resolve_resource("db://tables/users").unwrap();
+    assert_eq!(found.def.name, "table");
+    assert_eq!(found.variables["table"], "users");
+}
+
 #[test]
 fn linked_declarations_are_collected_too() {
     let registry = Registry::collected().unwrap();
-    assert_eq!(registry.resources().len(), 2);
+    assert_eq!(registry.resources().len(), 3);
     assert_eq!(registry.resource_templates().count(), 2);
     assert!(registry.prompt("explain_query").is_some());
     assert!(
