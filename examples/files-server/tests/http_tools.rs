@@ -87,6 +87,14 @@ async fn write_modes_create_overwrite_append() {
         )
         .await;
     assert_eq!(created.structured()["created"], true);
+    let stat = server
+        .call(&token, "stat_path", json!({"path": "notes/new.txt"}))
+        .await;
+    assert_eq!(
+        stat.structured()["links"],
+        1,
+        "a new file has one name, no leftover link"
+    );
     let again = server
         .call(
             &token,

@@ -10,9 +10,10 @@
 //! workspace forbids `unsafe`. Its own sandboxing (no path it resolves can leave the handle's
 //! directory) is a second fence behind the one-name-at-a-time walk.
 //!
-//! Writes go to a temporary file in the same directory, are flushed to disk, then renamed over
-//! (or linked to) the target name, so a reader, a crash or a kill sees the old file or the new
-//! one, never half of one. Sizes are limited per call, and the tree's total by a quota.
+//! Writes go to a temporary file in the same directory, are flushed to disk, then renamed to the
+//! target name (for a new file, never over one that appeared meanwhile), so a reader, a crash or
+//! a kill sees the old file or the new one, never half of one. Sizes are limited per call, and
+//! the tree's total by a quota.
 
 pub mod error;
 pub mod path;

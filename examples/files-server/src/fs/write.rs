@@ -130,19 +130,10 @@ pub(super) fn write(
     }
     let temp = write_temp(&parent, &bytes, &shown)?;
     let committed = if before.is_none() {
-        // Link, not rename: it fails if something appeared at `name` meanwhile, where a rename
-        // would silently replace it.
-        parent
-            .hard_link(&temp, &parent, name)
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::AlreadyExists => FsError::AlreadyExists(shown.clone()),
-                _ => FsError::io("create", &shown, e),
-            })
-            .and_then(|()| {
-                parent
-                    .remove_file(&temp)
-                    .map_err(|e| FsError::io("finish writing", &shown, e))
-            })
+        rename_no_replace(&parent, &temp, name).map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => FsError::AlreadyExists(shown.clone()),
+            _ => FsError::io("create", &shown, e),
+        })
     } else {
         parent
             .rename(&temp, &parent, name)
@@ -158,6 +149,24 @@ pub(super) fn write(
         size: new_size,
         created: before.is_none(),
     })
+}
+
+/// Renames the finished temporary file to `name`, failing if something is there by now (where a
+/// plain rename would silently replace it): `RENAME_NOREPLACE`, or where the kernel or file
+/// system lacks it, a hard link then an unlink (the file has two names for a moment).
+fn rename_no_replace(dir: &Dir, temp: &str, name: &str) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{RenameFlags, renameat_with};
+        use rustix::io::Errno;
+        match renameat_with(dir, temp, dir, name, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(()),
+            Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::OPNOTSUPP => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    dir.hard_link(temp, dir, name)?;
+    dir.remove_file(temp)
 }
 
 fn check_file_size(size: u64, limits: &Limits) -> Result<(), FsError> {
