@@ -278,4 +278,43 @@ mod tests {
             );
         }
     }
+
+    /// Every string of up to five characters from an alphabet of separators, dots and their
+    /// look-alikes: whatever parses is plain names that say exactly what the string said.
+    #[test]
+    fn no_short_string_of_tricky_characters_parses_into_an_escape() {
+        const ALPHABET: [char; 9] = ['.', '/', '\\', 'a', '\0', '\u{FF0E}', ' ', ':', '\u{2215}'];
+        let mut strings = vec![String::new()];
+        let mut accepted = 0;
+        for _ in 0..5 {
+            strings = strings
+                .iter()
+                .flat_map(|s| ALPHABET.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            for raw in &strings {
+                let Ok(path) = RelPath::parse(raw) else {
+                    continue;
+                };
+                accepted += 1;
+                for name in path.names() {
+                    assert!(
+                        !name.is_empty() && !name.chars().all(|c| c == '.'),
+                        "{raw:?}"
+                    );
+                    assert!(
+                        !name.contains(['/', '\\', '\0', ':', '\u{FF0E}', '\u{2215}']),
+                        "{raw:?}"
+                    );
+                }
+                if !path.is_root() {
+                    assert_eq!(
+                        path.to_string(),
+                        raw.strip_suffix('/').unwrap_or(raw),
+                        "{raw:?}"
+                    );
+                }
+            }
+        }
+        assert!(accepted > 100, "plain names still parse ({accepted})");
+    }
 }
