@@ -1,1 +1,28 @@
-//! Cross-crate integration tests for mcp-scopes; the tests live in `tests/tests/`.
+//! Shared support for the cross-crate integration tests in `tests/tests/`: signing keys of every
+//! family and hostile tokens ([`auth`]), a loopback JWKS and metadata server a test steers
+//! ([`jwks_server`]), one in-process request reader ([`http`]), and [`eventually`] for waiting on a
+//! condition instead of sleeping.
+//!
+//! The `#[tool]` test server stays in `tests/tests/server_support/`: tools register themselves in the
+//! binary that links them (`Registry::collected()`), so they belong to the test binaries that serve
+//! them, not to a library every suite links.
+
+#![allow(
+    clippy::missing_panics_doc,
+    reason = "test support: a panic here is a failed test, with its message"
+)]
+
+pub mod auth;
+pub mod http;
+pub mod jwks_server;
+
+use std::time::{Duration, Instant};
+
+/// Polls `check` every 10 ms until it holds, failing the test after `limit`.
+pub async fn eventually(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(start.elapsed() < limit, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

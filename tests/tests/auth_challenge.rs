@@ -1,9 +1,6 @@
 //! The exact challenges a client sees (RFC 6750 + RFC 9728), from the layer and from `Challenge`
 //! directly, and the `Principal` extractor behind the layer.
 
-mod auth_support;
-
-use auth_support::{ISSUER, RESOURCE, TestKey, jwks};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
@@ -12,8 +9,9 @@ use http_body_util::BodyExt;
 use mcp_scopes::auth::{
     AuthError, BearerAuthLayer, Challenge, Principal, Validator, ValidatorConfig,
 };
+use mcp_scopes_tests::auth::{ISSUER, RESOURCE, TestKey, jwks, now};
+use mcp_scopes_tests::http::{Reply, send};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 const PRM: &str = "https://mcp.example.test/.well-known/oauth-protected-resource/mcp";
 
@@ -34,40 +32,12 @@ fn app(key: &TestKey) -> Router {
         .route("/open", get(|p: Principal| async move { p.issuer }))
 }
 
-struct Answer {
-    status: StatusCode,
-    challenge: Option<String>,
-    body: Value,
-}
-
-async fn get_with(app: &Router, path: &str, authorization: &[&str]) -> Answer {
+async fn get_with(app: &Router, path: &str, authorization: &[&str]) -> Reply {
     let mut request = Request::get(path);
     for value in authorization {
         request = request.header("authorization", *value);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    let status = response.status();
-    let challenge = response
-        .headers()
-        .get("www-authenticate")
-        .map(|v| v.to_str().expect("ASCII").to_owned());
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    let body = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    Answer {
-        status,
-        challenge,
-        body,
-    }
+    send(app, request.body(Body::empty()).expect("request")).await
 }
 
 #[tokio::test]
@@ -77,13 +47,13 @@ async fn no_credentials_gets_a_401_without_an_error_code() {
         let answer = get_with(&app, "/mcp", headers).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
         assert_eq!(
-            answer.challenge.as_deref(),
+            answer.challenge(),
             Some(
                 r#"Bearer realm="mcp", scope="db:query db:schema", resource_metadata="https://mcp.example.test/.well-known/oauth-protected-resource/mcp""#
             )
         );
         assert_eq!(
-            answer.body,
+            answer.json(),
             json!({"error": "unauthorized", "message": "Authentication required. Use OAuth 2.0 with the authorization server listed in the Protected Resource Metadata."})
         );
     }
@@ -93,17 +63,17 @@ async fn no_credentials_gets_a_401_without_an_error_code() {
 async fn an_invalid_token_gets_invalid_token_with_a_short_description() {
     let key = TestKey::p256("k");
     let app = app(&key);
-    let expired = key.good_token(&json!({"exp": auth_support::now() - 3600}));
+    let expired = key.good_token(&json!({"exp": now() - 3600}));
     let answer = get_with(&app, "/mcp", &[&format!("Bearer {expired}")]).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        answer.challenge.as_deref(),
+        answer.challenge(),
         Some(
             r#"Bearer realm="mcp", error="invalid_token", error_description="the token has expired", scope="db:query db:schema", resource_metadata="https://mcp.example.test/.well-known/oauth-protected-resource/mcp""#
         )
     );
     assert_eq!(
-        answer.body,
+        answer.json(),
         json!({"error": "invalid_token", "message": "the token has expired"})
     );
 }
@@ -118,7 +88,7 @@ async fn a_malformed_authorization_header_gets_400_invalid_request() {
     ] {
         let answer = get_with(&app, "/mcp", headers).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{headers:?}");
-        let challenge = answer.challenge.expect("a challenge");
+        let challenge = answer.challenge().expect("a challenge");
         assert!(
             challenge
                 .starts_with(r#"Bearer realm="mcp", error="invalid_request", error_description=""#),
@@ -128,7 +98,7 @@ async fn a_malformed_authorization_header_gets_400_invalid_request() {
             challenge.ends_with(&format!(r#"resource_metadata="{PRM}""#)),
             "{challenge}"
         );
-        assert_eq!(answer.body["error"], "invalid_request");
+        assert_eq!(answer.json()["error"], "invalid_request");
     }
 }
 
@@ -139,17 +109,14 @@ async fn a_valid_token_reaches_the_handler_with_its_principal() {
     let token = key.good_token(&json!({"sub": "alice", "scope": "db:query db:modify"}));
     let answer = get_with(&app, "/mcp", &[&format!("bearer {token}")]).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(
-        answer.body,
-        Value::String("alice db:modify db:query".into())
-    );
+    assert_eq!(answer.text, "alice db:modify db:query");
 }
 
 #[tokio::test]
 async fn the_extractor_without_the_layer_answers_401() {
     let answer = get_with(&app(&TestKey::p256("k")), "/open", &[]).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(answer.challenge.as_deref(), Some("Bearer"));
+    assert_eq!(answer.challenge(), Some("Bearer"));
 }
 
 #[tokio::test]

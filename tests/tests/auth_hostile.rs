@@ -1,34 +1,17 @@
 //! A catalogue of hostile tokens: each must get its own error, the right HTTP status (401, or 400 for
 //! what cannot even be a bearer token), and never a panic or an echo of the token.
 
-mod auth_support;
-
-use std::sync::LazyLock;
-
-use auth_support::{
-    ISSUER, KeyRing, RESOURCE, TestKey, b64, good_claims, good_claims_with, good_claims_without,
-    now,
-};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
 use http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use mcp_scopes::auth::{
-    AuthError, BearerAuthLayer, Challenge, Principal, Validator, ValidatorConfig,
+use mcp_scopes::auth::{AuthError, BearerAuthLayer, Challenge, Principal, Validator};
+use mcp_scopes_tests::auth::{
+    ISSUER, KEYS, RESOURCE, TestKey, b64, default_validator, good_claims, good_claims_with,
+    good_claims_without, now,
 };
+use mcp_scopes_tests::http::{Reply, send};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-static KEYS: LazyLock<KeyRing> = LazyLock::new(KeyRing::new);
-
-fn validator(config: ValidatorConfig) -> Validator {
-    Validator::new(config.static_jwks(KEYS.published())).expect("valid config")
-}
-
-fn default_validator() -> Validator {
-    validator(ValidatorConfig::new(ISSUER, RESOURCE))
-}
 
 fn hs256_with_public_key(kid: &str, key: &[u8]) -> String {
     let input = format!(
@@ -455,29 +438,12 @@ fn protected(validator: Validator) -> Router {
         ))
 }
 
-async fn call(app: &Router, token: &str) -> (StatusCode, String, String) {
+async fn call(app: &Router, token: &str) -> Reply {
     let request = Request::get("/mcp")
         .header("authorization", format!("Bearer {token}"))
         .body(Body::empty())
         .expect("request");
-    let response = app.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let challenge = response
-        .headers()
-        .get("www-authenticate")
-        .map(|v| v.to_str().expect("ASCII").to_owned())
-        .unwrap_or_default();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        challenge,
-        String::from_utf8_lossy(&body).into_owned(),
-    )
+    send(app, request).await
 }
 
 /// A token68 can be sent as is; others are a malformed header (400) before any validation.
@@ -493,7 +459,9 @@ fn is_token68(token: &str) -> bool {
 async fn hostile_tokens_over_http_get_401_or_400_and_are_never_echoed() {
     let app = protected(default_validator());
     for (name, token, expected) in hostile_tokens() {
-        let (status, challenge, body) = call(&app, &token).await;
+        let reply = call(&app, &token).await;
+        let (status, challenge, body) =
+            (reply.status, reply.challenge().unwrap_or(""), &reply.text);
         if is_token68(&token) {
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}");
             assert!(
@@ -504,8 +472,7 @@ async fn hostile_tokens_over_http_get_401_or_400_and_are_never_echoed() {
                 challenge.contains(&format!(r#"error_description="{expected}""#)),
                 "{name}: {challenge}"
             );
-            let json: Value = serde_json::from_str(&body).expect("JSON body");
-            assert_eq!(json["error"], "invalid_token", "{name}");
+            assert_eq!(reply.json()["error"], "invalid_token", "{name}");
         } else {
             assert_eq!(status, StatusCode::BAD_REQUEST, "{name}");
             assert!(

@@ -1,17 +1,17 @@
 //! The JWKS cache against a live (loopback) JWKS server: rotation, outages at start and later, an
 //! unknown-kid flood, a slow server, `Cache-Control`, discovery, and the refresh task's lifetime.
 
-mod auth_support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use auth_support::{ISSUER, JwksServer, Mode, RESOURCE, TestKey, eventually, jwks};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
 use http::{Request, StatusCode};
 use mcp_scopes::auth::{AuthError, BearerAuthLayer, Challenge, Validator, ValidatorConfig};
+use mcp_scopes_tests::auth::{ISSUER, RESOURCE, TestKey, jwks};
+use mcp_scopes_tests::eventually;
+use mcp_scopes_tests::jwks_server::{JwksServer, Mode};
 use serde_json::json;
 use tower::ServiceExt;
 
@@ -166,7 +166,7 @@ async fn an_unknown_kid_flood_causes_a_bounded_number_of_fetches() {
         tasks.push(tokio::spawn(async move {
             let token = attacker.token_raw(
                 json!({"alg": "ES256", "kid": format!("kid-{i}")}),
-                auth_support::good_claims().to_string().as_bytes(),
+                mcp_scopes_tests::auth::good_claims().to_string().as_bytes(),
             );
             validator.validate(&token).await
         }));
@@ -357,7 +357,7 @@ async fn keys_named_by_the_token_itself_are_never_fetched_or_used() {
     server.set_document("/evil-jwks", jwks(&[&attacker]));
     let validator = Validator::new(config(&server, Duration::from_mins(1))).expect("config");
     ready(&validator).await;
-    let claims = auth_support::good_claims().to_string();
+    let claims = mcp_scopes_tests::auth::good_claims().to_string();
     let evil = format!("{}/evil-jwks", server.base);
     for header in [
         json!({"alg": "ES256", "jku": evil}),

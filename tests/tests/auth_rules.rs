@@ -1,24 +1,13 @@
 //! Token validation rules seen from outside: what each rule accepts, what the configuration
 //! changes, the Casdoor preset, and configurations refused at start-up.
 
-mod auth_support;
-
-use std::sync::LazyLock;
 use std::time::Duration;
 
-use auth_support::{ISSUER, KeyRing, RESOURCE, good_claims, good_claims_with, now};
 use mcp_scopes::auth::{Algorithm, AuthError, ScopeClaims, Validator, ValidatorConfig};
+use mcp_scopes_tests::auth::{
+    ISSUER, KEYS, RESOURCE, default_validator, good_claims, good_claims_with, now, validator,
+};
 use serde_json::json;
-
-static KEYS: LazyLock<KeyRing> = LazyLock::new(KeyRing::new);
-
-fn validator(config: ValidatorConfig) -> Validator {
-    Validator::new(config.static_jwks(KEYS.published())).expect("valid config")
-}
-
-fn default_validator() -> Validator {
-    validator(ValidatorConfig::new(ISSUER, RESOURCE))
-}
 
 #[tokio::test]
 async fn every_key_family_and_algorithm_is_accepted() {

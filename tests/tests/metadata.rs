@@ -4,10 +4,9 @@
 use axum::Router;
 use axum::body::Body;
 use http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use mcp_scopes::metadata::{self, ProtectedResourceMetadata};
+use mcp_scopes_tests::http::send;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 fn app() -> Router {
     metadata::router(
@@ -21,14 +20,9 @@ fn app() -> Router {
 }
 
 async fn fetch(app: &Router, request: Request<Body>) -> (StatusCode, http::HeaderMap, Value) {
-    let response = app.clone().oneshot(request).await.expect("infallible");
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.expect("body").to_bytes();
-    (
-        parts.status,
-        parts.headers,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let reply = send(app, request).await;
+    let body = reply.json();
+    (reply.status, reply.headers, body)
 }
 
 #[tokio::test]

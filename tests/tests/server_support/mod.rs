@@ -10,17 +10,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::body::Body;
-use http::{HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt as _;
+use http::Request;
 use mcp_scopes::auth::{DevSigner, TokenClaims, ValidatorConfig};
 use mcp_scopes::registry::Registry;
 use mcp_scopes::server::{McpServer, McpServerBuilder};
 use mcp_scopes::tool::{Args, LogLevel, Notifier, State, Structured};
 use mcp_scopes::{scope, tool, tools};
+pub use mcp_scopes_tests::http::Reply;
+use mcp_scopes_tests::http::send;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
 
 pub const ISSUER: &str = "https://auth.example.test";
 /// On loopback, so the DNS-rebinding `Host` check is on.
@@ -191,25 +191,7 @@ impl TestServer {
                 .headers_mut()
                 .insert(name, value.parse().expect("header value"));
         }
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("the router is infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("the body is readable")
-            .to_bytes();
-        Reply {
-            status,
-            headers,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        send(&self.router, request).await
     }
 
     /// POSTs a JSON-RPC message to `/mcp` with a bearer token granting `scopes`.
@@ -262,41 +244,4 @@ pub fn modern_request(method: &str, mut params: Value) -> (Vec<(&'static str, St
     }
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
     (headers, body)
-}
-
-/// A response as the tests read it.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub text: String,
-}
-
-impl Reply {
-    /// The body as JSON (`null` when it is not JSON).
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or(Value::Null)
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The JSON-RPC error code, if the body is an error response.
-    pub fn error_code(&self) -> Option<i64> {
-        self.json()["error"]["code"].as_i64()
-    }
-
-    /// The messages of an SSE body, in order.
-    pub fn events(&self) -> Vec<Value> {
-        self.text
-            .split("\n\n")
-            .filter_map(|event| {
-                event
-                    .lines()
-                    .find_map(|line| line.strip_prefix("data: "))
-                    .map(|data| serde_json::from_str(data).expect("each event is JSON"))
-            })
-            .collect()
-    }
 }

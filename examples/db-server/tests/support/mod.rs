@@ -70,7 +70,13 @@ impl TestServer {
         }
     }
 
-    /// Stops gracefully and waits until the server (and its database) is gone.
+    /// The database file the server serves.
+    pub fn database_file(&self) -> PathBuf {
+        self.data_dir.join(db_server::DATABASE_FILE)
+    }
+
+    /// Stops gracefully and waits until the server (and its database) is gone; a panic in the
+    /// server's task fails the test here.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -124,6 +130,15 @@ impl TestServer {
         )
         .await
     }
+}
+
+/// Starts a server on a fresh, seeded database in a temporary directory, runs `test` against it, then
+/// stops the server and joins its task, so a panic while serving fails the test too.
+pub async fn with_fresh_server(test: impl AsyncFnOnce(&TestServer)) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start(dir.path()).await;
+    test(&server).await;
+    server.stop().await;
 }
 
 /// An HTTP reply to a JSON-RPC request.

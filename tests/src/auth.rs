@@ -1,12 +1,8 @@
-//! Test support for the auth suites: keys of every supported family that can sign arbitrary (also
-//! hostile) headers and payloads, and a loopback JWKS server whose keys and behaviour a test controls.
+//! Keys of every supported family that can sign arbitrary (also hostile) headers and payloads, claims
+//! that pass every check, and validators that trust the published keys.
 
-#![allow(dead_code, unreachable_pub)]
-
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::LazyLock;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
@@ -15,22 +11,22 @@ use aws_lc_rs::signature::{
     ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair,
     RsaPublicKeyComponents,
 };
-use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use mcp_scopes::auth::{Validator, ValidatorConfig};
 use serde_json::{Value, json};
 
+/// The issuer every test token and validator here uses.
 pub const ISSUER: &str = "https://auth.example.test";
+/// The protected resource (audience) every test token and validator here uses.
 pub const RESOURCE: &str = "https://mcp.example.test/mcp";
 
+/// Base64url without padding, as JWTs use.
 pub fn b64(bytes: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Seconds since the Unix epoch.
 pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -71,12 +67,14 @@ enum Pair {
 
 /// A signing key of one family, known by its `kid`.
 pub struct TestKey {
+    /// The key id it is published under.
     pub kid: String,
     pair: Pair,
     jwk: Value,
 }
 
 impl TestKey {
+    /// A fresh RSA 2048 key.
     pub fn rsa(kid: &str) -> Self {
         let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key");
         let parts = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public_key());
@@ -88,14 +86,17 @@ impl TestKey {
         }
     }
 
+    /// A fresh P-256 key.
     pub fn p256(kid: &str) -> Self {
         Self::ec(kid, &ECDSA_P256_SHA256_FIXED_SIGNING, "P-256", 32)
     }
 
+    /// A fresh P-384 key.
     pub fn p384(kid: &str) -> Self {
         Self::ec(kid, &ECDSA_P384_SHA384_FIXED_SIGNING, "P-384", 48)
     }
 
+    /// A fresh P-521 key.
     pub fn p521(kid: &str) -> Self {
         Self::ec(kid, &ECDSA_P521_SHA512_FIXED_SIGNING, "P-521", 66)
     }
@@ -116,6 +117,7 @@ impl TestKey {
         }
     }
 
+    /// A fresh Ed25519 key.
     pub fn ed25519(kid: &str) -> Self {
         let pair = Ed25519KeyPair::generate().expect("Ed25519 key");
         let jwk = json!({"kty": "OKP", "kid": kid, "crv": "Ed25519", "x": b64(pair.public_key().as_ref())});
@@ -133,6 +135,7 @@ impl TestKey {
         jwk
     }
 
+    /// The public JWK.
     pub fn jwk(&self) -> Value {
         self.jwk.clone()
     }
@@ -203,6 +206,7 @@ impl TestKey {
         self.token(self.natural_alg(), &claims)
     }
 
+    /// The algorithm this key signs with by default.
     pub fn natural_alg(&self) -> &'static str {
         match (&self.pair, self.jwk["crv"].as_str()) {
             (Pair::Rsa(_), _) => "RS256",
@@ -221,16 +225,22 @@ pub fn jwks(keys: &[&TestKey]) -> Value {
 
 /// One published key of each family, and one stranger's key that is not published.
 pub struct KeyRing {
+    /// RSA, kid `rsa-1`.
     pub rsa: TestKey,
+    /// P-256, kid `p256-1`.
     pub p256: TestKey,
+    /// P-384, kid `p384-1`.
     pub p384: TestKey,
+    /// P-521, kid `p521-1`.
     pub p521: TestKey,
+    /// Ed25519, kid `ed-1`.
     pub ed: TestKey,
     /// Not published: an attacker's key.
     pub stranger: TestKey,
 }
 
 impl KeyRing {
+    /// Generates every key.
     pub fn new() -> Self {
         Self {
             rsa: TestKey::rsa("rsa-1"),
@@ -248,132 +258,21 @@ impl KeyRing {
     }
 }
 
-/// How the JWKS server answers.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Mode {
-    Up,
-    Down,
-    Slow(Duration),
-}
-
-struct ServerState {
-    jwks: Mutex<Value>,
-    mode: Mutex<Mode>,
-    cache_control: Mutex<Option<String>>,
-    documents: Mutex<HashMap<String, Value>>,
-    requested_documents: Mutex<Vec<String>>,
-    jwks_fetches: AtomicUsize,
-}
-
-/// A JWKS (and metadata) server on 127.0.0.1 with a random port.
-pub struct JwksServer {
-    pub base: String,
-    state: Arc<ServerState>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-async fn serve_jwks(State(state): State<Arc<ServerState>>) -> Response {
-    state.jwks_fetches.fetch_add(1, Ordering::SeqCst);
-    let mode = *state.mode.lock().expect("lock");
-    match mode {
-        Mode::Down => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        Mode::Slow(delay) => tokio::time::sleep(delay).await,
-        Mode::Up => {}
-    }
-    let body = state.jwks.lock().expect("lock").clone();
-    let mut headers = HeaderMap::new();
-    if let Some(cc) = state.cache_control.lock().expect("lock").clone() {
-        headers.insert("cache-control", HeaderValue::from_str(&cc).expect("header"));
-    }
-    (headers, axum::Json(body)).into_response()
-}
-
-async fn serve_document(
-    State(state): State<Arc<ServerState>>,
-    Path(path): Path<String>,
-) -> Response {
-    let doc = state
-        .documents
-        .lock()
-        .expect("lock")
-        .get(&format!("/{path}"))
-        .cloned();
-    match doc {
-        Some(doc) => axum::Json(doc).into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+impl Default for KeyRing {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-impl JwksServer {
-    pub async fn start(jwks: Value) -> Self {
-        let state = Arc::new(ServerState {
-            jwks: Mutex::new(jwks),
-            mode: Mutex::new(Mode::Up),
-            cache_control: Mutex::new(None),
-            documents: Mutex::new(HashMap::new()),
-            requested_documents: Mutex::new(Vec::new()),
-            jwks_fetches: AtomicUsize::new(0),
-        });
-        let app = Router::new()
-            .route("/jwks", get(serve_jwks))
-            .route("/{*path}", get(serve_document))
-            .with_state(Arc::clone(&state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("serve");
-        });
-        Self { base, state, task }
-    }
+/// The key ring of this test binary, made on first use.
+pub static KEYS: LazyLock<KeyRing> = LazyLock::new(KeyRing::new);
 
-    pub fn jwks_uri(&self) -> String {
-        format!("{}/jwks", self.base)
-    }
-
-    pub fn set_keys(&self, jwks: Value) {
-        *self.state.jwks.lock().expect("lock") = jwks;
-    }
-
-    pub fn set_mode(&self, mode: Mode) {
-        *self.state.mode.lock().expect("lock") = mode;
-    }
-
-    pub fn set_cache_control(&self, value: &str) {
-        *self.state.cache_control.lock().expect("lock") = Some(value.to_owned());
-    }
-
-    /// Serves `doc` at `path` (which starts with `/`).
-    pub fn set_document(&self, path: &str, doc: Value) {
-        self.state
-            .documents
-            .lock()
-            .expect("lock")
-            .insert(path.to_owned(), doc);
-    }
-
-    /// The paths requested other than `/jwks`, in order.
-    pub fn requested_documents(&self) -> Vec<String> {
-        self.state.requested_documents.lock().expect("lock").clone()
-    }
-
-    pub fn fetches(&self) -> usize {
-        self.state.jwks_fetches.load(Ordering::SeqCst)
-    }
+/// A validator built from `config` that trusts [`KEYS`]' published keys.
+pub fn validator(config: ValidatorConfig) -> Validator {
+    Validator::new(config.static_jwks(KEYS.published())).expect("valid config")
 }
 
-impl Drop for JwksServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// Polls `check` every 10 ms until it holds, failing after `limit`.
-pub async fn eventually(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !check() {
-        assert!(start.elapsed() < limit, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+/// [`validator`] for [`ISSUER`] and [`RESOURCE`] with every other setting at its default.
+pub fn default_validator() -> Validator {
+    validator(ValidatorConfig::new(ISSUER, RESOURCE))
 }

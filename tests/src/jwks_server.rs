@@ -1,0 +1,146 @@
+//! A JWKS (and metadata document) server on 127.0.0.1 whose keys, answers and delays a test controls,
+//! and which counts and records what it was asked for.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::Value;
+
+/// How the JWKS server answers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mode {
+    /// Serves the keys at once.
+    Up,
+    /// Answers 503 Service Unavailable.
+    Down,
+    /// Serves the keys after this delay.
+    Slow(Duration),
+}
+
+struct ServerState {
+    jwks: Mutex<Value>,
+    mode: Mutex<Mode>,
+    cache_control: Mutex<Option<String>>,
+    documents: Mutex<HashMap<String, Value>>,
+    requested_documents: Mutex<Vec<String>>,
+    jwks_fetches: AtomicUsize,
+}
+
+/// A JWKS (and metadata) server on 127.0.0.1 with a random port.
+pub struct JwksServer {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base: String,
+    state: Arc<ServerState>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn serve_jwks(State(state): State<Arc<ServerState>>) -> Response {
+    state.jwks_fetches.fetch_add(1, Ordering::SeqCst);
+    let mode = *state.mode.lock().expect("lock");
+    match mode {
+        Mode::Down => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Mode::Slow(delay) => tokio::time::sleep(delay).await,
+        Mode::Up => {}
+    }
+    let body = state.jwks.lock().expect("lock").clone();
+    let mut headers = HeaderMap::new();
+    if let Some(cc) = state.cache_control.lock().expect("lock").clone() {
+        headers.insert("cache-control", HeaderValue::from_str(&cc).expect("header"));
+    }
+    (headers, axum::Json(body)).into_response()
+}
+
+async fn serve_document(
+    State(state): State<Arc<ServerState>>,
+    Path(path): Path<String>,
+) -> Response {
+    let path = format!("/{path}");
+    state
+        .requested_documents
+        .lock()
+        .expect("lock")
+        .push(path.clone());
+    let doc = state.documents.lock().expect("lock").get(&path).cloned();
+    match doc {
+        Some(doc) => axum::Json(doc).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+impl JwksServer {
+    /// Starts serving `jwks` at `/jwks`; stops when dropped.
+    pub async fn start(jwks: Value) -> Self {
+        let state = Arc::new(ServerState {
+            jwks: Mutex::new(jwks),
+            mode: Mutex::new(Mode::Up),
+            cache_control: Mutex::new(None),
+            documents: Mutex::new(HashMap::new()),
+            requested_documents: Mutex::new(Vec::new()),
+            jwks_fetches: AtomicUsize::new(0),
+        });
+        let app = Router::new()
+            .route("/jwks", get(serve_jwks))
+            .route("/{*path}", get(serve_document))
+            .with_state(Arc::clone(&state));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        Self { base, state, task }
+    }
+
+    /// The URL of the key set.
+    pub fn jwks_uri(&self) -> String {
+        format!("{}/jwks", self.base)
+    }
+
+    /// Serves `jwks` from now on.
+    pub fn set_keys(&self, jwks: Value) {
+        *self.state.jwks.lock().expect("lock") = jwks;
+    }
+
+    /// Answers as `mode` says from now on.
+    pub fn set_mode(&self, mode: Mode) {
+        *self.state.mode.lock().expect("lock") = mode;
+    }
+
+    /// Sends this `Cache-Control` header with the keys from now on.
+    pub fn set_cache_control(&self, value: &str) {
+        *self.state.cache_control.lock().expect("lock") = Some(value.to_owned());
+    }
+
+    /// Serves `doc` at `path` (which starts with `/`).
+    pub fn set_document(&self, path: &str, doc: Value) {
+        self.state
+            .documents
+            .lock()
+            .expect("lock")
+            .insert(path.to_owned(), doc);
+    }
+
+    /// The paths requested other than `/jwks`, in order.
+    pub fn requested_documents(&self) -> Vec<String> {
+        self.state.requested_documents.lock().expect("lock").clone()
+    }
+
+    /// How many times the key set was requested (answered or not).
+    pub fn fetches(&self) -> usize {
+        self.state.jwks_fetches.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for JwksServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
