@@ -85,6 +85,7 @@ async fn a_malformed_authorization_header_gets_400_invalid_request() {
         &["Bearer"][..],
         &["Bearer a b"][..],
         &["Bearer a", "Bearer b"][..],
+        &["Bearer t\u{e9}st"][..],
     ] {
         let answer = get_with(&app, "/mcp", headers).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{headers:?}");

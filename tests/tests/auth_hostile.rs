@@ -403,6 +403,12 @@ fn hostile_tokens() -> Vec<(&'static str, String, AuthError)> {
             AuthError::InvalidClaim("scope"),
         ),
         (
+            "scp entry holding two scopes",
+            k.p256
+                .good_token(&json!({"scp": ["db:query", "db:modify db:admin"]})),
+            AuthError::InvalidClaim("scp"),
+        ),
+        (
             "scp with a number",
             k.p256.good_token(&json!({"scp": ["db:query", 3]})),
             AuthError::InvalidClaim("scp"),

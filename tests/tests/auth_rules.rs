@@ -196,6 +196,46 @@ async fn unsafe_configurations_are_refused() {
             "not a usable",
         ),
         (
+            ValidatorConfig::new(ISSUER, RESOURCE).jwks_uri("file:///etc/jwks.json"),
+            "not an http(s) URL with a host",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE).jwks_uri("ftp://auth.example.test/jwks"),
+            "not an http(s) URL with a host",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE).max_token_size(0),
+            "token size",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE).max_response_size(0),
+            "response size cap must be above zero",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE)
+                .fetch_timeouts(Duration::from_secs(5), Duration::ZERO),
+            "request timeout",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE)
+                .refresh_interval(Duration::from_mins(10), Duration::from_mins(1)),
+            "0 < min <= max",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE)
+                .refresh_interval(Duration::ZERO, Duration::from_mins(1)),
+            "0 < min <= max",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE)
+                .backoff(Duration::from_secs(10), Duration::from_secs(1)),
+            "0 < initial <= max",
+        ),
+        (
+            ValidatorConfig::new(ISSUER, RESOURCE).backoff(Duration::ZERO, Duration::from_secs(1)),
+            "0 < initial <= max",
+        ),
+        (
             ValidatorConfig::new(ISSUER, RESOURCE)
                 .static_jwks(json!({"keys": [{"kty": "oct", "kid": "s", "k": "c2VjcmV0"}]})),
             "no usable",
