@@ -61,6 +61,10 @@ mod broken {
         Structured(vec![1])
     }
 
+    /// Declares `db:query` a second time.
+    #[scope(name = "db:query")]
+    pub(crate) struct QueryAgain;
+
     /// Implies a scope nobody declares.
     #[scope(name = "db:orphan", implies = ["db:missing"])]
     pub(crate) struct Orphan;
@@ -84,6 +88,21 @@ fn two_tools_with_one_name_are_refused_naming_both_places() {
         format!(
             "two tools are named `twin`: one at {first}, one at {second}; give one a `name = \"…\"`"
         )
+    );
+}
+
+#[test]
+fn two_scopes_with_one_name_are_refused_naming_both_places() {
+    let err = Registry::from_parts(tools![], &[DbQuery::DEF, broken::QueryAgain::DEF]).unwrap_err();
+    assert!(
+        matches!(err, RegistryError::DuplicateScope { ref name, .. } if name == "db:query"),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message
+            .starts_with("scope `db:query` is declared twice: at tests/tests/registry_checks.rs:"),
+        "{message}"
     );
 }
 
@@ -160,8 +179,8 @@ fn schemas_that_are_not_objects_are_refused() {
 }
 
 #[test]
-fn collected_refuses_what_an_explicit_list_refuses() {
-    // Duplicate names are checked before anything else.
+fn collected_refuses_the_linked_duplicate_tool_names_first() {
+    // Every broken declaration above is linked in; duplicate tool names are checked first.
     let err = Registry::collected().unwrap_err();
     assert!(
         matches!(err, RegistryError::DuplicateTool { ref name, .. } if name == "twin"),

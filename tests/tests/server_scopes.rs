@@ -24,16 +24,24 @@ fn names(reply: &server_support::Reply) -> Vec<String> {
 #[tokio::test]
 async fn requests_without_a_token_get_a_401_naming_the_baseline_scopes() {
     let s = server();
-    let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/list"}).to_string();
-    let reply = s.send("POST", "/mcp", &[], &body).await;
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        reply.header("www-authenticate"),
-        Some(
-            format!(r#"Bearer realm="mcp", scope="db:query", resource_metadata="{PRM_URL}""#)
-                .as_str()
-        )
-    );
+    // Listing, a scoped tool, and a public tool: authentication comes before any of them.
+    for body in [
+        json!({"jsonrpc":"2.0","id":1,"method":"tools/list"}),
+        json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{"sql":"x"}}}),
+        json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"status"}}),
+    ] {
+        let reply = s.send("POST", "/mcp", &[], &body.to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(
+            reply.header("www-authenticate"),
+            Some(
+                format!(r#"Bearer realm="mcp", scope="db:query", resource_metadata="{PRM_URL}""#)
+                    .as_str()
+            ),
+            "{body}"
+        );
+        assert!(!reply.text.contains("all good"), "{body}: {}", reply.text);
+    }
     assert_eq!(s.calls.get(), 0);
 }
 

@@ -73,6 +73,10 @@ async fn modern_log_messages_need_a_requested_level() {
         1,
         "only the warning is at or above info: {events:?}"
     );
+    assert_eq!(
+        logs[0]["params"],
+        json!({"level":"warning","logger":"status","data":"disk almost full"})
+    );
     assert_eq!(events.last().unwrap()["result"]["resultType"], "complete");
     // No level, no progress token: nothing to stream.
     let reply = s.modern(ALL, "tools/call", json!({"name":"status"})).await;
@@ -98,6 +102,11 @@ async fn a_client_accepting_only_json_gets_json() {
             &json!({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"status","_meta":{"progressToken":1}}}),
         )
         .await;
+    assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.header("content-type"), Some("application/json"));
-    assert_eq!(reply.json()["id"], 7);
+    // The response alone, its notifications dropped: the tool's result, not an error.
+    assert_eq!(
+        reply.json(),
+        json!({"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"all good"}]}})
+    );
 }
