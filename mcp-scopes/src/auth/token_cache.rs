@@ -179,16 +179,21 @@ mod tests {
 
     #[test]
     fn entries_live_no_longer_than_the_token_or_the_ttl() {
-        let cache = TokenCache::new(100, Duration::from_millis(300));
         let key = key();
         let short = TokenCache::fingerprint("short-lived token");
         let long = TokenCache::fingerprint("long-lived token");
+        // A TTL far longer than the test: only the token's own expiry can end an entry.
+        let cache = TokenCache::new(100, Duration::from_mins(5));
         cache.insert(short, principal(1), "k", &key, Duration::from_millis(1));
         cache.insert(long, principal(2), "k", &key, Duration::from_hours(1));
+        // A sleep lasts at least as long as asked, so the short token is past its expiry.
         std::thread::sleep(Duration::from_millis(5));
         assert!(cache.get(&short).is_none(), "outlived its exp");
         assert!(cache.get(&long).is_some());
-        std::thread::sleep(Duration::from_millis(300));
+        // A short TTL ends an entry whose token lives on.
+        let cache = TokenCache::new(100, Duration::from_millis(50));
+        cache.insert(long, principal(2), "k", &key, Duration::from_hours(1));
+        std::thread::sleep(Duration::from_millis(60));
         assert!(cache.get(&long).is_none(), "outlived the TTL");
         let off = TokenCache::new(0, Duration::from_mins(1));
         off.insert(long, principal(3), "k", &key, Duration::from_mins(1));

@@ -211,7 +211,9 @@ mod tests {
             "https://user:pw@door.example.com",
             "https://door.example.com/?x=1",
         ] {
-            assert!(checked_endpoint(bad).is_err(), "{bad}");
+            let err = checked_endpoint(bad).expect_err(bad);
+            assert!(matches!(err, SyncError::InvalidEndpoint(_)), "{bad}: {err:?}");
+            assert!(!err.to_string().contains("pw@"), "{bad}: {err}");
         }
         assert_eq!(
             checked_endpoint("http://localhost:8000").unwrap(),

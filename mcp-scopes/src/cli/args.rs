@@ -250,7 +250,15 @@ mod tests {
             "99999999999999d",
             "18446744073709551615",
         ] {
-            assert!(parse_ttl(bad).is_err(), "{bad}");
+            let why = parse_ttl(bad).expect_err(bad);
+            let expected = match bad {
+                "0" => "the duration must be above zero",
+                "1w" | "1.5h" => "has an unknown unit",
+                // Digits past u64::MAX do not parse as a number at all.
+                "" | "h" | "-5m" | "99999999999999999999d" => "is not a duration such as 90s",
+                _ => "is too long; at most 365d",
+            };
+            assert!(why.contains(expected), "{bad}: {why}");
         }
     }
 }

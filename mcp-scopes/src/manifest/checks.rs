@@ -75,6 +75,17 @@ mod tests {
         names[0].push('x');
         assert!(check_casdoor_scopes(names.iter().map(|n| (n.as_str(), "d"))).is_ok());
         names[0].push('y');
-        assert!(check_casdoor_scopes(names.iter().map(|n| (n.as_str(), "d"))).is_err());
+        let err = check_casdoor_scopes(names.iter().map(|n| (n.as_str(), "d"))).expect_err("301 characters");
+        assert!(
+            matches!(
+                err,
+                ManifestError::TooLong {
+                    count: 20,
+                    length: 301,
+                    limit: 300
+                }
+            ),
+            "{err}"
+        );
     }
 }
