@@ -1,5 +1,5 @@
-//! The statement guard's own refusals, where SQLite would otherwise be the only line of defence or
-//! where spelling could slip past a check: the schema table through `execute`, an index in another
+//! The statement guard and SQLite together refusing what must never run: writes to the schema table
+//! through `execute` (and the PRAGMA that would allow them), an index in another
 //! schema, and `load_extension` in any case.
 
 mod support;
@@ -11,8 +11,8 @@ async fn execute_refuses_changes_to_the_schema_table_itself() {
     let (dir, db) = open();
     let file = dir.path().join(db_server::DATABASE_FILE);
     let before = dump(&file);
-    // SQLite refuses DELETE and UPDATE of the schema table while compiling, before the guard is
-    // asked; an INSERT reaches the guard first, which refuses it as a schema change.
+    // SQLite refuses any write to the schema table while `writable_schema` is off, and no policy
+    // lets a PRAGMA through to turn it on.
     for (sql, refusal) in [
         ("DELETE FROM sqlite_master", "may not be modified"),
         (
@@ -25,8 +25,9 @@ async fn execute_refuses_changes_to_the_schema_table_itself() {
         ),
         (
             "INSERT INTO SQLITE_MASTER VALUES ('table', 'x', 'x', 0, 'CREATE TABLE x (y)')",
-            "INSERT into `sqlite_master` is not allowed (use create_table",
+            "may not be modified",
         ),
+        ("PRAGMA writable_schema = ON", "PRAGMA"),
     ] {
         let err = db.execute(sql.into(), vec![]).await.expect_err(sql);
         assert!(err.to_string().contains(refusal), "{sql}: {err}");
