@@ -1,22 +1,13 @@
 //! Optional checks on what a token is and how long it was made to live: `require_typ` (RFC 9068
 //! `at+jwt`) and `max_token_lifetime` (`exp` - `iat`), and the configurations they refuse.
 
-mod auth_support;
-
-use std::sync::LazyLock;
 use std::time::Duration;
 
-use auth_support::{
-    ISSUER, KeyRing, RESOURCE, good_claims, good_claims_with, good_claims_without, now,
-};
 use mcp_scopes::auth::{AuthError, Validator, ValidatorConfig};
+use mcp_scopes_tests::auth::{
+    ISSUER, KEYS, RESOURCE, good_claims, good_claims_with, good_claims_without, now, validator,
+};
 use serde_json::json;
-
-static KEYS: LazyLock<KeyRing> = LazyLock::new(KeyRing::new);
-
-fn validator(config: ValidatorConfig) -> Validator {
-    Validator::new(config.static_jwks(KEYS.published())).expect("valid config")
-}
 
 fn with_typ(typ: Option<&str>) -> String {
     let mut header = json!({"alg": "ES256"});

@@ -2,18 +2,18 @@
 //! loopback (configured, and discovered), redirects that never leave the origin asked, and a
 //! discovered `jwks_uri` looked up again when the keys moved.
 
-mod auth_support;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use auth_support::{ISSUER, JwksServer, Mode, RESOURCE, TestKey, eventually, jwks};
 use axum::Router;
 use axum::response::Redirect;
 use axum::routing::get;
 use mcp_scopes::auth::{AuthError, Validator, ValidatorConfig};
+use mcp_scopes_tests::auth::{ISSUER, RESOURCE, TestKey, jwks};
+use mcp_scopes_tests::eventually;
+use mcp_scopes_tests::jwks_server::{JwksServer, Mode};
 use serde_json::json;
 
 fn ms(n: u64) -> Duration {
