@@ -75,7 +75,8 @@ mod tests {
         names[0].push('x');
         assert!(check_casdoor_scopes(names.iter().map(|n| (n.as_str(), "d"))).is_ok());
         names[0].push('y');
-        let err = check_casdoor_scopes(names.iter().map(|n| (n.as_str(), "d"))).expect_err("301 characters");
+        let err = check_casdoor_scopes(names.iter().map(|n| (n.as_str(), "d")))
+            .expect_err("301 characters");
         assert!(
             matches!(
                 err,
