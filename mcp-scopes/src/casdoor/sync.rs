@@ -212,7 +212,10 @@ mod tests {
             "https://door.example.com/?x=1",
         ] {
             let err = checked_endpoint(bad).expect_err(bad);
-            assert!(matches!(err, SyncError::InvalidEndpoint(_)), "{bad}: {err:?}");
+            assert!(
+                matches!(err, SyncError::InvalidEndpoint(_)),
+                "{bad}: {err:?}"
+            );
             assert!(!err.to_string().contains("pw@"), "{bad}: {err}");
         }
         assert_eq!(
