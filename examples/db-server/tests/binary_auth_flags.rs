@@ -137,3 +137,32 @@ fn a_symlink_at_the_dev_key_path_is_a_clear_error_not_a_crash() {
         std::fs::remove_file(&key).expect("unlink");
     }
 }
+
+#[test]
+fn scope_roles_are_checked_against_the_scopes_and_announced_at_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (rule, needle) in [
+        ("db:nope=dba", "declares no scope `db:nope`"),
+        ("db:admin", "is not SCOPE=ROLE"),
+    ] {
+        let out = run(&["--port", "0", "--scope-role", rule], dir.path());
+        assert_eq!(out.status.code(), Some(2), "{rule}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--scope-role") && stderr.contains(needle),
+            "{stderr}"
+        );
+    }
+    let server = production(
+        dir.path(),
+        free_port(),
+        &["--scope-role", "db:admin=dba", "--allowed-client", "a"],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let log = server.log();
+    server.terminate();
+    assert!(
+        log.contains("db:admin (needs dba)") && log.contains("`JWT` token format"),
+        "{log}"
+    );
+}

@@ -148,6 +148,12 @@ impl Challenge {
         )
     }
 
+    /// The `WWW-Authenticate` value of a 403 that a new token would not fix (the user is not
+    /// entitled): `error="access_denied"` and no `scope`, so clients do not try a step-up.
+    pub fn access_denied_header(&self, description: &str) -> HeaderValue {
+        self.header(Some("access_denied"), Some(description), None)
+    }
+
     /// 401 for a request without credentials.
     pub fn no_credentials(&self) -> Response {
         respond(

@@ -20,6 +20,7 @@ mod algorithm;
 mod challenge;
 mod config;
 mod dev;
+mod entitlements;
 mod error;
 mod fetch;
 mod jwks;
@@ -35,6 +36,8 @@ pub use config::{
     ClaimRule, DEFAULT_ALGORITHMS, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ScopeClaims, ValidatorConfig,
 };
 pub use dev::{DevSigner, MAX_DEV_TOKEN_TTL, MintError, TokenClaims};
+pub(crate) use entitlements::EntitlementsHook;
+pub use entitlements::{Entitlement, Entitlements, ScopeRoleSyntax, ScopeRoles, ToolCall};
 pub use error::{AuthError, ConfigError};
 pub use layer::{BearerAuth, BearerAuthLayer, audit_scope_decision};
 pub use principal::Principal;

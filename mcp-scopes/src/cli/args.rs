@@ -101,6 +101,18 @@ pub(crate) struct ServerArgs {
         global = true
     )]
     pub(crate) max_token_lifetime: Option<Duration>,
+    /// Honour a scope only for users holding a Casdoor role or permission, as SCOPE=ROLE (e.g.
+    /// db:admin=dba; owner/name also works); repeat the flag or separate rules with commas. Read
+    /// from the token's `roles` and `permissions` claims, which only Casdoor's default `JWT`
+    /// token format carries: with other formats such scopes are refused.
+    #[arg(
+        long = "scope-role",
+        env = "MCP_SCOPE_ROLES",
+        value_name = "SCOPE=ROLE",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub(crate) scope_roles: Vec<String>,
     /// Directory for the server's files (the development signing key, and whatever the server
     /// keeps). Created with owner-only permissions.
     #[arg(long, env = "MCP_DATA_DIR", value_name = "DIR", global = true)]

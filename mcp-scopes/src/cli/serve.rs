@@ -80,6 +80,14 @@ where
         remember_dev_server_url(&config.data_dir, &resource);
     }
     let validator = config.validator_config(&resource, signer.as_ref().map(DevSigner::jwks));
+    if let Err(e) = config.token_rules.check_scope_roles(&registry) {
+        return usage_error(&e);
+    }
+    let builder = if config.token_rules.scope_roles.is_empty() {
+        builder
+    } else {
+        builder.entitlements(config.token_rules.scope_roles.clone())
+    };
     let server = match builder.registry(registry).auth(validator).build() {
         Ok(server) => server,
         Err(e) => return fail(&e),

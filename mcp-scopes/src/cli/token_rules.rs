@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use super::args::ServerArgs;
 use super::config::{Config, ConfigError, Mode};
-use crate::auth::ValidatorConfig;
+use crate::auth::{ScopeRoles, ValidatorConfig};
+use crate::registry::Registry;
 
 /// The token flags of production mode: who may call, and how tokens must look.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,6 +19,8 @@ pub(crate) struct TokenRules {
     pub(crate) allowed_organizations: Vec<String>,
     pub(crate) require_typ: bool,
     pub(crate) max_token_lifetime: Option<Duration>,
+    /// `--scope-role`: scopes honoured only for holders of a role or permission.
+    pub(crate) scope_roles: ScopeRoles,
 }
 
 impl TokenRules {
@@ -27,6 +30,11 @@ impl TokenRules {
             allowed_organizations: args.allowed_organizations.clone(),
             require_typ: args.require_typ,
             max_token_lifetime: args.max_token_lifetime,
+            scope_roles: args
+                .scope_roles
+                .iter()
+                .try_fold(ScopeRoles::new(), |rules, rule| rules.parse_rule(rule))
+                .map_err(|e| ConfigError::new("--scope-role", e.to_string()))?,
         };
         for (flag, list) in [
             ("--allowed-client", &rules.allowed_clients),
@@ -67,6 +75,24 @@ impl TokenRules {
         match self.max_token_lifetime {
             Some(max) => config.max_token_lifetime(max),
             None => config,
+        }
+    }
+}
+
+impl TokenRules {
+    /// Refuses a `--scope-role` for a scope this server does not declare (a typo would otherwise
+    /// leave the intended scope unguarded).
+    pub(crate) fn check_scope_roles(&self, registry: &Registry) -> Result<(), ConfigError> {
+        let declared: Vec<&str> = registry.scopes().iter().map(|s| s.name).collect();
+        match self.scope_roles.scopes().find(|s| !declared.contains(s)) {
+            Some(unknown) => Err(ConfigError::new(
+                "--scope-role",
+                format!(
+                    "this server declares no scope `{unknown}`; its scopes are: {}",
+                    declared.join(", ")
+                ),
+            )),
+            None => Ok(()),
         }
     }
 }

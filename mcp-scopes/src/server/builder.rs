@@ -262,6 +262,15 @@ impl McpServerBuilder {
         self
     }
 
+    /// Checks what the user may do after the scope gate and before the handler (see
+    /// [`crate::auth::Entitlements`]; [`crate::auth::ScopeRoles`] is the ready rule for Casdoor's
+    /// roles and permissions). A denial is HTTP 403 without a step-up challenge.
+    #[must_use]
+    pub fn entitlements(mut self, hook: impl crate::auth::Entitlements) -> Self {
+        self.options.entitlements = Some(crate::auth::EntitlementsHook(std::sync::Arc::new(hook)));
+        self
+    }
+
     /// Ends a tool call that runs longer than `limit` with an `isError` result saying so, and stops
     /// its handler (default: no limit).
     #[must_use]

@@ -9,10 +9,10 @@
 use http::StatusCode;
 use serde_json::json;
 
-use super::jsonrpc::{INSUFFICIENT_SCOPE, RpcError};
+use super::jsonrpc::{INSUFFICIENT_SCOPE, NOT_ENTITLED, RpcError};
 use super::reply::Reply;
 use super::state::{ScopeFailure, ServerState};
-use crate::auth::{Principal, audit_scope_decision};
+use crate::auth::{Entitlement, Principal, ToolCall, audit_scope_decision};
 use crate::registry::Registry;
 use crate::tool::ToolDef;
 
@@ -29,10 +29,42 @@ pub(crate) fn check(
     let missing = server.registry.missing_scopes(tool, &principal.scopes);
     let _span = tracing::info_span!(target: AUDIT_TARGET, "tools/call", tool = tool.name).entered();
     audit_scope_decision(principal, tool.scopes, missing.is_empty());
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(refusal(server, tool, principal, &missing))
+    if !missing.is_empty() {
+        return Err(refusal(server, tool, principal, &missing));
+    }
+    let Some(hook) = &server.options.entitlements else {
+        return Ok(());
+    };
+    match hook
+        .0
+        .check(&ToolCall::new(principal, tool, &server.registry))
+    {
+        Entitlement::Allow => Ok(()),
+        Entitlement::Deny { reason } => {
+            tracing::warn!(
+                target: AUDIT_TARGET,
+                decision = "denied",
+                reason = "not_entitled",
+                detail = %reason,
+                subject = principal.subject.as_deref().unwrap_or("-"),
+                client_id = principal.client_id.as_deref().unwrap_or("-"),
+                jti = principal.jti.as_deref().unwrap_or("-"),
+                "tool call refused: the user is not entitled"
+            );
+            Err(not_entitled(server, &reason))
+        }
+    }
+}
+
+/// The refusal of a call the user is not entitled to: 403 (or in band, as configured) without a
+/// step-up challenge, since a token with more scopes would not help.
+fn not_entitled(server: &ServerState, reason: &str) -> Reply {
+    match server.options.scope_failure {
+        ScopeFailure::InBand => Reply::Error(RpcError::new(StatusCode::OK, NOT_ENTITLED, reason)),
+        ScopeFailure::HttpChallenge => Reply::Forbidden {
+            error: RpcError::new(StatusCode::FORBIDDEN, NOT_ENTITLED, reason),
+            challenge: server.challenge.access_denied_header(reason),
+        },
     }
 }
 

@@ -19,6 +19,8 @@ pub const INVALID_PARAMS: i64 = -32602;
 pub const INTERNAL_ERROR: i64 = -32603;
 /// The caller's token lacks a scope the tool needs (implementation-defined range of JSON-RPC).
 pub const INSUFFICIENT_SCOPE: i64 = -32001;
+/// The user is not entitled to the tool (a role or permission is missing, not a scope).
+pub const NOT_ENTITLED: i64 = -32003;
 /// 2026-07-28: the `Mcp-*` headers are missing or disagree with the body.
 pub const HEADER_MISMATCH: i64 = -32020;
 /// 2026-07-28: the requested protocol version is not supported.

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::cancel::InFlight;
 use super::version::{META_SERVER_INFO, ProtocolVersion};
 
-use crate::auth::Challenge;
+use crate::auth::{Challenge, EntitlementsHook};
 use crate::registry::Registry;
 use crate::tool::StateMap;
 
@@ -37,6 +37,8 @@ pub(crate) struct Options {
     pub ttl_ms: u64,
     /// How long a tool handler may run before its call ends with an error result.
     pub call_timeout: Option<Duration>,
+    /// What the user may do beyond the token's scopes, checked after the scope gate.
+    pub entitlements: Option<EntitlementsHook>,
 }
 
 impl Default for Options {
@@ -47,6 +49,7 @@ impl Default for Options {
             page_size: 100,
             ttl_ms: 300_000,
             call_timeout: None,
+            entitlements: None,
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::registry::{Registry, RegistryError};
 use crate::server::methods::tools::tool_json;
 use crate::server::origin::{OriginPolicy, is_loopback_host, normalize_origin};
 use crate::server::router::McpServer;
-use crate::server::state::ServerState;
+use crate::server::state::{Options, ServerState};
 use crate::tool::MissingState;
 
 /// Why a server cannot be built.
@@ -119,6 +119,7 @@ impl McpServerBuilder {
         let metadata = ProtectedResourceMetadata::new(&resource, authorization_servers)
             .scopes_supported(scopes_supported)
             .resource_name(resource_name);
+        announce_entitlements(&self.options);
         let state = ServerState {
             name: self.name,
             version: self.version,
@@ -150,5 +151,17 @@ impl McpServerBuilder {
             body_read_timeout: self.body_read_timeout,
             baseline_scopes,
         })
+    }
+}
+
+/// Logs, once at start, what an entitlements hook wants the operator to know (e.g. which token
+/// claims it reads).
+fn announce_entitlements(options: &Options) {
+    if let Some(note) = options
+        .entitlements
+        .as_ref()
+        .and_then(|hook| hook.0.startup_note())
+    {
+        tracing::info!(target: "mcp_scopes::entitlements", "{note}");
     }
 }
