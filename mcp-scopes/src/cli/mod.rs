@@ -24,6 +24,7 @@
 mod args;
 mod config;
 mod data_dir;
+mod help;
 mod serve;
 mod token_rules;
 
@@ -190,6 +191,7 @@ impl Cli {
         if let Some(augment) = self.flags {
             command = with_global_flags(command, augment);
         }
+        let command = help::show_each_command_its_flags(command);
         let parsed = command
             .try_get_matches_from(args)
             .and_then(|matches| Args::from_arg_matches(&matches).map(|args| (args, matches)));

@@ -1,0 +1,116 @@
+//! Each subcommand's `--help` lists the flags that mean something to it. The server flags are global
+//! (so `notes token --port 9000` and `notes --port 9000 token` both parse), which by default prints
+//! every one of them under every subcommand; here they stay accepted everywhere but are hidden from
+//! the help of the commands that ignore them.
+
+use clap::{Arg, Command};
+
+/// The server flags `token` reads: where the server is (its audience) and its data directory (its key).
+const TOKEN_FLAGS: &[&str] = &["bind", "port", "resource", "data_dir"];
+
+/// The server flag `casdoor sync` reads: `--casdoor`, the default for its `--endpoint`.
+const CASDOOR_SYNC_FLAGS: &[&str] = &["casdoor"];
+
+/// Hides, in each subcommand's help, the global flags it does not read.
+pub(super) fn show_each_command_its_flags(command: Command) -> Command {
+    let globals: Vec<Arg> = command
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .cloned()
+        .collect();
+    // A subcommand that already has an argument of a global's id does not get the global copied in
+    // when clap propagates them: giving it a hidden copy keeps the flag accepted but out of its help.
+    let hide = |keep: &'static [&'static str]| {
+        let globals = globals.clone();
+        move |sub: Command| {
+            let hidden = globals
+                .iter()
+                .filter(|arg| !keep.contains(&arg.get_id().as_str()))
+                .map(|arg| arg.clone().hide(true));
+            sub.args(hidden)
+        }
+    };
+    command
+        .mut_subcommand("token", hide(TOKEN_FLAGS))
+        .mut_subcommand("manifest", hide(&[]))
+        .mut_subcommand("casdoor", |casdoor| {
+            hide(&[])(casdoor).mut_subcommand("sync", hide(CASDOOR_SYNC_FLAGS))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+    use crate::cli::args::Args;
+
+    fn help(command: &mut Command, path: &[&str]) -> String {
+        command.build();
+        let mut sub = command;
+        for name in path {
+            sub = sub.find_subcommand_mut(name).expect("subcommand");
+        }
+        sub.render_help().to_string()
+    }
+
+    #[test]
+    fn each_command_lists_only_the_flags_it_reads() {
+        let mut command = show_each_command_its_flags(Args::command());
+        let token = help(&mut command, &["token"]);
+        for shown in [
+            "--scope",
+            "--ttl",
+            "--subject",
+            "--port",
+            "--bind",
+            "--resource",
+            "--data-dir",
+        ] {
+            assert!(
+                token.contains(shown),
+                "token --help lacks {shown}:\n{token}"
+            );
+        }
+        // With their value placeholder: other flags' descriptions mention `--issuer`.
+        for hidden in [
+            "--issuer <URL>",
+            "--casdoor <URL>",
+            "--max-connections <N>",
+            "--shutdown-grace <DURATION>",
+        ] {
+            assert!(
+                !token.contains(hidden),
+                "token --help shows {hidden}:\n{token}"
+            );
+        }
+        let manifest = help(&mut command, &["manifest"]);
+        assert!(manifest.contains("--oidc-scopes"), "{manifest}");
+        for hidden in ["--port <PORT>", "--data-dir <DIR>", "--issuer <URL>"] {
+            assert!(
+                !manifest.contains(hidden),
+                "manifest --help shows {hidden}:\n{manifest}"
+            );
+        }
+        let sync = help(&mut command, &["casdoor", "sync"]);
+        assert!(
+            sync.contains("--casdoor") && sync.contains("--application"),
+            "{sync}"
+        );
+        assert!(!sync.contains("--port <PORT>"), "{sync}");
+        let serve = help(&mut command, &["serve"]);
+        assert!(
+            serve.contains("--max-connections") && serve.contains("--issuer"),
+            "{serve}"
+        );
+    }
+
+    #[test]
+    fn hidden_flags_are_still_accepted() {
+        let command = show_each_command_its_flags(Args::command());
+        let matches = command
+            .try_get_matches_from(["notes", "manifest", "--port", "9000"])
+            .expect("a server flag after manifest still parses");
+        assert_eq!(matches.get_one::<u16>("port"), Some(&9000));
+    }
+}
