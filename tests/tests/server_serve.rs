@@ -15,13 +15,14 @@ use tokio::sync::{Notify, oneshot};
 
 const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
-/// `/` answers at once; `/slow` tells `started` it is running, then answers after 600 ms.
-fn app(started: Arc<Notify>) -> Router {
+/// `/` answers at once; `/slow` tells `started` it is running, then answers once `release` is
+/// notified.
+fn app(started: Arc<Notify>, release: Arc<Notify>) -> Router {
     Router::new().route("/", get(|| async { "ok" })).route(
         "/slow",
         get(move || async move {
             started.notify_one();
-            tokio::time::sleep(Duration::from_millis(600)).await;
+            release.notified().await;
             "done"
         }),
     )
@@ -30,7 +31,11 @@ fn app(started: Arc<Notify>) -> Router {
 async fn start(
     configure: impl FnOnce(Serve) -> Serve,
 ) -> (SocketAddr, tokio::task::JoinHandle<()>) {
-    start_with(app(Arc::new(Notify::new())), configure).await
+    start_with(
+        app(Arc::new(Notify::new()), Arc::new(Notify::new())),
+        configure,
+    )
+    .await
 }
 
 async fn start_with(
@@ -106,8 +111,9 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout() {
 #[tokio::test]
 async fn graceful_shutdown_finishes_the_request_in_flight_and_refuses_new_clients() {
     let started = Arc::new(Notify::new());
+    let release = Arc::new(Notify::new());
     let (stop, stopped) = oneshot::channel::<()>();
-    let (addr, server) = start_with(app(Arc::clone(&started)), |s| {
+    let (addr, server) = start_with(app(Arc::clone(&started), Arc::clone(&release)), |s| {
         s.with_graceful_shutdown(async {
             let _ = stopped.await;
         })
@@ -121,8 +127,8 @@ async fn graceful_shutdown_finishes_the_request_in_flight_and_refuses_new_client
     started.notified().await;
     stop.send(()).expect("server running");
 
-    // New clients are refused while the request in flight is still running.
-    tokio::time::timeout(Duration::from_millis(400), async {
+    // New clients are refused while the request in flight is still running (it runs until released).
+    tokio::time::timeout(Duration::from_secs(5), async {
         while TcpStream::connect(addr).await.is_ok() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -131,6 +137,7 @@ async fn graceful_shutdown_finishes_the_request_in_flight_and_refuses_new_client
     .expect("new connections must be refused after the shutdown signal");
     assert!(!server.is_finished(), "stopped before the request finished");
 
+    release.notify_one();
     let answer = read_response(&mut in_flight).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.ends_with("done"), "{answer}");

@@ -22,6 +22,8 @@ use tokio::sync::Notify;
 #[derive(Clone, Default)]
 struct Gate {
     release: Arc<Notify>,
+    /// Progress steps taken, across runs: it keeps growing while a run is alive.
+    steps: Arc<AtomicUsize>,
     finished: Arc<AtomicUsize>,
     abandoned: Arc<AtomicUsize>,
 }
@@ -44,6 +46,7 @@ async fn slow(notifier: Notifier, State(gate): State<Gate>) -> String {
     let mut step = 0.0;
     loop {
         step += 1.0;
+        gate.steps.fetch_add(1, Ordering::SeqCst);
         notifier.progress(step, None, Some("working"));
         tokio::select! {
             () = gate.release.notified() => break,
@@ -114,6 +117,15 @@ impl Live {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         panic!("timed out");
+    }
+
+    /// Waits until the running tool has taken five more steps (about 100 ms of work): proof that it
+    /// was not stopped, where a fixed sleep would only hope so.
+    async fn still_running(&self) {
+        let at = self.gate.steps.load(Ordering::SeqCst);
+        self.wait_for(|g| g.steps.load(Ordering::SeqCst) >= at + 5)
+            .await;
+        assert_eq!(self.gate.abandoned.load(Ordering::SeqCst), 0);
     }
 }
 
@@ -202,7 +214,7 @@ async fn a_legacy_call_survives_a_disconnect() {
         .await;
     first_event(&mut response).await;
     drop(response);
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    live.still_running().await;
     live.gate.release.notify_one();
     live.wait_for(|g| g.finished.load(Ordering::SeqCst) == 1)
         .await;
@@ -245,8 +257,7 @@ async fn notifications_cancelled_stops_a_legacy_call_of_the_same_token() {
         .await
         .expect("answered");
     assert_eq!(other.status(), 202);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(live.gate.abandoned.load(Ordering::SeqCst), 0);
+    live.still_running().await;
 
     assert_eq!(live.post(&legacy, &cancel).await.status(), 202);
     live.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
