@@ -46,7 +46,7 @@ async fn a_second_signal_stops_at_once_and_the_write_in_flight_completes_or_roll
                 "INSERT INTO big WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT {rows}) SELECT x, printf('%0100d', x) FROM c"
             );
             // The answer may never come: the server is being stopped.
-            let _ = reqwest::Client::new()
+            let response = reqwest::Client::new()
                 .post(&endpoint)
                 .bearer_auth(&admin)
                 .header("Accept", "application/json, text/event-stream")
@@ -54,18 +54,32 @@ async fn a_second_signal_stops_at_once_and_the_write_in_flight_completes_or_roll
                 .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                               "params": {"name": "execute", "arguments": {"sql": sql}}}))
                 .send()
-                .await;
+                .await
+                .ok()?;
+            response.json::<serde_json::Value>().await.ok()
         }
     });
     let _stuck = stuck_client(port);
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The write is under way once its pages reach the write-ahead log.
+    let wal = data.join(format!("{}-wal", db_server::DATABASE_FILE));
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 1_000_000 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the write never started"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     server.signal("-TERM");
     tokio::time::sleep(Duration::from_millis(300)).await;
     server.signal("-INT");
     // Stopping waits for the transaction (at most the 5s statement limit), not for the client.
     let status = server.wait_exit(Duration::from_secs(8));
     assert!(status.success(), "db-server exited with {status}");
-    write.abort();
+    let reply = tokio::time::timeout(Duration::from_secs(10), write)
+        .await
+        .expect("the client sees the connection end")
+        .expect("the client task");
 
     let conn = rusqlite::Connection::open(data.join(db_server::DATABASE_FILE)).expect("open");
     let check: String = conn
@@ -78,6 +92,14 @@ async fn a_second_signal_stops_at_once_and_the_write_in_flight_completes_or_roll
     assert!(
         count == 0 || count == rows,
         "the write is all or nothing, found {count} rows"
+    );
+    // A client told the write succeeded finds every row; one told nothing may find either.
+    let confirmed = reply
+        .as_ref()
+        .is_some_and(|r| r["result"]["structuredContent"]["rows_affected"] == rows);
+    assert!(
+        !confirmed || count == rows,
+        "a confirmed write is kept: {reply:?}, {count} rows"
     );
 }
 

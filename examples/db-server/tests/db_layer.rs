@@ -304,18 +304,61 @@ fn a_corrupt_or_truncated_database_is_refused_and_left_as_it_was() {
 #[test]
 fn a_database_file_the_user_may_not_write_is_refused() {
     use std::os::unix::fs::PermissionsExt as _;
+    // The run as an unprivileged user (below) checks the file it was given.
+    if let Some(path) = std::env::var_os(READ_ONLY_FILE_VAR) {
+        assert_refused_as_read_only(std::path::Path::new(&path));
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("shop.sqlite3");
     drop(Database::open(&path).expect("seeded"));
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).expect("chmod");
     if std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
-        // The superuser writes whatever the permissions say: nothing to check.
-        eprintln!("skipped: this user can write a read-only file");
-        return;
+        // The superuser (as in CI) writes whatever the permissions say: check again as `nobody`.
+        rerun_as_nobody(dir.path(), &path);
+    } else {
+        assert_refused_as_read_only(&path);
     }
-    let err = Database::open(&path).expect_err("read-only file");
+}
+
+/// Tells the run as `nobody` which file to check.
+#[cfg(unix)]
+const READ_ONLY_FILE_VAR: &str = "DB_LAYER_READ_ONLY_FILE";
+
+#[cfg(unix)]
+fn assert_refused_as_read_only(path: &std::path::Path) {
+    let err = Database::open(path).expect_err("read-only file");
     assert!(
         err.to_string().contains("is read-only for this user"),
         "{err}"
+    );
+}
+
+/// Runs this test again as `nobody` (uid 65534), owning `dir` and the read-only `file`.
+#[cfg(unix)]
+fn rerun_as_nobody(dir: &std::path::Path, file: &std::path::Path) {
+    const NOBODY: u32 = 65_534;
+    std::os::unix::fs::chown(dir, Some(NOBODY), Some(NOBODY)).expect("chown the directory");
+    std::os::unix::fs::chown(file, Some(NOBODY), Some(NOBODY)).expect("chown the file");
+    let test = std::env::current_exe().expect("this test binary");
+    let run = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(&test)
+        .args([
+            "--exact",
+            "a_database_file_the_user_may_not_write_is_refused",
+            "--test-threads=1",
+        ])
+        .env(READ_ONLY_FILE_VAR, file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("running as root, this test needs setpriv (util-linux) to check as nobody: {e}")
+        });
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && stdout.contains("1 passed"),
+        "as nobody: {}\n{stdout}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
     );
 }
