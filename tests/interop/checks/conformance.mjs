@@ -4,7 +4,11 @@
 // without the fixture tools passes `tools-call-simple-text` and `tools-call-error` with a "tool not
 // found" error result, so the fixtures' own texts are checked too.
 //
+// Scenarios that end with warnings must be exactly those in `expected-warnings` (a new warning, or
+// one that went away, fails), so a warning cannot hide a regression.
+//
 // Usage: node conformance.mjs --url http://127.0.0.1:PORT/mcp --out DIR [--expected FILE]
+//        [--expected-warnings FILE]
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +24,7 @@ const { values: opts } = parseArgs({
     url: { type: 'string' },
     out: { type: 'string' },
     expected: { type: 'string', default: join(here, '..', 'expected-failures') },
+    'expected-warnings': { type: 'string', default: join(here, '..', 'expected-warnings') },
   },
 });
 
@@ -29,8 +34,9 @@ const FIXTURES = [
   'test_tool_with_progress', 'json_schema_2020_12_tool',
 ];
 
-const expected = new Map(
-  readFileSync(opts.expected, 'utf8')
+/** A list file: `scenario-name  reason` per line, `#` comments. */
+const readList = (file) => new Map(
+  readFileSync(file, 'utf8')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'))
@@ -39,6 +45,8 @@ const expected = new Map(
       return [name, reason.join(' ')];
     }),
 );
+const expected = readList(opts.expected);
+const expectedWarnings = readList(opts['expected-warnings']);
 
 const suite = join(here, '..', 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
 const listed = spawnSync(process.execPath, [suite, 'list', '--server'], { encoding: 'utf8' });
@@ -47,6 +55,9 @@ check('conformance: suite lists server scenarios', scenarios.length > 0, listed.
 const unknown = [...expected.keys()].filter((name) => !scenarios.includes(name));
 check('conformance: expected-failures names only real scenarios', unknown.length === 0,
   `unknown: ${unknown.join(', ')}`);
+const unknownWarnings = [...expectedWarnings.keys()].filter((name) => !scenarios.includes(name));
+check('conformance: expected-warnings names only real scenarios', unknownWarnings.length === 0,
+  `unknown: ${unknownWarnings.join(', ')}`);
 
 const run = spawnSync(process.execPath, [suite, 'server', '--url', opts.url, '--suite', 'all', '-o', opts.out], {
   encoding: 'utf8',
@@ -73,6 +84,17 @@ for (const name of scenarios) {
   const failed = checks.filter((c) => c.status === 'FAILURE');
   const passed = checks.filter((c) => c.status === 'SUCCESS');
   const why = failed.map((c) => `${c.id}: ${c.errorMessage}`).join('; ');
+  const warned = checks.filter((c) => c.status === 'WARNING');
+  const notes = warned.map((c) => `${c.id}: ${c.errorMessage ?? c.details?.message}`).join('; ');
+  if (warned.length > 0 && !expectedWarnings.has(name)) {
+    check(`conformance ${name}: no unexpected warnings`, false,
+      `${notes} (if expected, list it in expected-warnings with the reason)`);
+  } else if (warned.length === 0 && expectedWarnings.has(name)) {
+    check(`conformance ${name}: warns as listed`, false, 'no warning any more: remove it from expected-warnings');
+  } else if (warned.length > 0) {
+    // Not counted as passed or failed: an expected warning is neither.
+    console.log(`XWARN conformance ${name}: ${expectedWarnings.get(name)} (${notes})`);
+  }
   if (expected.has(name)) {
     // Expected to fail only for lack of the feature: the method or fixture tool does not exist.
     const forOtherReasons = failed.filter((c) => !/MCP error (-32601: method not found|-32602: unknown tool)/.test(c.errorMessage ?? ''));
@@ -85,10 +107,7 @@ for (const name of scenarios) {
       console.log(`XFAIL conformance ${name}: ${expected.get(name)} (${failed[0].errorMessage})`);
     }
   } else if (passed.length === 0 && failed.length === 0) {
-    // Scenarios made only of warnings (SSE polling and multiple streams need session ids, which a
-    // stateless server never issues) have nothing to pass or fail; say so rather than count them.
-    const notes = checks.filter((c) => c.status === 'WARNING').map((c) => c.errorMessage ?? c.details?.message);
-    console.log(`INFO conformance ${name}: no check applies to this server (${notes.join('; ')})`);
+    // Made only of warnings (listed, or failed above): nothing to pass or fail.
   } else {
     check(`conformance ${name}`, failed.length === 0, why);
   }

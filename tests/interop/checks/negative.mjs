@@ -64,13 +64,16 @@ async function present(token) {
   return { first: seen[0], outcome };
 }
 
-async function expectInvalidToken(name, token) {
+/** Expects a 401 invalid_token whose `error_description` names the claim under test. */
+async function expectInvalidToken(name, token, description) {
   const { first, outcome } = await present(token);
   const challenge = bearerParams(first?.wwwAuthenticate);
   const prm = `${new URL(opts.mcp).origin}/.well-known/oauth-protected-resource${new URL(opts.mcp).pathname}`;
   check(`negative: ${name} gets 401 error="invalid_token" with the PRM URL`,
     first?.status === 401 && challenge.error === 'invalid_token' && challenge.resource_metadata === prm,
     `status ${first?.status}, WWW-Authenticate: ${first?.wwwAuthenticate}; client: ${outcome}; claims ${JSON.stringify(jwtPayload(token))}`);
+  check(`negative: ${name} is refused because ${description}`, challenge.error_description === description,
+    `WWW-Authenticate: ${first?.wwwAuthenticate}`);
   check(`negative: the client could not use the ${name}`, outcome.startsWith('refused'), outcome);
 }
 
@@ -87,15 +90,16 @@ try {
   const foreignClaims = jwtPayload(foreign);
   check('negative: other issuer\'s token differs from ours only in iss',
     foreignClaims?.iss === opts['other-issuer'] && foreignClaims?.aud === opts.mcp, JSON.stringify(foreignClaims));
-  await expectInvalidToken('token from another issuer', foreign);
+  await expectInvalidToken('token from another issuer', foreign, 'the token was issued by another issuer');
 
   const otherAudience = await obtainToken({ issuer: opts.issuer, resource: opts['other-resource'], scope: 'db:query' });
   const otherClaims = jwtPayload(otherAudience);
   check('negative: other-audience token comes from our issuer for the other resource',
     otherClaims?.iss === opts.issuer && otherClaims?.aud === opts['other-resource'], JSON.stringify(otherClaims));
-  await expectInvalidToken('token for another audience', otherAudience);
+  await expectInvalidToken('token for another audience', otherAudience, 'the token was issued for another audience');
 
-  await expectInvalidToken('expired token', mintWithIssuerKey({ ...base, jti: 'expired', iat: now - 1200, exp: now - 600 }));
+  await expectInvalidToken('expired token', mintWithIssuerKey({ ...base, jti: 'expired', iat: now - 1200, exp: now - 600 }),
+    'the token has expired');
 } catch (err) {
   crashed('negative: checks', err);
 }
