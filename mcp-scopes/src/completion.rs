@@ -18,6 +18,16 @@ use crate::tool::{StateMap, ToolArgument, ToolCall};
 /// says there are more.
 pub const MAX_COMPLETION_VALUES: usize = 100;
 
+/// What a `completion/complete` request's `ref` names: a prompt (`ref/prompt`, by name) or a
+/// resource template (`ref/resource`, by its template as written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionRef<'a> {
+    /// `{"type": "ref/prompt", "name": …}`.
+    Prompt(&'a str),
+    /// `{"type": "ref/resource", "uri": …}`.
+    ResourceTemplate(&'a str),
+}
+
 /// What is being completed: the argument (or template variable), what the user typed so far,
 /// and the values of the other arguments already given (`context.arguments`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

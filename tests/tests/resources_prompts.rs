@@ -5,7 +5,7 @@
 //! them, and `Err` turned into the JSON-RPC error kind.
 
 use mcp_scopes::auth::Principal;
-use mcp_scopes::completion::{Completing, Completion};
+use mcp_scopes::completion::{Completing, Completion, CompletionRef};
 use mcp_scopes::handler::HandlerError;
 use mcp_scopes::prompt::{PromptArgument, PromptMessage, Role};
 use mcp_scopes::registry::Registry;
@@ -438,4 +438,42 @@ async fn completers_are_declared_next_to_what_they_complete() {
             .completion("sql")
             .is_none()
     );
+}
+
+#[test]
+fn a_completion_reference_finds_its_gate_and_completer() {
+    let registry = registry();
+    assert!(registry.has_completions());
+    let target = registry
+        .completion_target(
+            CompletionRef::ResourceTemplate("db://tables/{table}"),
+            "table",
+        )
+        .unwrap();
+    assert_eq!(target.scopes, ["db:query"]);
+    assert_eq!(target.completer.map(|c| c.argument), Some("table"));
+    let target = registry
+        .completion_target(CompletionRef::Prompt("explain_query"), "limit")
+        .unwrap();
+    assert_eq!(target.scopes, ["db:query"]);
+    assert!(
+        target.completer.is_none(),
+        "no completer is declared for `limit`"
+    );
+    assert!(
+        registry
+            .completion_target(CompletionRef::Prompt("nope"), "x")
+            .is_none()
+    );
+    assert!(
+        registry
+            .completion_target(
+                CompletionRef::ResourceTemplate("db://tables/users"),
+                "table"
+            )
+            .is_none(),
+        "a reference names a template as written, not a URI it matches"
+    );
+    let plain = Registry::from_declarations(tools![], resources![schema], prompts![greeting]);
+    assert!(!plain.unwrap().has_completions());
 }

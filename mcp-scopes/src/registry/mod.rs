@@ -8,13 +8,15 @@
 
 mod checks;
 mod error;
+mod lookup;
 
 pub use error::RegistryError;
+pub use lookup::CompletionTarget;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::prompt::PromptDef;
-use crate::resource::{ResourceDef, ResourceMatch, ResourceUri, UriTemplate};
+use crate::resource::{ResourceDef, ResourceUri, UriTemplate};
 use crate::scope::{ScopeDef, ScopeSet};
 use crate::tool::{MissingState, StateMap, ToolDef};
 
@@ -291,67 +293,6 @@ impl Registry {
         self.prompts
             .iter()
             .try_for_each(|prompt| prompt.check_state(state))
-    }
-
-    /// The tools, sorted by name.
-    pub fn tools(&self) -> &[&'static ToolDef] {
-        &self.tools
-    }
-
-    /// A tool by name.
-    pub fn tool(&self, name: &str) -> Option<&'static ToolDef> {
-        self.tools
-            .binary_search_by(|t| t.name.cmp(name))
-            .ok()
-            .map(|i| self.tools[i])
-    }
-
-    /// The fixed resources, sorted by URI (`resources/list`).
-    pub fn resources(&self) -> &[&'static ResourceDef] {
-        &self.resources
-    }
-
-    /// The resource templates, sorted by template (`resources/templates/list`).
-    pub fn resource_templates(&self) -> impl Iterator<Item = &'static ResourceDef> + '_ {
-        self.templates.iter().map(|(def, _)| *def)
-    }
-
-    /// The resource a `resources/read` URI names: a fixed resource with exactly this URI, else
-    /// the first template (in template order) that matches it, with its decoded variables.
-    pub fn resolve_resource(&self, uri: &str) -> Option<ResourceMatch> {
-        if let Ok(i) = self.resources.binary_search_by(|r| fixed_uri(r).cmp(uri)) {
-            return Some(ResourceMatch {
-                def: self.resources[i],
-                variables: BTreeMap::new(),
-            });
-        }
-        self.templates.iter().find_map(|(def, template)| {
-            template
-                .matches(uri)
-                .map(|variables| ResourceMatch { def, variables })
-        })
-    }
-
-    /// The resource template written exactly `template` (a `completion/complete` reference
-    /// names a template this way).
-    pub fn resource_template(&self, template: &str) -> Option<&'static ResourceDef> {
-        self.templates
-            .iter()
-            .find(|(_, parsed)| parsed.as_str() == template)
-            .map(|(def, _)| *def)
-    }
-
-    /// The prompts, sorted by name.
-    pub fn prompts(&self) -> &[&'static PromptDef] {
-        &self.prompts
-    }
-
-    /// A prompt by name.
-    pub fn prompt(&self, name: &str) -> Option<&'static PromptDef> {
-        self.prompts
-            .binary_search_by(|p| p.name.cmp(name))
-            .ok()
-            .map(|i| self.prompts[i])
     }
 
     /// The declared scopes this registry uses, sorted by name.
