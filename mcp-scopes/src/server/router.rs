@@ -119,3 +119,53 @@ impl From<McpServer> for Router {
         server.into_router()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use http::{Request, StatusCode};
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+
+    use super::*;
+    use crate::auth::{DevSigner, ValidatorConfig};
+
+    // The endpoint without the auth layer fails closed: a request that reaches it without a
+    // principal is refused, never served, whatever it asks for.
+    #[tokio::test]
+    async fn a_request_without_a_principal_is_refused_not_served() {
+        let signer = DevSigner::generate();
+        let server = McpServer::builder()
+            .info("t", "1")
+            .auth(
+                ValidatorConfig::new("https://auth.example.test", "http://localhost:3000/mcp")
+                    .static_jwks(signer.jwks()),
+            )
+            .registry(Registry::from_tools(&[]).expect("an empty registry"))
+            .build()
+            .expect("builds");
+        let router = server.endpoint_router(None);
+        for body in [
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
+            r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#,
+            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        ] {
+            let request = Request::post("/mcp")
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
+                .body(Body::from(body))
+                .expect("a request");
+            let response = router.clone().oneshot(request).await.expect("infallible");
+            let status = response.status();
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .expect("a body")
+                .to_bytes();
+            let text = String::from_utf8_lossy(&bytes);
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}: {text}");
+            assert!(!text.contains("\"result\""), "{body}: {text}");
+        }
+    }
+}
