@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod audit;
 pub mod auth;
 #[cfg(feature = "casdoor-sync")]
 pub mod casdoor;

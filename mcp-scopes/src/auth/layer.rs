@@ -2,7 +2,7 @@
 //!
 //! The layer turns the `Authorization` header into a [`Principal`] (or the matching 400/401/503
 //! answer) before the inner service runs, so no handler can forget to authenticate. It writes one
-//! audit event per decision through `tracing` (target `mcp_scopes::audit`), never the token.
+//! audit event per decision ([`crate::audit`]), never the token.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -19,6 +19,7 @@ use http::{HeaderMap, HeaderValue, Request, StatusCode};
 use tower::{Layer, Service};
 
 use super::{Challenge, Principal, Validator};
+use crate::audit::{self, AuditLimits};
 
 /// Authenticates every request with a bearer token: `router.layer(BearerAuthLayer::new(validator,
 /// challenge))`. On success the [`Principal`] is in the request extensions (and extractable), and so
@@ -27,6 +28,7 @@ use super::{Challenge, Principal, Validator};
 pub struct BearerAuthLayer {
     validator: Validator,
     challenge: Arc<Challenge>,
+    limits: Arc<AuditLimits>,
 }
 
 impl BearerAuthLayer {
@@ -35,7 +37,14 @@ impl BearerAuthLayer {
         Self {
             validator,
             challenge: Arc::new(challenge),
+            limits: Arc::default(),
         }
+    }
+
+    /// Shares `limits` (the server's budget of refusal log lines) with the `Origin` guard.
+    pub(crate) fn with_audit_limits(mut self, limits: Arc<AuditLimits>) -> Self {
+        self.limits = limits;
+        self
     }
 }
 
@@ -47,6 +56,7 @@ impl<S> Layer<S> for BearerAuthLayer {
             inner,
             validator: self.validator.clone(),
             challenge: Arc::clone(&self.challenge),
+            limits: Arc::clone(&self.limits),
         }
     }
 }
@@ -57,6 +67,7 @@ pub struct BearerAuth<S> {
     inner: S,
     validator: Validator,
     challenge: Arc<Challenge>,
+    limits: Arc<AuditLimits>,
 }
 
 /// What the `Authorization` header holds.
@@ -101,21 +112,6 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Credentials<'_> {
     Credentials::Bearer(token)
 }
 
-/// Writes the audit event of a scope decision (used by the scope gate): who, which scopes were
-/// needed, which were granted, and whether the call was allowed.
-pub fn audit_scope_decision(principal: &Principal, required: &[&str], allowed: bool) {
-    let granted = principal.scopes.to_string();
-    let required = required.join(" ");
-    let subject = principal.subject.as_deref().unwrap_or("");
-    let client_id = principal.client_id.as_deref().unwrap_or("");
-    let jti = principal.jti.as_deref().unwrap_or("");
-    if allowed {
-        tracing::info!(target: "mcp_scopes::audit", decision = "allow", reason = "scope_granted", subject, client_id, jti, required = %required, granted = %granted, "scope check passed");
-    } else {
-        tracing::warn!(target: "mcp_scopes::audit", decision = "deny", reason = "insufficient_scope", subject, client_id, jti, required = %required, granted = %granted, "scope check failed: step-up needed");
-    }
-}
-
 impl<S> Service<Request<Body>> for BearerAuth<S>
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
@@ -135,40 +131,32 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let validator = self.validator.clone();
         let challenge = Arc::clone(&self.challenge);
+        let limits = Arc::clone(&self.limits);
         Box::pin(async move {
-            let method = request.method().clone();
-            let path = request.uri().path().to_owned();
+            let seen = audit::Seen::of(&request);
             let token = match bearer_token(request.headers()) {
                 Credentials::Bearer(token) => token.to_owned(),
                 Credentials::None => {
-                    tracing::info!(target: "mcp_scopes::audit", decision = "deny", reason = "no_credentials", %method, path, "request without a bearer token");
+                    audit::without_credentials(&limits, &seen);
                     return Ok(challenge.no_credentials());
                 }
                 Credentials::Malformed(why) => {
-                    tracing::warn!(target: "mcp_scopes::audit", decision = "deny", reason = "malformed_authorization", detail = why, %method, path, "unreadable Authorization header");
+                    let reason = audit::reason::MALFORMED_AUTHORIZATION;
+                    let message = "unreadable Authorization header";
+                    audit::refused(&limits, &seen, message, reason, why);
                     return Ok(challenge.invalid_request(why));
                 }
             };
             match validator.validate(&token).await {
                 Ok(principal) => {
-                    tracing::info!(
-                        target: "mcp_scopes::audit",
-                        decision = "allow",
-                        reason = "token_valid",
-                        subject = principal.subject.as_deref().unwrap_or(""),
-                        client_id = principal.client_id.as_deref().unwrap_or(""),
-                        jti = principal.jti.as_deref().unwrap_or(""),
-                        granted = %principal.scopes,
-                        %method,
-                        path,
-                        "bearer token accepted"
-                    );
+                    audit::token_accepted(&principal, &seen);
                     request.extensions_mut().insert(principal);
                     request.extensions_mut().insert(challenge);
                     inner.call(request).await
                 }
                 Err(error) => {
-                    tracing::warn!(target: "mcp_scopes::audit", decision = "deny", reason = error.reason(), detail = %error, %method, path, "bearer token refused");
+                    let (reason, detail) = (error.reason(), error.to_string());
+                    audit::refused(&limits, &seen, "bearer token refused", reason, &detail);
                     Ok(challenge.for_error(&error))
                 }
             }

@@ -39,7 +39,7 @@ pub use dev::{DevSigner, MAX_DEV_TOKEN_TTL, MintError, TokenClaims};
 pub(crate) use entitlements::EntitlementsHook;
 pub use entitlements::{Entitlement, Entitlements, ScopeRoleSyntax, ScopeRoles, ToolCall};
 pub use error::{AuthError, ConfigError};
-pub use layer::{BearerAuth, BearerAuthLayer, audit_scope_decision};
+pub use layer::{BearerAuth, BearerAuthLayer};
 pub use principal::Principal;
 pub use validate::Validator;
 

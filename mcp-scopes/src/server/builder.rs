@@ -38,6 +38,7 @@ pub struct McpServerBuilder {
     options: Options,
     baseline_scopes_only_in_metadata: bool,
     realm: Realm,
+    refusals_logged_per_peer: u32,
 }
 
 /// The `realm` of challenges.
@@ -80,6 +81,7 @@ impl McpServer {
             options: Options::default(),
             baseline_scopes_only_in_metadata: false,
             realm: Realm::Default,
+            refusals_logged_per_peer: crate::audit::DEFAULT_REFUSALS_PER_PEER,
         }
     }
 }
@@ -268,6 +270,16 @@ impl McpServerBuilder {
     #[must_use]
     pub fn entitlements(mut self, hook: impl crate::auth::Entitlements) -> Self {
         self.options.entitlements = Some(crate::auth::EntitlementsHook(std::sync::Arc::new(hook)));
+        self
+    }
+
+    /// How many requests refused before authentication (bad token, refused `Origin`/`Host`) are
+    /// logged per client address and minute (default
+    /// [`DEFAULT_REFUSALS_PER_PEER`](crate::audit::DEFAULT_REFUSALS_PER_PEER)); the next line logged
+    /// for that address counts those left out. `u32::MAX` logs every one. See [`crate::audit`].
+    #[must_use]
+    pub fn refusals_logged_per_peer(mut self, lines: u32) -> Self {
+        self.refusals_logged_per_peer = lines;
         self
     }
 

@@ -2,9 +2,8 @@
 //! tool needs (with implications), records each decision as an audit event, and builds the refusal
 //! the client sees (the 403 step-up challenge, or the in-band error).
 //!
-//! Audit events go to the tracing target `mcp_scopes::audit` so operators can route them apart from
-//! the rest of the log. They name the subject, client, token id and the required vs granted scopes,
-//! never the token itself.
+//! The events (see [`crate::audit`]) name the tool, the subject, client, token id and the required
+//! vs granted scopes, never the token itself.
 
 use http::StatusCode;
 use serde_json::json;
@@ -12,14 +11,12 @@ use serde_json::json;
 use super::jsonrpc::{INSUFFICIENT_SCOPE, NOT_ENTITLED, RpcError};
 use super::reply::Reply;
 use super::state::{ScopeFailure, ServerState};
-use crate::auth::{Entitlement, Principal, ToolCall, audit_scope_decision};
+use crate::audit;
+use crate::auth::{Entitlement, Principal, ToolCall};
 use crate::registry::Registry;
 use crate::tool::ToolDef;
 
-/// The tracing target of audit events.
-pub const AUDIT_TARGET: &str = "mcp_scopes::audit";
-
-/// Checks `principal` against `tool` and writes the audit event (inside a span naming the tool).
+/// Checks `principal` against `tool` and writes the audit event.
 /// `Err` is the refusal to send: the handler must not run.
 pub(crate) fn check(
     server: &ServerState,
@@ -27,8 +24,7 @@ pub(crate) fn check(
     principal: &Principal,
 ) -> Result<(), Reply> {
     let missing = server.registry.missing_scopes(tool, &principal.scopes);
-    let _span = tracing::info_span!(target: AUDIT_TARGET, "tools/call", tool = tool.name).entered();
-    audit_scope_decision(principal, tool.scopes, missing.is_empty());
+    audit::scope_decision(principal, tool.name, tool.scopes, missing.is_empty());
     if !missing.is_empty() {
         return Err(refusal(server, tool, principal, &missing));
     }
@@ -41,16 +37,7 @@ pub(crate) fn check(
     {
         Entitlement::Allow => Ok(()),
         Entitlement::Deny { reason } => {
-            tracing::warn!(
-                target: AUDIT_TARGET,
-                decision = "denied",
-                reason = "not_entitled",
-                detail = %reason,
-                subject = principal.subject.as_deref().unwrap_or("-"),
-                client_id = principal.client_id.as_deref().unwrap_or("-"),
-                jti = principal.jti.as_deref().unwrap_or("-"),
-                "tool call refused: the user is not entitled"
-            );
+            audit::not_entitled(principal, tool.name, &reason);
             Err(not_entitled(server, &reason))
         }
     }
@@ -71,21 +58,6 @@ fn not_entitled(server: &ServerState, reason: &str) -> Reply {
 /// Whether `principal` may call `tool` (no audit event: used to filter `tools/list`).
 pub(crate) fn may_call(registry: &Registry, tool: &ToolDef, principal: &Principal) -> bool {
     registry.missing_scopes(tool, &principal.scopes).is_empty()
-}
-
-/// Records a call of an unknown tool, or of one hidden from the caller.
-pub(crate) fn audit_unknown(name: &str, principal: &Principal, hidden: bool) {
-    tracing::warn!(
-        target: AUDIT_TARGET,
-        decision = "denied",
-        tool = name,
-        reason = if hidden { "hidden by scope filter" } else { "unknown tool" },
-        granted = %principal.scopes,
-        subject = principal.subject.as_deref().unwrap_or("-"),
-        client_id = principal.client_id.as_deref().unwrap_or("-"),
-        jti = principal.jti.as_deref().unwrap_or("-"),
-        "tool call refused"
-    );
 }
 
 /// The scopes a step-up challenge asks for: every scope the tool needs, then the scopes this server

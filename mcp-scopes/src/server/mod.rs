@@ -51,7 +51,6 @@ mod version;
 
 pub use builder::McpServerBuilder;
 pub use builder::build::ServerError;
-pub use gate::AUDIT_TARGET;
 pub use jsonrpc::{
     HEADER_MISMATCH, INSUFFICIENT_SCOPE, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST,
     METHOD_NOT_FOUND, NOT_ENTITLED, PARSE_ERROR, UNSUPPORTED_PROTOCOL_VERSION,

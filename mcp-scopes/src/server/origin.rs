@@ -16,6 +16,7 @@ use http::{HeaderMap, StatusCode};
 
 use super::jsonrpc::{INVALID_REQUEST, RpcError};
 use super::response::error_response;
+use crate::audit::{self, AuditLimits};
 
 /// Which `Origin` and `Host` values the MCP endpoint accepts.
 #[derive(Debug, Clone)]
@@ -77,11 +78,15 @@ impl OriginPolicy {
 
     /// `Ok` when the request may proceed; otherwise why not. `authority` is the request URI's
     /// authority, which stands in for `Host` in HTTP/2.
-    pub(crate) fn check(&self, headers: &HeaderMap, authority: Option<&str>) -> Result<(), String> {
+    pub(crate) fn check(
+        &self,
+        headers: &HeaderMap,
+        authority: Option<&str>,
+    ) -> Result<(), Refusal> {
         if let Some(origin) = headers.get(http::header::ORIGIN) {
             let origin = origin.to_str().unwrap_or("");
             if !self.origin_allowed(origin) {
-                return Err(format!("origin `{origin}` is not allowed"));
+                return Err(Refusal::Origin(origin.to_owned()));
             }
         }
         if self.allowed_hosts.is_some() {
@@ -91,24 +96,63 @@ impl OriginPolicy {
                 .or(authority)
                 .unwrap_or("");
             if !self.host_allowed(host) {
-                return Err(format!("host `{host}` is not allowed"));
+                return Err(Refusal::Host(host.to_owned()));
             }
         }
         Ok(())
     }
 }
 
+/// Why a request was refused, with the header value as the client sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The `Origin` is not allowed.
+    Origin(String),
+    /// The `Host` (or HTTP/2 authority) is not allowed.
+    Host(String),
+}
+
+/// How much of a refused header value the 403 body repeats.
+const ECHOED_CHARS: usize = 100;
+
+impl Refusal {
+    fn reason(&self) -> &'static str {
+        match self {
+            Self::Origin(_) => audit::reason::ORIGIN_NOT_ALLOWED,
+            Self::Host(_) => audit::reason::HOST_NOT_ALLOWED,
+        }
+    }
+
+    fn value(&self) -> &str {
+        match self {
+            Self::Origin(value) | Self::Host(value) => value,
+        }
+    }
+
+    /// The message for the client: the value cut short, so a huge header is not sent back whole.
+    fn message(&self) -> String {
+        let header = match self {
+            Self::Origin(_) => "origin",
+            Self::Host(_) => "host",
+        };
+        let shown = audit::clip_to(self.value(), ECHOED_CHARS);
+        format!("{header} `{shown}` is not allowed")
+    }
+}
+
 /// Middleware: 403 with a JSON-RPC error (no id) when the `Origin` or `Host` is not allowed.
 pub(crate) async fn guard(
-    State(policy): State<Arc<OriginPolicy>>,
+    State((policy, limits)): State<(Arc<OriginPolicy>, Arc<AuditLimits>)>,
     request: Request,
     next: Next,
 ) -> Response {
     let authority = request.uri().authority().map(Authority::as_str);
-    if let Err(reason) = policy.check(request.headers(), authority) {
-        tracing::warn!(target: super::gate::AUDIT_TARGET, decision = "deny", reason = "origin_or_host", detail = %reason, "request refused");
+    if let Err(refusal) = policy.check(request.headers(), authority) {
+        let seen = audit::Seen::of(&request);
+        let message = "request refused";
+        audit::refused(&limits, &seen, message, refusal.reason(), refusal.value());
         return error_response(
-            &RpcError::new(StatusCode::FORBIDDEN, INVALID_REQUEST, reason),
+            &RpcError::new(StatusCode::FORBIDDEN, INVALID_REQUEST, refusal.message()),
             None,
         );
     }
@@ -166,8 +210,10 @@ mod tests {
         let evil = headers(&[(http::header::HOST, "evil.example.com")]);
         assert!(policy(None).check(&evil, None).is_ok());
         let p = policy(Some(vec![]));
-        let refusal = p.check(&evil, None).expect_err("a foreign host");
-        assert!(refusal.contains("evil.example.com"), "{refusal}");
+        assert_eq!(
+            p.check(&evil, None),
+            Err(Refusal::Host("evil.example.com".into()))
+        );
         for host in [
             "localhost:8080",
             "127.0.0.1:8080",
@@ -177,14 +223,16 @@ mod tests {
             let h = headers(&[(http::header::HOST, host)]);
             assert!(p.check(&h, None).is_ok(), "{host}");
         }
-        let refusal = p.check(&HeaderMap::new(), None).expect_err("no host");
-        assert!(refusal.to_lowercase().contains("host"), "{refusal}");
+        assert_eq!(
+            p.check(&HeaderMap::new(), None),
+            Err(Refusal::Host(String::new()))
+        );
         // HTTP/2 carries the host in the URI's authority.
         assert!(p.check(&HeaderMap::new(), Some("localhost:8080")).is_ok());
-        let refusal = p
-            .check(&HeaderMap::new(), Some("evil.example.com"))
-            .expect_err("a foreign authority");
-        assert!(refusal.contains("evil.example.com"), "{refusal}");
+        assert_eq!(
+            p.check(&HeaderMap::new(), Some("evil.example.com")),
+            Err(Refusal::Host("evil.example.com".into()))
+        );
     }
 
     #[test]
@@ -194,6 +242,9 @@ mod tests {
             (http::header::HOST, "mcp.example.com"),
             (http::header::ORIGIN, "https://evil.example.com"),
         ]);
-        assert!(p.check(&h, None).unwrap_err().contains("evil.example.com"));
+        assert_eq!(
+            p.check(&h, None),
+            Err(Refusal::Origin("https://evil.example.com".into()))
+        );
     }
 }

@@ -15,6 +15,7 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use super::origin::{self, OriginPolicy};
 use super::state::ServerState;
 use super::transport::{Endpoint, method_not_allowed, post as post_handler};
+use crate::audit::AuditLimits;
 use crate::auth::{BearerAuthLayer, Validator};
 use crate::metadata::{self, ProtectedResourceMetadata};
 use crate::registry::Registry;
@@ -28,6 +29,7 @@ pub struct McpServer {
     pub(super) resource: String,
     pub(super) metadata: ProtectedResourceMetadata,
     pub(super) origin_policy: Arc<OriginPolicy>,
+    pub(super) audit_limits: Arc<AuditLimits>,
     pub(super) max_body_bytes: usize,
     pub(super) body_read_timeout: std::time::Duration,
     pub(super) baseline_scopes: Vec<String>,
@@ -72,7 +74,8 @@ impl McpServer {
     /// The router: the MCP endpoint (behind the `Origin`/`Host` guard, then bearer authentication
     /// for POST) and the Protected Resource Metadata.
     pub fn into_router(self) -> Router {
-        let auth = BearerAuthLayer::new(self.validator.clone(), self.state.challenge.clone());
+        let auth = BearerAuthLayer::new(self.validator.clone(), self.state.challenge.clone())
+            .with_audit_limits(Arc::clone(&self.audit_limits));
         self.guarded(self.endpoint_router(Some(auth)))
             .merge(metadata::router(self.metadata.clone()))
     }
@@ -108,7 +111,10 @@ impl McpServer {
         router
             .layer(cors)
             .layer(axum::middleware::from_fn_with_state(
-                Arc::clone(&self.origin_policy),
+                (
+                    Arc::clone(&self.origin_policy),
+                    Arc::clone(&self.audit_limits),
+                ),
                 origin::guard,
             ))
     }

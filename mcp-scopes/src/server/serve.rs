@@ -36,6 +36,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use axum::response::Response;
 use http::header::CONNECTION;
 use http::{HeaderValue, Request};
@@ -218,8 +219,17 @@ impl Serve {
             // header timeout starts only then: a stalled write is bounded here or not at all.
             let mut stream = TimeoutWriter::new(stream);
             stream.set_timeout(write_timeout);
-            let service = TowerToHyperService::new(ServiceExt::<Request<Incoming>>::map_response(
+            // The peer's address, as `into_make_service_with_connect_info` would give it: the
+            // audit events name it and limit refusal lines per address.
+            let with_peer = ServiceExt::<Request<Incoming>>::map_request(
                 router.clone(),
+                move |mut request: Request<Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                },
+            );
+            let service = TowerToHyperService::new(ServiceExt::<Request<Incoming>>::map_response(
+                with_peer,
                 close_after_error,
             ));
             let connection =

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use http::Uri;
 
 use super::{Auth, McpServerBuilder, Realm};
+use crate::audit::AuditLimits;
 use crate::auth::{Challenge, ConfigError, Validator};
 use crate::metadata::ProtectedResourceMetadata;
 use crate::registry::{Registry, RegistryError};
@@ -64,16 +65,7 @@ impl McpServerBuilder {
                 matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
             })
             .ok_or_else(|| ServerError::BadResource(resource.clone()))?;
-        let path = match self.path {
-            Some(path) => path,
-            None => match resource_uri.path().trim_end_matches('/') {
-                "" => "/mcp".to_owned(),
-                path => path.to_owned(),
-            },
-        };
-        if !path.starts_with('/') {
-            return Err(ServerError::BadPath(path));
-        }
+        let path = endpoint_path(self.path, &resource_uri)?;
         let registry = match self.registry {
             Some(registry) => registry,
             None => Registry::collected()?,
@@ -147,10 +139,27 @@ impl McpServerBuilder {
             resource,
             metadata,
             origin_policy: Arc::new(origin_policy),
+            audit_limits: Arc::new(AuditLimits::per_minute(self.refusals_logged_per_peer)),
             max_body_bytes: self.max_body_bytes,
             body_read_timeout: self.body_read_timeout,
             baseline_scopes,
         })
+    }
+}
+
+/// The MCP endpoint path: the one configured, else the resource URL's path, else `/mcp`.
+fn endpoint_path(configured: Option<String>, resource: &Uri) -> Result<String, ServerError> {
+    let path = match configured {
+        Some(path) => path,
+        None => match resource.path().trim_end_matches('/') {
+            "" => "/mcp".to_owned(),
+            path => path.to_owned(),
+        },
+    };
+    if path.starts_with('/') {
+        Ok(path)
+    } else {
+        Err(ServerError::BadPath(path))
     }
 }
 

@@ -131,9 +131,11 @@ pub(crate) fn call(
         server.options.filter_tools_by_scope && !gate::may_call(&server.registry, t, ctx.principal)
     });
     let Some(tool) = tool.filter(|_| !hidden) else {
-        gate::audit_unknown(name, ctx.principal, hidden);
+        crate::audit::tool_refused(ctx.principal, name, hidden);
         // Identical for unknown and hidden tools, so a hidden tool's existence does not leak.
-        return Reply::Error(RpcError::invalid_params(format!("unknown tool: {name}")));
+        // The name is the client's: echoed cut short, so a huge one is not sent back whole.
+        let shown = crate::audit::clip_to(name, 128);
+        return Reply::Error(RpcError::invalid_params(format!("unknown tool: {shown}")));
     };
     if let Err(refusal) = gate::check(server, tool, ctx.principal) {
         return refusal;

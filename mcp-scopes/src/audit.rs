@@ -1,0 +1,415 @@
+//! Audit events: every access decision the framework makes (token accepted or refused, `Origin` or
+//! `Host` refused, scope granted or missing, unknown or hidden tool) is one `tracing` event on the
+//! target [`TARGET`], spelled the same way wherever it is made, so one filter finds them all.
+//!
+//! # Fields
+//! | field | value |
+//! |---|---|
+//! | `decision` | `allow` or `deny` |
+//! | `reason` | a snake_case code: see [`reason`] and [`AuthError::reason`](crate::auth::AuthError::reason) |
+//! | `subject`, `client_id`, `jti` | the token's `sub`, `client_id`/`azp` and `jti` (empty when absent) |
+//! | `granted` | the token's scopes, space-separated |
+//! | `required` | the scopes the tool needs, space-separated |
+//! | `tool` | the tool name the client asked for |
+//! | `method`, `path` | the HTTP request |
+//! | `peer` | the client's address, when the server knows it (empty otherwise) |
+//! | `detail` | why, in words (a refused `Origin`/`Host` value, a token error) |
+//! | `suppressed` | on a refusal: how many refusals from this peer were not logged just before it |
+//! | `count`, `seconds` | on the summary of requests without a token |
+//!
+//! Never the token. Every value a client can influence is recorded as a string (formatters quote
+//! and escape it, so a header holding `" decision="allow` cannot add a field) and cut to
+//! [`MAX_FIELD_CHARS`] characters.
+//!
+//! # Volume
+//! A client without a token can send requests as fast as the network allows, so what such requests
+//! cause is bounded: a request without any token is logged at DEBUG only, and counted; the count is
+//! logged at INFO at most once a minute. Other refusals before authentication (a bad token, a refused
+//! `Origin`) are logged at WARN up to a number of lines per peer address per minute
+//! ([`McpServerBuilder::refusals_logged_per_peer`](crate::server::McpServerBuilder::refusals_logged_per_peer));
+//! the next line logged for that peer says how many were left out. Decisions about authenticated
+//! callers (the scope gate) are always logged: the caller is known and can be held to account.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The tracing target of every audit event.
+pub const TARGET: &str = "mcp_scopes::audit";
+
+/// The longest value (in characters) an audit field holds; longer ones are cut and end in `…`.
+pub const MAX_FIELD_CHARS: usize = 256;
+
+/// How many refusals before authentication are logged per peer address and minute, unless the
+/// server is built with another limit.
+pub const DEFAULT_REFUSALS_PER_PEER: u32 = 20;
+
+/// The `reason` codes of events that are not token errors (those use
+/// [`AuthError::reason`](crate::auth::AuthError::reason)).
+pub mod reason {
+    /// `allow`: the bearer token is valid.
+    pub const TOKEN_VALID: &str = "token_valid";
+    /// `deny`: no bearer token (logged at DEBUG, summarized at INFO).
+    pub const NO_CREDENTIALS: &str = "no_credentials";
+    /// `deny`: an `Authorization` header that cannot be read.
+    pub const MALFORMED_AUTHORIZATION: &str = "malformed_authorization";
+    /// `deny`: the `Origin` header names an origin that is not allowed.
+    pub const ORIGIN_NOT_ALLOWED: &str = "origin_not_allowed";
+    /// `deny`: the `Host` header names a host that is not allowed.
+    pub const HOST_NOT_ALLOWED: &str = "host_not_allowed";
+    /// `allow`: the token grants every scope the tool needs.
+    pub const SCOPE_GRANTED: &str = "scope_granted";
+    /// `deny`: the token lacks a scope the tool needs (the client may step up).
+    pub const INSUFFICIENT_SCOPE: &str = "insufficient_scope";
+    /// `deny`: no tool has this name.
+    pub const UNKNOWN_TOOL: &str = "unknown_tool";
+    /// `deny`: the tool exists but is hidden from this caller (answered like an unknown tool).
+    pub const HIDDEN_TOOL: &str = "hidden_tool";
+    /// `deny`: the scopes suffice but the entitlements hook refused the user (no step-up).
+    pub const NOT_ENTITLED: &str = "not_entitled";
+}
+
+/// `value` cut to [`MAX_FIELD_CHARS`] characters (ending in `…` when cut).
+pub(crate) fn clip(value: &str) -> String {
+    clip_to(value, MAX_FIELD_CHARS)
+}
+
+/// `value` cut to `max` characters (ending in `…` when cut).
+pub(crate) fn clip_to(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        None => value.to_owned(),
+        Some((end, _)) => format!("{}…", &value[..end]),
+    }
+}
+
+/// What an event says about the HTTP request: method, path and the client's address.
+#[derive(Debug, Clone)]
+pub(crate) struct Seen {
+    method: String,
+    path: String,
+    /// Known when the server put it in the request (as `serve` and axum's
+    /// `into_make_service_with_connect_info` do).
+    peer: Option<IpAddr>,
+}
+
+impl Seen {
+    pub(crate) fn of<B>(request: &http::Request<B>) -> Self {
+        Self {
+            method: clip(request.method().as_str()),
+            path: clip(request.uri().path()),
+            peer: request
+                .extensions()
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        }
+    }
+
+    fn peer(&self) -> String {
+        self.peer.map(|p| p.to_string()).unwrap_or_default()
+    }
+}
+
+/// How many peers the refusal limiter remembers; past that, unknown peers share one budget.
+const MAX_PEERS: usize = 4096;
+
+#[derive(Debug)]
+struct Window {
+    started: Instant,
+    logged: u32,
+    suppressed: u64,
+}
+
+#[derive(Debug)]
+struct Unauthenticated {
+    since: Instant,
+    count: u64,
+}
+
+/// Bounds what unauthenticated traffic writes to the log (see the module docs). One per server,
+/// shared by the `Origin` guard and the auth layer.
+#[derive(Debug)]
+pub(crate) struct AuditLimits {
+    per_peer: u32,
+    window: Duration,
+    peers: Mutex<HashMap<Option<IpAddr>, Window>>,
+    unauthenticated: Mutex<Unauthenticated>,
+}
+
+impl Default for AuditLimits {
+    fn default() -> Self {
+        Self::per_minute(DEFAULT_REFUSALS_PER_PEER)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Counters only: whatever panicked while holding one left numbers, not broken invariants.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl AuditLimits {
+    /// `per_peer` refusal lines per peer and minute.
+    pub(crate) fn per_minute(per_peer: u32) -> Self {
+        Self::new(per_peer, Duration::from_mins(1))
+    }
+
+    /// `per_peer` refusal lines per peer and `window`.
+    pub(crate) fn new(per_peer: u32, window: Duration) -> Self {
+        Self {
+            per_peer,
+            window,
+            peers: Mutex::new(HashMap::new()),
+            unauthenticated: Mutex::new(Unauthenticated {
+                since: Instant::now(),
+                count: 0,
+            }),
+        }
+    }
+
+    /// Whether a refusal from `peer` may be logged now: `Some(n)` with the number of refusals from
+    /// it left out since the last logged one, `None` to leave this one out.
+    fn admit(&self, peer: Option<IpAddr>) -> Option<u64> {
+        let now = Instant::now();
+        let mut peers = lock(&self.peers);
+        if peers.len() >= MAX_PEERS && !peers.contains_key(&peer) {
+            peers.retain(|_, w| now.duration_since(w.started) < self.window);
+        }
+        let key = if peers.len() >= MAX_PEERS && !peers.contains_key(&peer) {
+            None
+        } else {
+            peer
+        };
+        let window = peers.entry(key).or_insert(Window {
+            started: now,
+            logged: 0,
+            suppressed: 0,
+        });
+        if now.duration_since(window.started) >= self.window {
+            window.started = now;
+            window.logged = 0;
+        }
+        if window.logged < self.per_peer {
+            window.logged += 1;
+            Some(std::mem::take(&mut window.suppressed))
+        } else {
+            window.suppressed += 1;
+            None
+        }
+    }
+
+    /// Counts a request without a token; returns the count and the seconds it covers when a
+    /// summary is due.
+    fn count_unauthenticated(&self) -> Option<(u64, u64)> {
+        let now = Instant::now();
+        let mut state = lock(&self.unauthenticated);
+        state.count += 1;
+        let elapsed = now.duration_since(state.since);
+        if elapsed < self.window {
+            return None;
+        }
+        let count = std::mem::take(&mut state.count);
+        state.since = now;
+        Some((count, elapsed.as_secs()))
+    }
+}
+
+/// A request refused before authentication (`Origin`/`Host`, unreadable `Authorization`, bad
+/// token), logged at WARN within the per-peer limit, with `message` as the event's message.
+pub(crate) fn refused(
+    limits: &AuditLimits,
+    seen: &Seen,
+    message: &'static str,
+    reason: &str,
+    detail: &str,
+) {
+    let Some(suppressed) = limits.admit(seen.peer) else {
+        return;
+    };
+    tracing::warn!(
+        target: TARGET,
+        decision = "deny",
+        reason,
+        detail = clip(detail).as_str(),
+        method = seen.method.as_str(),
+        path = seen.path.as_str(),
+        peer = seen.peer().as_str(),
+        suppressed,
+        "{message}"
+    );
+}
+
+/// A request without a bearer token: DEBUG each, an INFO summary at most once per window.
+pub(crate) fn without_credentials(limits: &AuditLimits, seen: &Seen) {
+    tracing::debug!(
+        target: TARGET,
+        decision = "deny",
+        reason = reason::NO_CREDENTIALS,
+        method = seen.method.as_str(),
+        path = seen.path.as_str(),
+        peer = seen.peer().as_str(),
+        "request without a bearer token"
+    );
+    if let Some((count, seconds)) = limits.count_unauthenticated() {
+        tracing::info!(
+            target: TARGET,
+            decision = "deny",
+            reason = reason::NO_CREDENTIALS,
+            count,
+            seconds,
+            "requests without a bearer token (each is logged at DEBUG)"
+        );
+    }
+}
+
+/// Who a token says the caller is, as audit fields.
+struct Caller {
+    subject: String,
+    client_id: String,
+    jti: String,
+    granted: String,
+}
+
+impl Caller {
+    fn of(principal: &crate::auth::Principal) -> Self {
+        let field = |v: &Option<String>| clip(v.as_deref().unwrap_or(""));
+        Self {
+            subject: field(&principal.subject),
+            client_id: field(&principal.client_id),
+            jti: field(&principal.jti),
+            granted: clip(&principal.scopes.to_string()),
+        }
+    }
+}
+
+/// A valid bearer token.
+pub(crate) fn token_accepted(principal: &crate::auth::Principal, seen: &Seen) {
+    let c = Caller::of(principal);
+    tracing::info!(
+        target: TARGET,
+        decision = "allow",
+        reason = reason::TOKEN_VALID,
+        subject = c.subject.as_str(),
+        client_id = c.client_id.as_str(),
+        jti = c.jti.as_str(),
+        granted = c.granted.as_str(),
+        method = seen.method.as_str(),
+        path = seen.path.as_str(),
+        peer = seen.peer().as_str(),
+        "bearer token accepted"
+    );
+}
+
+/// The scope gate's decision on a call of `tool`, which needs `required`.
+pub(crate) fn scope_decision(
+    principal: &crate::auth::Principal,
+    tool: &str,
+    required: &[&str],
+    allowed: bool,
+) {
+    let c = Caller::of(principal);
+    let required = clip(&required.join(" "));
+    let tool = clip(tool);
+    // One spelling for both levels (a tracing level must be known at compile time).
+    macro_rules! decision {
+        ($level:ident, $decision:literal, $reason:expr, $message:literal) => {
+            tracing::$level!(
+                target: TARGET,
+                decision = $decision,
+                reason = $reason,
+                tool = tool.as_str(),
+                required = required.as_str(),
+                granted = c.granted.as_str(),
+                subject = c.subject.as_str(),
+                client_id = c.client_id.as_str(),
+                jti = c.jti.as_str(),
+                $message
+            )
+        };
+    }
+    if allowed {
+        decision!(info, "allow", reason::SCOPE_GRANTED, "tool call allowed");
+    } else {
+        decision!(
+            warn,
+            "deny",
+            reason::INSUFFICIENT_SCOPE,
+            "tool call refused: step-up needed"
+        );
+    }
+}
+
+/// A call the entitlements hook refused, with its reason as `detail`.
+pub(crate) fn not_entitled(principal: &crate::auth::Principal, tool: &str, detail: &str) {
+    let c = Caller::of(principal);
+    tracing::warn!(
+        target: TARGET,
+        decision = "deny",
+        reason = reason::NOT_ENTITLED,
+        tool = clip(tool).as_str(),
+        detail = clip(detail).as_str(),
+        granted = c.granted.as_str(),
+        subject = c.subject.as_str(),
+        client_id = c.client_id.as_str(),
+        jti = c.jti.as_str(),
+        "tool call refused: the user is not entitled"
+    );
+}
+
+/// A call of a tool that does not exist, or is hidden from the caller.
+pub(crate) fn tool_refused(principal: &crate::auth::Principal, tool: &str, hidden: bool) {
+    let c = Caller::of(principal);
+    tracing::warn!(
+        target: TARGET,
+        decision = "deny",
+        reason = if hidden { reason::HIDDEN_TOOL } else { reason::UNKNOWN_TOOL },
+        tool = clip(tool).as_str(),
+        granted = c.granted.as_str(),
+        subject = c.subject.as_str(),
+        client_id = c.client_id.as_str(),
+        jti = c.jti.as_str(),
+        "tool call refused"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_cuts_on_a_character_boundary() {
+        assert_eq!(clip_to("abc", 3), "abc");
+        assert_eq!(clip_to("abcd", 3), "abc…");
+        assert_eq!(clip_to("ééé", 2), "éé…");
+        assert_eq!(
+            clip(&"x".repeat(300_000)).chars().count(),
+            MAX_FIELD_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn refusals_are_limited_per_peer_and_the_next_line_counts_the_rest() {
+        let limits = AuditLimits::new(2, Duration::from_millis(200));
+        let a = Some(IpAddr::from([10, 0, 0, 1]));
+        let b = Some(IpAddr::from([10, 0, 0, 2]));
+        assert_eq!(limits.admit(a), Some(0));
+        assert_eq!(limits.admit(a), Some(0));
+        assert_eq!(limits.admit(a), None);
+        assert_eq!(limits.admit(a), None);
+        // Another peer has its own budget.
+        assert_eq!(limits.admit(b), Some(0));
+        std::thread::sleep(Duration::from_millis(250));
+        assert_eq!(limits.admit(a), Some(2));
+        assert_eq!(limits.admit(a), Some(0));
+    }
+
+    #[test]
+    fn requests_without_a_token_are_summarized_once_per_window() {
+        let limits = AuditLimits::new(2, Duration::from_millis(200));
+        for _ in 0..50 {
+            assert_eq!(limits.count_unauthenticated(), None);
+        }
+        std::thread::sleep(Duration::from_millis(250));
+        assert_eq!(limits.count_unauthenticated().map(|(n, _)| n), Some(51));
+        assert_eq!(limits.count_unauthenticated(), None);
+    }
+}
