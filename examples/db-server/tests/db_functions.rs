@@ -8,7 +8,7 @@ mod support;
 
 use db_server::db::DbError;
 use serde_json::{Value, json};
-use support::{TestServer, dump, open_seeded};
+use support::{dump, open_seeded, with_fresh_server};
 
 /// Eight bytes a caller would plant as a tokenizer "pointer".
 const FAKE_POINTER: &str = "QUFBQUFBQUE=";
@@ -304,32 +304,32 @@ async fn allowed_functions_stop_at_the_size_and_depth_limits() {
 /// The review's two calls, as a `db:query` client sends them.
 #[tokio::test]
 async fn the_fts3_tokenizer_calls_are_refused_over_http() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = TestServer::start(dir.path()).await;
-    let token = server.token(&["db:query"]);
-    for arguments in [
-        json!({"sql": "SELECT fts3_tokenizer(?) AS p", "params": ["simple"]}),
-        json!({"sql": "SELECT fts3_tokenizer(?, ?)", "params": ["simple", {"base64": FAKE_POINTER}]}),
-    ] {
-        let reply = server.call(&token, "query", arguments.clone()).await;
-        let message = reply.tool_error();
-        assert!(
-            message.starts_with("the SQL function fts3_tokenizer() is not allowed on this server"),
-            "{arguments}: {message}"
-        );
-        assert!(
-            reply.result().get("structuredContent").is_none(),
-            "{reply:?}"
-        );
-    }
-    // The server keeps answering on the same connections.
-    let reply = server
-        .call(
-            &token,
-            "query",
-            json!({"sql": "SELECT count(*) AS n FROM orders"}),
-        )
-        .await;
-    assert_eq!(reply.structured()["rows"], json!([[30]]));
-    server.stop().await;
+    with_fresh_server(async |server| {
+        let token = server.token(&["db:query"]);
+        for arguments in [
+            json!({"sql": "SELECT fts3_tokenizer(?) AS p", "params": ["simple"]}),
+            json!({"sql": "SELECT fts3_tokenizer(?, ?)", "params": ["simple", {"base64": FAKE_POINTER}]}),
+        ] {
+            let reply = server.call(&token, "query", arguments.clone()).await;
+            let message = reply.tool_error();
+            assert!(
+                message.starts_with("the SQL function fts3_tokenizer() is not allowed on this server"),
+                "{arguments}: {message}"
+            );
+            assert!(
+                reply.result().get("structuredContent").is_none(),
+                "{reply:?}"
+            );
+        }
+        // The server keeps answering on the same connections.
+        let reply = server
+            .call(
+                &token,
+                "query",
+                json!({"sql": "SELECT count(*) AS n FROM orders"}),
+            )
+            .await;
+        assert_eq!(reply.structured()["rows"], json!([[30]]));
+    })
+    .await;
 }

@@ -5,7 +5,7 @@ mod support;
 
 use db_server::db::DbError;
 use serde_json::json;
-use support::{TestServer, dump, open_seeded};
+use support::{dump, open_seeded, with_fresh_server};
 
 #[tokio::test]
 async fn sql_with_a_nul_character_is_refused_not_cut() {
@@ -50,20 +50,20 @@ async fn sql_with_a_nul_character_is_refused_not_cut() {
 
 #[tokio::test]
 async fn a_nul_in_the_sql_gets_an_error_result_over_http() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = TestServer::start(dir.path()).await;
-    let token = server.token(&["db:query"]);
-    let reply = server
-        .call(
-            &token,
-            "query",
-            json!({"sql": "SELECT count(*) FROM orders\u{0} WHERE id = 1"}),
-        )
-        .await;
-    let message = reply.tool_error();
-    assert!(
-        message.starts_with("the SQL text holds a NUL character (at byte 27)"),
-        "{message}"
-    );
-    server.stop().await;
+    with_fresh_server(async |server| {
+        let token = server.token(&["db:query"]);
+        let reply = server
+            .call(
+                &token,
+                "query",
+                json!({"sql": "SELECT count(*) FROM orders\u{0} WHERE id = 1"}),
+            )
+            .await;
+        let message = reply.tool_error();
+        assert!(
+            message.starts_with("the SQL text holds a NUL character (at byte 27)"),
+            "{message}"
+        );
+    })
+    .await;
 }

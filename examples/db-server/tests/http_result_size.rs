@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{Reply, TestServer};
+use support::{Reply, with_fresh_server};
 
 /// The documented bound on a whole `tools/call` answer of `query`: 4 MiB of result plus the
 /// envelope and the one-line summary.
@@ -26,91 +26,91 @@ fn answer_bytes(reply: &Reply) -> usize {
 
 #[tokio::test]
 async fn rows_of_control_characters_stay_within_the_documented_size() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = TestServer::start(dir.path()).await;
-    let token = server.token(&["db:query"]);
-    // 5000 rows of 1000 × char(1): 5 MB of text, 30 MB as JSON (`\u0001` each), 65 MB with the
-    // text copy escaped once more.
-    let reply = server
-        .call(
-            &token,
-            "query",
-            json!({
-                "sql": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000) \
-                        SELECT printf('%.*c', 1000, char(1)) AS s FROM n",
-                "max_rows": 5000
-            }),
-        )
-        .await;
-    let bytes = answer_bytes(&reply);
-    assert!(bytes <= MAX_ANSWER_BYTES, "the answer is {bytes} bytes");
-    let structured = reply.structured();
-    let rows = structured["rows"].as_array().expect("rows");
-    assert!(rows.len() > 500, "as many rows as fit: {}", rows.len());
-    assert_eq!(structured["row_count"], json!(rows.len()));
-    assert_eq!(structured["truncated"], json!(true));
-    assert_eq!(rows[0][0], json!("\u{1}".repeat(1000)));
-    let text = reply.result()["content"][0]["text"].as_str().expect("text");
-    assert_eq!(
-        text,
-        format!(
-            "{} row(s) of 1 column(s) (truncated: the query has more). The result is over 64 KiB \
-             of JSON, so it is only in structuredContent; to get it as text too, ask for fewer \
-             rows (max_rows, WHERE, LIMIT) or fewer columns.",
-            rows.len()
-        )
-    );
-    server.stop().await;
+    with_fresh_server(async |server| {
+        let token = server.token(&["db:query"]);
+        // 5000 rows of 1000 × char(1): 5 MB of text, 30 MB as JSON (`\u0001` each), 65 MB with the
+        // text copy escaped once more.
+        let reply = server
+            .call(
+                &token,
+                "query",
+                json!({
+                    "sql": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000) \
+                            SELECT printf('%.*c', 1000, char(1)) AS s FROM n",
+                    "max_rows": 5000
+                }),
+            )
+            .await;
+        let bytes = answer_bytes(&reply);
+        assert!(bytes <= MAX_ANSWER_BYTES, "the answer is {bytes} bytes");
+        let structured = reply.structured();
+        let rows = structured["rows"].as_array().expect("rows");
+        assert!(rows.len() > 500, "as many rows as fit: {}", rows.len());
+        assert_eq!(structured["row_count"], json!(rows.len()));
+        assert_eq!(structured["truncated"], json!(true));
+        assert_eq!(rows[0][0], json!("\u{1}".repeat(1000)));
+        let text = reply.result()["content"][0]["text"].as_str().expect("text");
+        assert_eq!(
+            text,
+            format!(
+                "{} row(s) of 1 column(s) (truncated: the query has more). The result is over 64 KiB \
+                 of JSON, so it is only in structuredContent; to get it as text too, ask for fewer \
+                 rows (max_rows, WHERE, LIMIT) or fewer columns.",
+                rows.len()
+            )
+        );
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn one_value_larger_than_the_budget_as_json_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = TestServer::start(dir.path()).await;
-    let token = server.token(&["db:query"]);
-    // 3 MB of text, under the 4 MiB budget as text, 18 MB as JSON.
-    let reply = server
-        .call(
-            &token,
-            "query",
-            json!({"sql": "SELECT printf('%.*c', 3000000, char(1)) AS s"}),
-        )
-        .await;
-    let message = reply.tool_error();
-    assert!(
-        message.starts_with("the first row alone holds more"),
-        "{message}"
-    );
-    assert!(answer_bytes(&reply) < 1024);
-    server.stop().await;
+    with_fresh_server(async |server| {
+        let token = server.token(&["db:query"]);
+        // 3 MB of text, under the 4 MiB budget as text, 18 MB as JSON.
+        let reply = server
+            .call(
+                &token,
+                "query",
+                json!({"sql": "SELECT printf('%.*c', 3000000, char(1)) AS s"}),
+            )
+            .await;
+        let message = reply.tool_error();
+        assert!(
+            message.starts_with("the first row alone holds more"),
+            "{message}"
+        );
+        assert!(answer_bytes(&reply) < 1024);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn small_results_keep_their_text_copy() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = TestServer::start(dir.path()).await;
-    let token = server.token(&["db:modify"]);
-    let reply = server
-        .call(
-            &token,
-            "query",
-            json!({"sql": "SELECT id, name FROM customers ORDER BY id LIMIT 2"}),
-        )
-        .await;
-    let text = reply.result()["content"][0]["text"].as_str().expect("text");
-    let copy: Value = serde_json::from_str(text).expect("the text is the JSON");
-    assert_eq!(&copy, reply.structured());
-    assert_eq!(copy["row_count"], json!(2));
-    let reply = server
-        .call(
-            &token,
-            "execute",
-            json!({"sql": "UPDATE products SET stock = stock + 1 WHERE id = 1 RETURNING id, stock"}),
-        )
-        .await;
-    let text = reply.result()["content"][0]["text"].as_str().expect("text");
-    let copy: Value = serde_json::from_str(text).expect("the text is the JSON");
-    assert_eq!(&copy, reply.structured());
-    assert_eq!(copy["returning_rows"], json!([[1, 41]]));
-    server.stop().await;
+    with_fresh_server(async |server| {
+        let token = server.token(&["db:modify"]);
+        let reply = server
+            .call(
+                &token,
+                "query",
+                json!({"sql": "SELECT id, name FROM customers ORDER BY id LIMIT 2"}),
+            )
+            .await;
+        let text = reply.result()["content"][0]["text"].as_str().expect("text");
+        let copy: Value = serde_json::from_str(text).expect("the text is the JSON");
+        assert_eq!(&copy, reply.structured());
+        assert_eq!(copy["row_count"], json!(2));
+        let reply = server
+            .call(
+                &token,
+                "execute",
+                json!({"sql": "UPDATE products SET stock = stock + 1 WHERE id = 1 RETURNING id, stock"}),
+            )
+            .await;
+        let text = reply.result()["content"][0]["text"].as_str().expect("text");
+        let copy: Value = serde_json::from_str(text).expect("the text is the JSON");
+        assert_eq!(&copy, reply.structured());
+        assert_eq!(copy["returning_rows"], json!([[1, 41]]));
+    })
+    .await;
 }
