@@ -319,6 +319,44 @@ async fn token_without_port_mints_for_the_port_the_server_listens_on() {
     server.terminate();
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_development_tokens_get_a_hint_at_the_likely_cause() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let port = free_port();
+    let server = Server::start(port, &data);
+    let endpoint = format!("http://127.0.0.1:{port}/mcp");
+    let other_port = token(free_port(), &data, "db:query");
+    let other_key = token(port, &dir.path().join("elsewhere"), "db:query");
+    for (bearer, hint) in [
+        (
+            other_port,
+            "mint one for this server's port with its `token` command",
+        ),
+        (
+            other_key,
+            "run its `token` command with the server's --data-dir",
+        ),
+    ] {
+        let response = reqwest::Client::new()
+            .post(&endpoint)
+            .bearer_auth(&bearer)
+            .header("Accept", "application/json, text/event-stream")
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 401);
+        let challenge = response.headers()["www-authenticate"]
+            .to_str()
+            .expect("ASCII")
+            .to_owned();
+        assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+        assert!(challenge.contains(hint), "{challenge}");
+    }
+    server.terminate();
+}
+
 #[test]
 fn an_absurd_token_lifetime_is_a_usage_error_not_a_crash() {
     let dir = tempfile::tempdir().expect("temp dir");

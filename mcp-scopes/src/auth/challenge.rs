@@ -25,6 +25,7 @@ pub struct Challenge {
     resource_metadata: String,
     baseline_scopes: Vec<String>,
     retry_after: Duration,
+    development_hints: bool,
 }
 
 const NO_CREDENTIALS_MESSAGE: &str = "Authentication required. Use OAuth 2.0 with the authorization server listed in the Protected Resource Metadata.";
@@ -38,6 +39,7 @@ impl Challenge {
             resource_metadata: resource_metadata.into(),
             baseline_scopes: Vec::new(),
             retry_after: Duration::from_secs(5),
+            development_hints: false,
         }
     }
 
@@ -72,6 +74,15 @@ impl Challenge {
     #[must_use]
     pub fn retry_after(mut self, delay: Duration) -> Self {
         self.retry_after = delay;
+        self
+    }
+
+    /// Adds to the description of an invalid development token the likely cause: a token minted for
+    /// another port (wrong issuer or audience) or with another data directory's key (unknown key,
+    /// bad signature). For servers whose tokens come from the `cli` `token` command.
+    #[must_use]
+    pub fn development_hints(mut self) -> Self {
+        self.development_hints = true;
         self
     }
 
@@ -220,7 +231,25 @@ impl Challenge {
         if error.is_unavailable() {
             self.not_ready()
         } else {
-            self.invalid_token(&error.to_string())
+            match self.development_hint(error) {
+                Some(hint) => self.invalid_token(&format!("{error}; {hint}")),
+                None => self.invalid_token(&error.to_string()),
+            }
+        }
+    }
+
+    fn development_hint(&self, error: &AuthError) -> Option<&'static str> {
+        if !self.development_hints {
+            return None;
+        }
+        match error {
+            AuthError::WrongIssuer | AuthError::WrongAudience => Some(
+                "a development token names the URL of the server it was minted for: mint one for this server's port with its `token` command",
+            ),
+            AuthError::UnknownKeyId | AuthError::BadSignature => Some(
+                "a development token must be signed with this server's key: run its `token` command with the server's --data-dir",
+            ),
+            _ => None,
         }
     }
 }
@@ -234,6 +263,31 @@ fn respond(status: StatusCode, challenge: HeaderValue, error: &str, message: &st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn description(response: &Response) -> String {
+        response.headers()[WWW_AUTHENTICATE]
+            .to_str()
+            .expect("ASCII")
+            .to_owned()
+    }
+
+    #[test]
+    fn development_hints_name_the_likely_cause_only_when_asked() {
+        let plain = Challenge::for_resource("http://127.0.0.1:8080/mcp");
+        let dev = plain.clone().development_hints();
+        for (error, hint) in [
+            (AuthError::WrongIssuer, "mint one for this server's port"),
+            (AuthError::WrongAudience, "mint one for this server's port"),
+            (AuthError::UnknownKeyId, "with the server's --data-dir"),
+            (AuthError::BadSignature, "with the server's --data-dir"),
+        ] {
+            let hinted = description(&dev.for_error(&error));
+            assert!(hinted.contains(&format!("{error}; ")), "{hinted}");
+            assert!(hinted.contains(hint), "{hinted}");
+            assert!(!description(&plain.for_error(&error)).contains(hint));
+        }
+        assert!(!description(&dev.for_error(&AuthError::Expired)).contains("development"));
+    }
 
     #[test]
     fn values_are_quoted_and_escaped() {

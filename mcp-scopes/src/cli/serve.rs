@@ -51,16 +51,9 @@ where
             ));
         }
     };
-    let signer = if config.is_development() {
-        match load_dev_signer(&config.data_dir) {
-            Ok(signer) => Some(signer),
-            Err(e) => return usage_error(&e),
-        }
-    } else {
-        if let Err(e) = create_data_dir(&config.data_dir) {
-            return usage_error(&e);
-        }
-        None
+    let signer = match prepare_data_dir(&config) {
+        Ok(signer) => signer,
+        Err(e) => return usage_error(&e),
     };
     let context = ServeContext {
         data_dir: config.data_dir.clone(),
@@ -88,7 +81,11 @@ where
     } else {
         builder.entitlements(config.token_rules.scope_roles.clone())
     };
-    let server = match builder.registry(registry).auth(validator).build() {
+    let server = match with_development_hints(builder, config.is_development())
+        .registry(registry)
+        .auth(validator)
+        .build()
+    {
         Ok(server) => server,
         Err(e) => return fail(&e),
     };
@@ -140,6 +137,24 @@ where
     }
     // Leaving here drops the runtime, which waits for work already running on blocking threads
     // (a database transaction commits or rolls back) before the process exits.
+}
+
+/// Creates or checks the data directory; in development mode also loads (or creates) the key.
+fn prepare_data_dir(config: &Config) -> Result<Option<DevSigner>, ConfigError> {
+    if config.is_development() {
+        load_dev_signer(&config.data_dir).map(Some)
+    } else {
+        create_data_dir(&config.data_dir).map(|()| None)
+    }
+}
+
+/// In development mode, 401s say the likely cause of a refused token (another port, another key).
+fn with_development_hints(builder: McpServerBuilder, development: bool) -> McpServerBuilder {
+    if development {
+        builder.development_hints()
+    } else {
+        builder
+    }
 }
 
 /// Writes the endpoint URL where `token` finds it (see [`DEV_SERVER_URL_FILE`]). A failure only

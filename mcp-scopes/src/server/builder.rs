@@ -39,6 +39,7 @@ pub struct McpServerBuilder {
     baseline_scopes_only_in_metadata: bool,
     realm: Realm,
     refusals_logged_per_peer: u32,
+    development_hints: bool,
 }
 
 /// The `realm` of challenges.
@@ -82,6 +83,7 @@ impl McpServer {
             baseline_scopes_only_in_metadata: false,
             realm: Realm::Default,
             refusals_logged_per_peer: crate::audit::DEFAULT_REFUSALS_PER_PEER,
+            development_hints: false,
         }
     }
 }
@@ -143,6 +145,15 @@ impl McpServerBuilder {
     #[must_use]
     pub fn without_realm(mut self) -> Self {
         self.realm = Realm::Omitted;
+        self
+    }
+
+    /// Says in 401 descriptions the likely cause of a refused development token (minted for another
+    /// port, or with another key); see [`Challenge::development_hints`](crate::auth::Challenge::development_hints).
+    /// The `cli` turns it on in development mode.
+    #[must_use]
+    pub fn development_hints(mut self) -> Self {
+        self.development_hints = true;
         self
     }
 

@@ -122,15 +122,12 @@ impl McpServerBuilder {
             state: self.state,
             options: self.options,
             inflight: Arc::default(),
-            challenge: {
-                let challenge = Challenge::for_resource(&resource)
-                    .baseline_scopes(baseline_scopes.iter().cloned());
-                match self.realm {
-                    Realm::Named(realm) => challenge.realm(realm),
-                    Realm::Omitted => challenge.without_realm(),
-                    Realm::Default => challenge,
-                }
-            },
+            challenge: challenge(
+                &resource,
+                &baseline_scopes,
+                self.realm,
+                self.development_hints,
+            ),
         };
         Ok(McpServer {
             state: Arc::new(state),
@@ -172,5 +169,26 @@ fn announce_entitlements(options: &Options) {
         .and_then(|hook| hook.0.startup_note())
     {
         tracing::info!(target: "mcp_scopes::entitlements", "{note}");
+    }
+}
+
+/// The challenges of the built server.
+fn challenge(
+    resource: &str,
+    baseline_scopes: &[String],
+    realm: Realm,
+    development_hints: bool,
+) -> Challenge {
+    let challenge =
+        Challenge::for_resource(resource).baseline_scopes(baseline_scopes.iter().cloned());
+    let challenge = if development_hints {
+        challenge.development_hints()
+    } else {
+        challenge
+    };
+    match realm {
+        Realm::Named(realm) => challenge.realm(realm),
+        Realm::Omitted => challenge.without_realm(),
+        Realm::Default => challenge,
     }
 }
