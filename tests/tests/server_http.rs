@@ -1,4 +1,5 @@
-//! The HTTP around the MCP endpoint, seen by a client: only `POST` is served, the body limit,
+//! The HTTP around the MCP endpoint, seen by a client: only `POST` is served (other methods get the
+//! 401 challenge without a token, 405 with one), the body limit,
 //! `Origin`/`Host` checks (DNS-rebinding protection) before authentication, CORS for browser
 //! clients, and the identity, cache and origin options of the builder showing up where clients look.
 //! The JSON-RPC methods themselves are in `server_protocol.rs`.
@@ -12,16 +13,37 @@ use server_support::{server, server_with};
 const ALL: &[&str] = &["db:admin"];
 
 #[tokio::test]
-async fn only_post_is_served() {
+async fn only_post_is_served_and_any_method_without_a_token_gets_the_challenge() {
     let s = server();
     let auth = format!("Bearer {}", s.token(ALL));
-    for method in ["GET", "DELETE", "PUT", "PATCH"] {
-        for headers in [vec![], vec![("authorization", auth.as_str())]] {
-            let reply = s.send(method, "/mcp", &headers, "").await;
-            assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
-            assert_eq!(reply.header("allow"), Some("POST"), "{method}");
-        }
+    for method in ["GET", "DELETE", "PUT", "PATCH", "HEAD"] {
+        // Without credentials: the 401 challenge a client probing the endpoint (e.g. `curl -i`)
+        // needs to find the authorization server, whatever the method.
+        let reply = s.send(method, "/mcp", &[], "").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method}");
+        let challenge = reply.header("www-authenticate").unwrap_or_default();
+        assert!(
+            challenge.contains("resource_metadata="),
+            "{method}: {challenge}"
+        );
+        // Authenticated: the method is not allowed.
+        let reply = s
+            .send(method, "/mcp", &[("authorization", auth.as_str())], "")
+            .await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        assert_eq!(reply.header("allow"), Some("POST"), "{method}");
+        // A bad token is a bad token, whatever the method.
+        let reply = s
+            .send(
+                method,
+                "/mcp",
+                &[("authorization", "Bearer not.a.token")],
+                "",
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method}");
     }
+    assert_eq!(s.calls.get(), 0);
 }
 
 #[tokio::test]

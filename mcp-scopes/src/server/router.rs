@@ -72,7 +72,7 @@ impl McpServer {
     }
 
     /// The router: the MCP endpoint (behind the `Origin`/`Host` guard, then bearer authentication
-    /// for POST) and the Protected Resource Metadata.
+    /// for every method) and the Protected Resource Metadata.
     pub fn into_router(self) -> Router {
         let auth = BearerAuthLayer::new(self.validator.clone(), self.state.challenge.clone())
             .with_audit_limits(Arc::clone(&self.audit_limits));
@@ -89,11 +89,15 @@ impl McpServer {
             body_read_timeout: self.body_read_timeout,
         });
         let handler = post_handler.with_state(endpoint);
+        // Every method is authenticated, not only POST: a request without credentials gets the 401
+        // challenge (what a client probing the endpoint needs to find the authorization server),
+        // and only an authenticated one learns that the method is not allowed.
         let route = match auth {
-            Some(auth) => post_service(auth.layer(handler)),
-            None => post_service(handler),
+            Some(auth) => post_service(auth.layer(handler))
+                .fallback_service(auth.layer(method_not_allowed.with_state(()))),
+            None => post_service(handler).fallback(method_not_allowed),
         };
-        Router::new().route(&self.path, route.fallback(method_not_allowed))
+        Router::new().route(&self.path, route)
     }
 
     /// Wraps `router` (the MCP endpoint) in CORS for the allowed origins (so browser clients can

@@ -1,5 +1,5 @@
 //! The Streamable HTTP transport, stateless: one POST per JSON-RPC message, a JSON or SSE reply,
-//! 202 for notifications, 405 for every other method, and the body size limit. What a message
+//! 202 for notifications, 405 for every other method (once authenticated), and the body size limit. What a message
 //! means is decided in `methods`; this file only reads HTTP and hands the message on. No session id is
 //! ever issued, so any instance behind a load balancer can answer any request.
 

@@ -9,7 +9,9 @@ use base64::Engine as _;
 use http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::jsonrpc::{HEADER_MISMATCH, INVALID_PARAMS, RpcError, UNSUPPORTED_PROTOCOL_VERSION};
+use super::jsonrpc::{
+    HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, RpcError, UNSUPPORTED_PROTOCOL_VERSION,
+};
 
 /// The `_meta` key of the per-request protocol version (2026-07-28).
 pub(crate) const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
@@ -129,9 +131,35 @@ fn decode_header_value(value: &str) -> Option<String> {
     }
 }
 
+/// The first of the revision headers that the request repeats. Readers disagree on which copy of a
+/// repeated header counts (this server would read the first, many proxies the last), so a request
+/// repeating any of them is refused rather than read one way here and another way elsewhere.
+fn repeated_header(headers: &HeaderMap) -> Option<&'static str> {
+    [HEADER_PROTOCOL_VERSION, HEADER_METHOD, HEADER_NAME]
+        .into_iter()
+        .find(|name| headers.get_all(*name).iter().nth(1).is_some())
+}
+
+/// The refusal of a repeated revision header: 400, with the 2026-07-28 header error code when the
+/// body says it speaks that revision, else Invalid Request.
+fn repeated(name: &str, modern: bool) -> RpcError {
+    RpcError::new(
+        StatusCode::BAD_REQUEST,
+        if modern {
+            HEADER_MISMATCH
+        } else {
+            INVALID_REQUEST
+        },
+        format!("header `{name}` is sent more than once; send it once"),
+    )
+}
+
 /// The version of a notification: only the header is consulted (2026-07-28 defines no header rules
 /// for notifications), and an unsupported one is refused.
 pub(crate) fn notification_version(headers: &HeaderMap) -> Result<ProtocolVersion, RpcError> {
+    if let Some(name) = repeated_header(headers) {
+        return Err(repeated(name, false));
+    }
     match header(headers, HEADER_PROTOCOL_VERSION)? {
         None => Ok(ProtocolVersion::V2025_03_26),
         Some(h) => ProtocolVersion::parse(h).ok_or_else(|| unsupported(h)),
@@ -145,11 +173,18 @@ pub(crate) fn request_version(
     method: &str,
     params: &Map<String, Value>,
 ) -> Result<ProtocolVersion, RpcError> {
-    let from_header = header(headers, HEADER_PROTOCOL_VERSION)?;
-    let from_meta = match params
+    let from_meta_value = params
         .get("_meta")
-        .and_then(|m| m.get(META_PROTOCOL_VERSION))
-    {
+        .and_then(|m| m.get(META_PROTOCOL_VERSION));
+    if let Some(name) = repeated_header(headers) {
+        let modern = from_meta_value
+            .and_then(Value::as_str)
+            .and_then(ProtocolVersion::parse)
+            .is_some_and(ProtocolVersion::is_modern);
+        return Err(repeated(name, modern));
+    }
+    let from_header = header(headers, HEADER_PROTOCOL_VERSION)?;
+    let from_meta = match from_meta_value {
         None => None,
         Some(Value::String(v)) => Some(v.as_str()),
         Some(_) => {
