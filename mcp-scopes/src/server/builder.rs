@@ -171,9 +171,10 @@ impl McpServerBuilder {
         self
     }
 
-    /// Shared state for handlers taking [`crate::tool::State<T>`]; call once per type.
+    /// Shared state for handlers taking [`crate::tool::State<T>`]; call once per type. `T` must be
+    /// `Clone + Send + Sync` ([`crate::tool::StateValue`]): wrap anything else in `Arc`.
     #[must_use]
-    pub fn state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+    pub fn state<T: crate::tool::StateValue>(mut self, value: T) -> Self {
         self.state.insert(value);
         self
     }

@@ -15,6 +15,23 @@ use serde_json::Value;
 use super::{ArgSpec, Notifier, ToolCall, ToolCallError, ToolDef};
 use crate::auth::Principal;
 
+/// What can be shared state: a value every call gets its own clone of, from any thread. Implemented
+/// for every `Clone + Send + Sync + 'static` type; for anything else (a database handle, a `Mutex`),
+/// wrap it in `Arc` and take `State<Arc<T>>`.
+///
+/// ```compile_fail,E0277
+/// struct Db; // not Clone
+/// let builder = mcp_scopes::server::McpServer::builder().state(Db);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be shared state: it must be `Clone + Send + Sync + 'static`",
+    label = "not usable as shared state",
+    note = "wrap it in `Arc` (`.state(Arc::new(value))`, with a `Mutex` inside for changes) and take `State<Arc<…>>` in the tool"
+)]
+pub trait StateValue: Clone + Send + Sync + 'static {}
+
+impl<T: Clone + Send + Sync + 'static> StateValue for T {}
+
 /// Shared state given to the server builder, one value per type. Handlers read it with
 /// [`State<T>`]. Cheap to clone (the values are shared).
 #[derive(Clone, Default)]
@@ -35,7 +52,7 @@ impl StateMap {
     }
 
     /// Adds `value`, replacing any earlier value of the same type.
-    pub fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+    pub fn insert<T: StateValue>(&mut self, value: T) {
         Arc::make_mut(&mut self.values).insert(
             TypeId::of::<T>(),
             StateEntry {
@@ -47,7 +64,7 @@ impl StateMap {
 
     /// Adds `value` (builder style).
     #[must_use]
-    pub fn with<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+    pub fn with<T: StateValue>(mut self, value: T) -> Self {
         self.insert(value);
         self
     }

@@ -9,7 +9,7 @@ mod content;
 mod notify;
 mod output;
 
-pub use argument::{Args, MissingState, State, StateMap, ToolArgument};
+pub use argument::{Args, MissingState, State, StateMap, StateValue, ToolArgument};
 pub use content::{CallToolResult, Content, EmbeddedResource, ResourceLink};
 pub use notify::{LogLevel, Notifier};
 pub use output::{IntoToolResult, Structured};
