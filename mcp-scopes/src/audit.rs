@@ -1,5 +1,5 @@
 //! Audit events: every access decision the framework makes (token accepted or refused, `Origin` or
-//! `Host` refused, scope granted or missing, unknown or hidden tool) is one `tracing` event on the
+//! `Host` refused, scope granted or missing, unknown or hidden tool, resource or prompt) is one `tracing` event on the
 //! target [`TARGET`], spelled the same way wherever it is made, so one filter finds them all.
 //!
 //! # Fields
@@ -10,7 +10,8 @@
 //! | `subject`, `client_id`, `jti` | the token's `sub`, `client_id`/`azp` and `jti` (empty when absent) |
 //! | `granted` | the token's scopes, space-separated |
 //! | `required` | the scopes the tool needs, space-separated |
-//! | `tool` | the tool name the client asked for |
+//! | `tool` | the tool name the client asked for (or the prompt name, or the resource URI) |
+//! | `kind` | on scope decisions and unknown items: `tool`, `resource` or `prompt` |
 //! | `method`, `path` | the HTTP request |
 //! | `peer` | the client's address, when the server knows it (empty otherwise) |
 //! | `detail` | why, in words (a refused `Origin`/`Host` value, a token error) |
@@ -66,6 +67,11 @@ pub mod reason {
     pub const UNKNOWN_TOOL: &str = "unknown_tool";
     /// `deny`: the tool exists but is hidden from this caller (answered like an unknown tool).
     pub const HIDDEN_TOOL: &str = "hidden_tool";
+    /// `deny`: no resource or prompt has this URI or name.
+    pub const UNKNOWN_ITEM: &str = "unknown_item";
+    /// `deny`: the resource or prompt exists but is hidden from this caller (answered like an
+    /// unknown one).
+    pub const HIDDEN_ITEM: &str = "hidden_item";
     /// `deny`: the scopes suffice but the entitlements hook refused the user (no step-up).
     pub const NOT_ENTITLED: &str = "not_entitled";
 }
@@ -299,9 +305,11 @@ pub(crate) fn token_accepted(principal: &crate::auth::Principal, seen: &Seen) {
     );
 }
 
-/// The scope gate's decision on a call of `tool`, which needs `required`.
+/// The scope gate's decision on a request for `tool` (a `kind`: tool, resource or prompt), which
+/// needs `required`.
 pub(crate) fn scope_decision(
     principal: &crate::auth::Principal,
+    kind: &str,
     tool: &str,
     required: &[&str],
     allowed: bool,
@@ -316,6 +324,7 @@ pub(crate) fn scope_decision(
                 target: TARGET,
                 decision = $decision,
                 reason = $reason,
+                kind,
                 tool = tool.as_str(),
                 required = required.as_str(),
                 granted = c.granted.as_str(),
@@ -368,6 +377,28 @@ pub(crate) fn tool_refused(principal: &crate::auth::Principal, tool: &str, hidde
         client_id = c.client_id.as_str(),
         jti = c.jti.as_str(),
         "tool call refused"
+    );
+}
+
+/// A request for a resource or prompt (`kind`) that does not exist, or is hidden from the caller.
+pub(crate) fn item_refused(
+    principal: &crate::auth::Principal,
+    kind: &str,
+    name: &str,
+    hidden: bool,
+) {
+    let c = Caller::of(principal);
+    tracing::warn!(
+        target: TARGET,
+        decision = "deny",
+        reason = if hidden { reason::HIDDEN_ITEM } else { reason::UNKNOWN_ITEM },
+        kind,
+        tool = clip(name).as_str(),
+        granted = c.granted.as_str(),
+        subject = c.subject.as_str(),
+        client_id = c.client_id.as_str(),
+        jti = c.jti.as_str(),
+        "request refused"
     );
 }
 

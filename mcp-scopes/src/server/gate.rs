@@ -1,8 +1,8 @@
 //! The scope gate: decides, before a handler runs, whether the caller's token grants every scope the
-//! tool needs (with implications), records each decision as an audit event, and builds the refusal
+//! tool, resource or prompt needs (with implications), records each decision as an audit event, and builds the refusal
 //! the client sees (the 403 step-up challenge, or the in-band error).
 //!
-//! The events (see [`crate::audit`]) name the tool, the subject, client, token id and the required
+//! The events (see [`crate::audit`]) name the tool (resource, prompt), the subject, client, token id and the required
 //! vs granted scopes, never the token itself.
 
 use http::StatusCode;
@@ -11,24 +11,58 @@ use serde_json::json;
 use super::jsonrpc::{INSUFFICIENT_SCOPE, NOT_ENTITLED, RpcError};
 use super::reply::Reply;
 use super::state::{ScopeFailure, ServerState};
+use super::version::ProtocolVersion;
 use crate::audit;
 use crate::auth::{Entitlement, Principal, ToolCall};
 use crate::registry::Registry;
 use crate::tool::ToolDef;
 
-/// Checks `principal` against `tool` and writes the audit event.
+/// What the gate guards: a tool, a resource or a prompt, by the name a client asks for it with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Guarded<'a> {
+    /// `tool`, `resource` or `prompt`, for messages and the audit event.
+    pub kind: &'static str,
+    /// The tool or prompt name, or the resource URI.
+    pub name: &'a str,
+    /// Every scope it needs.
+    pub scopes: &'static [&'static str],
+    /// The tool, when a tool is guarded: the entitlements hook is asked about tools only.
+    pub tool: Option<&'a ToolDef>,
+}
+
+impl<'a> From<&'a ToolDef> for Guarded<'a> {
+    fn from(tool: &'a ToolDef) -> Self {
+        Self {
+            kind: "tool",
+            name: tool.name,
+            scopes: tool.scopes,
+            tool: Some(tool),
+        }
+    }
+}
+
+/// Checks `principal` against `guarded` and writes the audit event.
 /// `Err` is the refusal to send: the handler must not run.
 pub(crate) fn check(
     server: &ServerState,
-    tool: &ToolDef,
+    guarded: Guarded<'_>,
     principal: &Principal,
+    version: ProtocolVersion,
 ) -> Result<(), Reply> {
-    let missing = server.registry.missing_scopes(tool, &principal.scopes);
-    audit::scope_decision(principal, tool.name, tool.scopes, missing.is_empty());
+    let missing = server
+        .registry
+        .missing_scopes_of(guarded.scopes, &principal.scopes);
+    audit::scope_decision(
+        principal,
+        guarded.kind,
+        guarded.name,
+        guarded.scopes,
+        missing.is_empty(),
+    );
     if !missing.is_empty() {
-        return Err(refusal(server, tool, principal, &missing));
+        return Err(refusal(server, guarded, principal, &missing, version));
     }
-    let Some(hook) = &server.options.entitlements else {
+    let (Some(hook), Some(tool)) = (&server.options.entitlements, guarded.tool) else {
         return Ok(());
     };
     match hook
@@ -55,20 +89,37 @@ fn not_entitled(server: &ServerState, reason: &str) -> Reply {
     }
 }
 
-/// Whether `principal` may call `tool` (no audit event: used to filter `tools/list`).
-pub(crate) fn may_call(registry: &Registry, tool: &ToolDef, principal: &Principal) -> bool {
-    registry.missing_scopes(tool, &principal.scopes).is_empty()
+/// Whether `principal` holds every scope of `required` (no audit event: used to filter listings
+/// and to hide what the caller may not use).
+pub(crate) fn may_use(
+    registry: &Registry,
+    required: &'static [&'static str],
+    principal: &Principal,
+) -> bool {
+    registry
+        .missing_scopes_of(required, &principal.scopes)
+        .is_empty()
 }
 
-/// The scopes a step-up challenge asks for: every scope the tool needs, then the scopes this server
-/// declares that the caller already holds. MCP 2025-11-25 recommends keeping granted scopes in the
-/// challenge so a client that re-authorizes with exactly this list loses nothing it had.
+/// Whether `principal` may call `tool` (no audit event: used to filter `tools/list`).
+pub(crate) fn may_call(registry: &Registry, tool: &ToolDef, principal: &Principal) -> bool {
+    may_use(registry, tool.scopes, principal)
+}
+
+/// The scopes a step-up challenge asks for. 2026-07-28 (SEP-2350): exactly the scopes the
+/// operation needs; the client adds them to what it holds. Earlier revisions (2025-11-25 says so,
+/// 2025-06-18 is silent): those scopes, then the scopes this server declares that the caller
+/// already holds, so a client that re-authorizes with exactly this list loses nothing it had.
 fn step_up_scopes<'a>(
     server: &'a ServerState,
-    tool: &ToolDef,
+    guarded: Guarded<'_>,
     principal: &'a Principal,
+    version: ProtocolVersion,
 ) -> Vec<&'a str> {
-    let mut scopes: Vec<&str> = tool.scopes.to_vec();
+    let mut scopes: Vec<&str> = guarded.scopes.to_vec();
+    if version.is_modern() {
+        return scopes;
+    }
     for held in &principal.scopes {
         let declared = server.registry.scopes().iter().any(|s| s.name == held);
         if declared && !scopes.contains(&held) {
@@ -78,19 +129,22 @@ fn step_up_scopes<'a>(
     scopes
 }
 
-/// The refusal of a call lacking `missing`, in the form the server is configured to answer with.
+/// The refusal of a request lacking `missing`, in the form the server is configured to answer
+/// with.
 fn refusal(
     server: &ServerState,
-    tool: &ToolDef,
+    guarded: Guarded<'_>,
     principal: &Principal,
     missing: &[&'static str],
+    version: ProtocolVersion,
 ) -> Reply {
     let message = format!(
-        "insufficient scope: tool `{}` needs {}",
-        tool.name,
+        "insufficient scope: {} `{}` needs {}",
+        guarded.kind,
+        guarded.name,
         missing.join(" ")
     );
-    let data = json!({ "requiredScopes": tool.scopes, "missingScopes": missing });
+    let data = json!({ "requiredScopes": guarded.scopes, "missingScopes": missing });
     match server.options.scope_failure {
         ScopeFailure::InBand => {
             Reply::Error(RpcError::new(StatusCode::OK, INSUFFICIENT_SCOPE, message).with_data(data))
@@ -99,7 +153,7 @@ fn refusal(
             error: RpcError::new(StatusCode::FORBIDDEN, INSUFFICIENT_SCOPE, message.clone())
                 .with_data(data),
             challenge: server.challenge.insufficient_scope_header(
-                &step_up_scopes(server, tool, principal),
+                &step_up_scopes(server, guarded, principal, version),
                 Some(&message),
             ),
         },

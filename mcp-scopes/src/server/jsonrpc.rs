@@ -21,6 +21,9 @@ pub const INTERNAL_ERROR: i64 = -32603;
 pub const INSUFFICIENT_SCOPE: i64 = -32001;
 /// The user is not entitled to the tool (a role or permission is missing, not a scope).
 pub const NOT_ENTITLED: i64 = -32003;
+/// `resources/read` (or a completion) named a resource URI that is unknown, or hidden from the
+/// caller: the code the MCP SDKs answer with.
+pub const RESOURCE_NOT_FOUND: i64 = -32002;
 /// 2026-07-28: the `Mcp-*` headers are missing or disagree with the body.
 pub const HEADER_MISMATCH: i64 = -32020;
 /// 2026-07-28: the requested protocol version is not supported.

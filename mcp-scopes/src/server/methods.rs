@@ -1,10 +1,15 @@
 //! The JSON-RPC methods, one file per family, and the table that routes a request to them per
-//! protocol revision. A new family (`resources/*`, `prompts/*`, `completion/complete`) is a new
-//! file here and new rows in [`dispatch`].
+//! protocol revision. A new family is a new file here and new rows in [`dispatch`]; `page` (list
+//! pagination) and `deferred` (running a resource, prompt or completion handler) are shared.
 
+mod completion;
+mod deferred;
 mod lifecycle;
 mod logging;
 mod notifications;
+mod page;
+mod prompts;
+mod resources;
 pub(crate) mod tools;
 
 use std::sync::Arc;
@@ -40,6 +45,15 @@ pub(crate) fn dispatch(
         ("logging/setLevel", false) => logging::set_level(params),
         ("tools/list", _) => tools::list(server, ctx, params),
         ("tools/call", _) => return tools::call(server, ctx, params, id),
+        ("resources/list", _) => resources::list(server, ctx, params),
+        ("resources/templates/list", _) => resources::templates(server, ctx, params),
+        ("resources/read", _) => return resources::read(server, ctx, params),
+        ("resources/subscribe" | "resources/unsubscribe", _) => {
+            Err(resources::subscribe(method, not_found_status(ctx.version)))
+        }
+        ("prompts/list", _) => prompts::list(server, ctx, params),
+        ("prompts/get", _) => return prompts::get(server, ctx, params),
+        ("completion/complete", _) => return completion::complete(server, ctx, params),
         _ => Err(method_not_found(method, ctx.version)),
     };
     match result {
@@ -48,15 +62,19 @@ pub(crate) fn dispatch(
     }
 }
 
-fn method_not_found(method: &str, version: ProtocolVersion) -> RpcError {
-    // 2026-07-28 sends 404 so a client can tell "no such method" from a legacy server's 400.
-    let status = if version.is_modern() {
+/// The HTTP status of "method not found": 2026-07-28 sends 404 so a client can tell "no such
+/// method" from a legacy server's 400.
+fn not_found_status(version: ProtocolVersion) -> StatusCode {
+    if version.is_modern() {
         StatusCode::NOT_FOUND
     } else {
         StatusCode::OK
-    };
+    }
+}
+
+fn method_not_found(method: &str, version: ProtocolVersion) -> RpcError {
     RpcError::new(
-        status,
+        not_found_status(version),
         METHOD_NOT_FOUND,
         format!("method not found: {method} (protocol version {version})"),
     )

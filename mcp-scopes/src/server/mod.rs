@@ -1,5 +1,6 @@
 //! The MCP server: a stateless Streamable HTTP endpoint that authenticates every request, gates each
-//! tool call on the tool's declared scopes before its handler runs, and answers in the MCP revision
+//! tool call, resource read, prompt get and completion on the declared scopes before its handler
+//! runs, and answers in the MCP revision
 //! the client speaks (2025-06-18, 2025-11-25 or 2026-07-28).
 //!
 //! Build one with [`McpServer::builder`]; [`McpServer::into_router`] gives an [`axum::Router`]
@@ -53,7 +54,7 @@ pub use builder::McpServerBuilder;
 pub use builder::build::ServerError;
 pub use jsonrpc::{
     HEADER_MISMATCH, INSUFFICIENT_SCOPE, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST,
-    METHOD_NOT_FOUND, NOT_ENTITLED, PARSE_ERROR, UNSUPPORTED_PROTOCOL_VERSION,
+    METHOD_NOT_FOUND, NOT_ENTITLED, PARSE_ERROR, RESOURCE_NOT_FOUND, UNSUPPORTED_PROTOCOL_VERSION,
 };
 pub use methods::tools::SCOPES_META_KEY;
 pub use router::McpServer;

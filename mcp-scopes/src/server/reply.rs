@@ -1,6 +1,9 @@
 //! What a method hands back to the HTTP layer, and what it is told about the request: the one
 //! vocabulary between `methods` (which decide) and `transport`/`response` (which speak HTTP).
 
+use std::future::Future;
+use std::pin::Pin;
+
 use http::HeaderValue;
 use serde_json::Value;
 
@@ -36,4 +39,16 @@ pub(crate) enum Reply {
     },
     /// A tool handler is running; its reply may stream.
     Running(Running),
+    /// A resource, prompt or completion handler is running; its reply is one JSON body (the
+    /// result already shaped for the request's revision, or the error).
+    Deferred(Deferred),
+}
+
+/// The future of a [`Reply::Deferred`].
+pub(crate) struct Deferred(pub Pin<Box<dyn Future<Output = Result<Value, RpcError>> + Send>>);
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Deferred(..)")
+    }
 }

@@ -47,6 +47,10 @@ pub(crate) async fn reply_response(id: &RequestId, reply: Reply) -> Response {
             response
         }
         Reply::Running(running) => running_response(running).await,
+        Reply::Deferred(future) => match future.0.await {
+            Ok(result) => json_response(StatusCode::OK, &success(id, result)),
+            Err(error) => error_response(&error, Some(id)),
+        },
     }
 }
 

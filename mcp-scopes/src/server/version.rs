@@ -247,8 +247,15 @@ fn check_mirrored_headers(
         }
         Some(_) => {}
     }
-    if method == "tools/call" {
-        let body_name = params.get("name").and_then(Value::as_str);
+    // The name a 2026-07-28 request mirrors into `Mcp-Name`: the tool or prompt name, or the URI
+    // of the resource read.
+    let named_by = match method {
+        "tools/call" | "prompts/get" => Some("name"),
+        "resources/read" => Some("uri"),
+        _ => None,
+    };
+    if let Some(field) = named_by {
+        let body_name = params.get(field).and_then(Value::as_str);
         match header(headers, HEADER_NAME)? {
             None => return Err(mismatch("missing the required `Mcp-Name` header")),
             Some(raw) => {

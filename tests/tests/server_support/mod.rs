@@ -124,13 +124,21 @@ pub fn server() -> TestServer {
 }
 
 pub fn server_with(configure: impl FnOnce(McpServerBuilder) -> McpServerBuilder) -> TestServer {
+    server_of(registry(), configure)
+}
+
+/// A server of `registry` (e.g. with resources and prompts), configured by `configure`.
+pub fn server_of(
+    registry: Registry,
+    configure: impl FnOnce(McpServerBuilder) -> McpServerBuilder,
+) -> TestServer {
     let signer = Arc::new(DevSigner::generate());
     let calls = Calls::default();
     let builder = McpServer::builder()
         .info("db-test", "0.9.0")
         .instructions("Query with `query`, change rows with `insert`.")
         .auth(ValidatorConfig::new(ISSUER, RESOURCE).static_jwks(signer.jwks()))
-        .registry(registry())
+        .registry(registry)
         .state(calls.clone());
     let router = configure(builder)
         .build()
@@ -239,7 +247,13 @@ pub fn modern_request(method: &str, mut params: Value) -> (Vec<(&'static str, St
         ("mcp-protocol-version", "2026-07-28".to_owned()),
         ("mcp-method", method.to_owned()),
     ];
-    if let Some(name) = params.get("name").and_then(Value::as_str) {
+    // `Mcp-Name` mirrors the tool or prompt name, or the URI a `resources/read` reads.
+    let name_field = if method == "resources/read" {
+        "uri"
+    } else {
+        "name"
+    };
+    if let Some(name) = params.get(name_field).and_then(Value::as_str) {
         headers.push(("mcp-name", name.to_owned()));
     }
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});

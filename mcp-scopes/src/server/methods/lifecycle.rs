@@ -7,8 +7,27 @@ use crate::server::jsonrpc::RpcError;
 use crate::server::state::ServerState;
 use crate::server::version::ProtocolVersion;
 
-fn capabilities() -> Value {
-    json!({ "tools": { "listChanged": false }, "logging": {} })
+/// What the server offers: each of tools, resources, prompts and completions only when the
+/// registry holds one (resource subscriptions never: see `resources::subscribe`).
+fn capabilities(server: &ServerState) -> Value {
+    let registry = &server.registry;
+    let mut capabilities = json!({ "logging": {} });
+    if !registry.tools().is_empty() {
+        capabilities["tools"] = json!({ "listChanged": false });
+    }
+    let templates = || registry.resource_templates();
+    if !registry.resources().is_empty() || templates().next().is_some() {
+        capabilities["resources"] = json!({ "subscribe": false, "listChanged": false });
+    }
+    if !registry.prompts().is_empty() {
+        capabilities["prompts"] = json!({ "listChanged": false });
+    }
+    let completes = registry.prompts().iter().any(|p| !p.completions.is_empty())
+        || templates().any(|r| !r.completions.is_empty());
+    if completes {
+        capabilities["completions"] = json!({});
+    }
+    capabilities
 }
 
 /// `ping`: an empty result.
@@ -31,7 +50,7 @@ pub(super) fn initialize(
     let version = requested.unwrap_or(ProtocolVersion::LATEST_LEGACY);
     let mut result = json!({
         "protocolVersion": version.as_str(),
-        "capabilities": capabilities(),
+        "capabilities": capabilities(server),
         "serverInfo": server.server_info(),
     });
     if let Some(instructions) = &server.instructions {
@@ -44,7 +63,7 @@ pub(super) fn initialize(
 pub(super) fn discover(server: &ServerState) -> Value {
     let mut result = json!({
         "supportedVersions": ProtocolVersion::supported_strings(),
-        "capabilities": capabilities(),
+        "capabilities": capabilities(server),
         "ttlMs": server.options.ttl_ms,
         "cacheScope": "public",
     });

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use super::logging::requested_level;
+use super::page::paginated;
 use crate::server::cancel::call_key;
 use crate::server::gate;
 use crate::server::jsonrpc::{RequestId, RpcError};
@@ -19,8 +19,6 @@ use crate::tool::{CallToolResult, Notifier, ToolCall, ToolDef, ToolFuture};
 
 /// The `_meta` key under which each listed tool shows the scopes it needs.
 pub const SCOPES_META_KEY: &str = "dev.mcp-scopes/scopes";
-
-const CURSOR: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The tool as `tools/list` shows it.
 pub(crate) fn tool_json(tool: &ToolDef) -> Value {
@@ -60,17 +58,6 @@ pub(crate) fn list(
     ctx: RequestContext<'_>,
     params: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let after = match params.get("cursor") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(cursor)) => Some(
-            CURSOR
-                .decode(cursor)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .ok_or_else(|| RpcError::invalid_params("invalid cursor"))?,
-        ),
-        Some(_) => return Err(RpcError::invalid_params("`cursor` must be a string")),
-    };
     let filter = server.options.filter_tools_by_scope;
     let visible: Vec<(&ToolDef, &Value)> = server
         .registry
@@ -80,35 +67,15 @@ pub(crate) fn list(
         .zip(&server.listings)
         .filter(|(t, _)| !filter || gate::may_call(&server.registry, t, ctx.principal))
         .collect();
-    // A cursor names the last tool of the previous page. Any other name is refused rather than
-    // read as a position, and so is a hidden tool's, so a crafted cursor cannot probe names.
-    let start = match after {
-        None => 0,
-        Some(after) => {
-            visible
-                .iter()
-                .position(|(t, _)| t.name == after)
-                .ok_or_else(|| RpcError::invalid_params("invalid cursor"))?
-                + 1
-        }
-    };
-    let mut visible = visible[start..].iter().copied();
-    let page: Vec<(&ToolDef, &Value)> = visible
-        .by_ref()
-        .take(server.options.page_size.max(1))
-        .collect();
-    let mut result =
-        json!({ "tools": page.iter().map(|(_, listing)| (*listing).clone()).collect::<Vec<_>>() });
-    if visible.next().is_some()
-        && let Some((last, _)) = page.last()
-    {
-        result["nextCursor"] = json!(CURSOR.encode(last.name));
-    }
-    if ctx.version.is_modern() {
-        result["ttlMs"] = json!(server.options.ttl_ms);
-        result["cacheScope"] = json!(if filter { "private" } else { "public" });
-    }
-    Ok(result)
+    paginated(
+        server,
+        ctx,
+        params,
+        "tools",
+        &visible,
+        |(tool, _)| tool.name,
+        |(_, listing)| (*listing).clone(),
+    )
 }
 
 /// `tools/call`: look up, gate, then start the handler.
@@ -137,7 +104,7 @@ pub(crate) fn call(
         let shown = crate::audit::clip_to(name, 128);
         return Reply::Error(RpcError::invalid_params(format!("unknown tool: {shown}")));
     };
-    if let Err(refusal) = gate::check(server, tool, ctx.principal) {
+    if let Err(refusal) = gate::check(server, tool.into(), ctx.principal, ctx.version) {
         return refusal;
     }
     let (sender, notifications) = mpsc::unbounded_channel();
