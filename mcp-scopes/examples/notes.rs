@@ -1,15 +1,16 @@
 //! Run with: cargo run -p mcp-scopes --example notes --features cli
 //!
 //! The README's "Writing a server" example, verbatim (a test checks that they agree): a notes
-//! server with two scopes, three tools and shared state, in development mode through `Cli`.
+//! server with two scopes, three tools, a resource template, a prompt and shared state, in development mode through `Cli`.
 
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use mcp_scopes::cli::Cli;
+use mcp_scopes::prompt::PromptMessage;
 use mcp_scopes::server::McpServer;
 use mcp_scopes::tool::{Args, State, Structured};
-use mcp_scopes::{scope, tool};
+use mcp_scopes::{prompt, resource, scope, tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -76,6 +77,33 @@ async fn delete_all_notes(State(notes): State<Notes>) -> String {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clear();
     "deleted".to_owned()
+}
+
+/// One note by its number, as plain text (`notes://1` is the first).
+#[resource(uri_template = "notes://{number}", scope = NotesRead, mime_type = "text/plain")]
+async fn note(number: usize, State(notes): State<Notes>) -> Result<String, String> {
+    let notes = notes
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    number
+        .checked_sub(1)
+        .and_then(|i| notes.get(i).cloned())
+        .ok_or_else(|| format!("there is no note {number}"))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct SummaryInput {
+    /// The topic to summarize the notes about.
+    topic: String,
+}
+
+/// Asks the model to summarize the notes about a topic.
+#[prompt(scope = NotesRead)]
+async fn summarize(Args(input): Args<SummaryInput>) -> PromptMessage {
+    PromptMessage::user(format!(
+        "Search my notes for \"{}\" and summarize what they say.",
+        input.topic
+    ))
 }
 
 #[tokio::main]

@@ -535,6 +535,16 @@ async fn capabilities_name_only_what_the_registry_holds() {
         reply.json()["result"]["capabilities"],
         json!({"tools": {"listChanged": false}, "logging": {}})
     );
+    // What is not advertised is not served either.
+    for method in [
+        "resources/list",
+        "resources/read",
+        "prompts/get",
+        "completion/complete",
+    ] {
+        let reply = request(&tools_only, "2025-11-25", &[], method, json!({})).await;
+        assert_eq!(reply.error_code(), Some(METHOD_NOT_FOUND), "{method}");
+    }
 }
 
 #[tokio::test]

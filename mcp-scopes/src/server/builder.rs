@@ -238,15 +238,18 @@ impl McpServerBuilder {
         self
     }
 
-    /// How a call lacking a scope is answered (default: HTTP 403 step-up challenge).
+    /// How a tool call, resource read, prompt get or completion lacking a scope is answered
+    /// (default: HTTP 403 step-up challenge).
     #[must_use]
     pub fn scope_failure(mut self, failure: ScopeFailure) -> Self {
         self.options.scope_failure = failure;
         self
     }
 
-    /// List only the tools the caller's token may call (default: list all). Calls to a hidden tool
-    /// are answered exactly like calls to an unknown tool.
+    /// List only the tools, resources, resource templates and prompts the caller's token may use
+    /// (default: list all; 2026-07-28 lists then say `cacheScope: "private"`). A request for a
+    /// hidden one is answered exactly like a request for an unknown one: a tool or prompt with
+    /// `-32602` "unknown …", a resource with `-32002` "resource not found".
     #[must_use]
     pub fn filter_tools_by_scope(mut self, filter: bool) -> Self {
         self.options.filter_tools_by_scope = filter;
@@ -261,14 +264,15 @@ impl McpServerBuilder {
         self
     }
 
-    /// Tools per `tools/list` page (default 100).
+    /// Items per page of `tools/list`, `resources/list`, `resources/templates/list` and
+    /// `prompts/list` (default 100).
     #[must_use]
     pub fn page_size(mut self, tools: usize) -> Self {
         self.options.page_size = tools.max(1);
         self
     }
 
-    /// How long clients may cache `tools/list` and `server/discover` results (2026-07-28 `ttlMs`,
+    /// How long clients may cache `*/list` and `server/discover` results (2026-07-28 `ttlMs`,
     /// default 5 minutes).
     #[must_use]
     pub fn cache_ttl(mut self, ttl: Duration) -> Self {

@@ -38,6 +38,9 @@ pub(crate) fn dispatch(
     }
     // (method, whether the request speaks 2026-07-28): methods only one era knows are refused in
     // the other with "method not found".
+    if !offered(server, method) {
+        return Reply::Error(method_not_found(method, ctx.version));
+    }
     let result = match (method, modern) {
         ("initialize", false) => lifecycle::initialize(server, params),
         ("ping", false) => Ok(lifecycle::ping()),
@@ -59,6 +62,22 @@ pub(crate) fn dispatch(
     match result {
         Ok(value) => Reply::Result(server.shape_result(ctx.version, value)),
         Err(err) => Reply::Error(err),
+    }
+}
+
+/// Whether the server offers `method`: a `resources/*`, `prompts/*` or `completion/complete`
+/// method exists only when the registry holds something it serves (the capability is advertised
+/// then, see `lifecycle`), as the MCP SDKs do.
+fn offered(server: &ServerState, method: &str) -> bool {
+    let capabilities = lifecycle::Offered::of(&server.registry);
+    if method.starts_with("resources/") {
+        capabilities.resources
+    } else if method.starts_with("prompts/") {
+        capabilities.prompts
+    } else if method == "completion/complete" {
+        capabilities.completions
+    } else {
+        true
     }
 }
 

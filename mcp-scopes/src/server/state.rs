@@ -14,7 +14,8 @@ use crate::auth::{Challenge, EntitlementsHook};
 use crate::registry::Registry;
 use crate::tool::StateMap;
 
-/// How the server answers a `tools/call` whose token lacks a scope the tool needs.
+/// How the server answers a `tools/call`, `resources/read`, `prompts/get` or `completion/complete`
+/// whose token lacks a scope the tool, resource or prompt needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ScopeFailure {
     /// HTTP 403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`, so the client

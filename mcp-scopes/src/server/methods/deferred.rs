@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::auth::Principal;
 use crate::handler::HandlerError;
-use crate::server::jsonrpc::RpcError;
+use crate::server::jsonrpc::{INTERNAL_ERROR, RpcError};
 use crate::server::reply::{Deferred, Reply, RequestContext};
 use crate::server::running::AbortOnDrop;
 use crate::server::state::ServerState;
@@ -59,19 +59,19 @@ pub(super) fn run<T: Serialize + Send + 'static>(
         let _abort = AbortOnDrop(Some(task.abort_handle()));
         let outcome = match limit {
             None => task.await,
-            Some(limit) => match tokio::time::timeout(limit, task).await {
-                Ok(outcome) => outcome,
-                Err(_) => {
+            Some(limit) => {
+                let Ok(outcome) = tokio::time::timeout(limit, task).await else {
                     tracing::warn!(kind, name, ?limit, "handler timed out");
                     return Err(RpcError::new(
                         http::StatusCode::OK,
-                        crate::server::jsonrpc::INTERNAL_ERROR,
+                        INTERNAL_ERROR,
                         format!(
                             "the {kind} `{name}` did not finish within {limit:?} and was stopped"
                         ),
                     ));
-                }
-            },
+                };
+                outcome
+            }
         };
         let result = match outcome {
             Ok(result) => result,

@@ -3,28 +3,48 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::registry::Registry;
 use crate::server::jsonrpc::RpcError;
 use crate::server::state::ServerState;
 use crate::server::version::ProtocolVersion;
 
+/// Which method families the registry gives the server something to serve.
+pub(super) struct Offered {
+    pub tools: bool,
+    pub resources: bool,
+    pub prompts: bool,
+    /// A prompt or resource template declares a completer.
+    pub completions: bool,
+}
+
+impl Offered {
+    pub(super) fn of(registry: &Registry) -> Self {
+        let templates = || registry.resource_templates();
+        Self {
+            tools: !registry.tools().is_empty(),
+            resources: !registry.resources().is_empty() || templates().next().is_some(),
+            prompts: !registry.prompts().is_empty(),
+            completions: registry.prompts().iter().any(|p| !p.completions.is_empty())
+                || templates().any(|r| !r.completions.is_empty()),
+        }
+    }
+}
+
 /// What the server offers: each of tools, resources, prompts and completions only when the
 /// registry holds one (resource subscriptions never: see `resources::subscribe`).
 fn capabilities(server: &ServerState) -> Value {
-    let registry = &server.registry;
+    let offered = Offered::of(&server.registry);
     let mut capabilities = json!({ "logging": {} });
-    if !registry.tools().is_empty() {
+    if offered.tools {
         capabilities["tools"] = json!({ "listChanged": false });
     }
-    let templates = || registry.resource_templates();
-    if !registry.resources().is_empty() || templates().next().is_some() {
+    if offered.resources {
         capabilities["resources"] = json!({ "subscribe": false, "listChanged": false });
     }
-    if !registry.prompts().is_empty() {
+    if offered.prompts {
         capabilities["prompts"] = json!({ "listChanged": false });
     }
-    let completes = registry.prompts().iter().any(|p| !p.completions.is_empty())
-        || templates().any(|r| !r.completions.is_empty());
-    if completes {
+    if offered.completions {
         capabilities["completions"] = json!({});
     }
     capabilities
