@@ -8,9 +8,8 @@ use crate::server::jsonrpc::RpcError;
 use crate::server::state::ServerState;
 use crate::server::version::ProtocolVersion;
 
-/// Which method families the registry gives the server something to serve.
+/// Which method families beyond tools the registry gives the server something to serve.
 pub(super) struct Offered {
-    pub tools: bool,
     pub resources: bool,
     pub prompts: bool,
     /// A prompt or resource template declares a completer.
@@ -21,7 +20,6 @@ impl Offered {
     pub(super) fn of(registry: &Registry) -> Self {
         let templates = || registry.resource_templates();
         Self {
-            tools: !registry.tools().is_empty(),
             resources: !registry.resources().is_empty() || templates().next().is_some(),
             prompts: !registry.prompts().is_empty(),
             completions: registry.prompts().iter().any(|p| !p.completions.is_empty())
@@ -35,7 +33,7 @@ impl Offered {
 fn capabilities(server: &ServerState) -> Value {
     let offered = Offered::of(&server.registry);
     let mut capabilities = json!({ "logging": {} });
-    if offered.tools {
+    if !server.registry.tools().is_empty() {
         capabilities["tools"] = json!({ "listChanged": false });
     }
     if offered.resources {
