@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::deferred::{handler_call, run};
 use super::{prompts, resources};
-use crate::completion::{Completing, CompletionDef};
+use crate::completion::{Completing, CompletionDef, CompletionRef};
 use crate::server::gate::{self, Guarded};
 use crate::server::jsonrpc::RpcError;
 use crate::server::reply::{Reply, RequestContext};
@@ -24,8 +24,6 @@ struct Target<'a> {
     guarded: Guarded<'a>,
     /// The completer of the argument, if one is declared.
     completer: Option<&'static CompletionDef>,
-    /// Who is completed, for the handler's call.
-    name: &'static str,
 }
 
 fn string_field<'a>(object: &'a Value, field: &str, what: &str) -> Result<&'a str, RpcError> {
@@ -41,36 +39,43 @@ fn target<'a>(
     reference: &'a Value,
     argument: &str,
 ) -> Result<Target<'a>, RpcError> {
-    match string_field(reference, "type", "ref")? {
+    let (reference, kind, name) = match string_field(reference, "type", "ref")? {
         "ref/prompt" => {
-            let prompt = prompts::find(server, ctx, string_field(reference, "name", "ref")?)?;
-            Ok(Target {
-                guarded: prompts::guarded(prompt),
-                completer: prompt.completion(argument),
-                name: prompt.name,
-            })
+            let name = string_field(reference, "name", "ref")?;
+            (CompletionRef::Prompt(name), "prompt", name)
         }
         "ref/resource" => {
             let uri = string_field(reference, "uri", "ref")?;
-            let resource = server
-                .registry
-                .resource_template(uri)
-                .or_else(|| server.registry.resolve_resource(uri).map(|m| m.def));
-            let hidden = resource.is_some_and(|r| resources::hidden(server, ctx, r));
-            let Some(resource) = resource.filter(|_| !hidden) else {
-                crate::audit::item_refused(ctx.principal, "resource", uri, hidden);
-                return Err(resources::not_found(uri));
-            };
-            Ok(Target {
-                guarded: resources::guarded(resource, uri),
-                completer: resource.completion(argument),
-                name: resource.name,
-            })
+            (CompletionRef::ResourceTemplate(uri), "resource", uri)
         }
-        other => Err(RpcError::invalid_params(format!(
-            "`ref.type` must be \"ref/prompt\" or \"ref/resource\", not {other:?}"
-        ))),
-    }
+        other => {
+            return Err(RpcError::invalid_params(format!(
+                "`ref.type` must be \"ref/prompt\" or \"ref/resource\", not {other:?}"
+            )));
+        }
+    };
+    let found = server.registry.completion_target(reference, argument);
+    let hidden = found.is_some_and(|t| {
+        server.options.filter_tools_by_scope
+            && !gate::may_use(&server.registry, t.scopes, ctx.principal)
+    });
+    let Some(found) = found.filter(|_| !hidden) else {
+        crate::audit::item_refused(ctx.principal, kind, name, hidden);
+        // The answer `prompts/get` or `resources/read` gives for an unknown name.
+        return Err(match reference {
+            CompletionRef::Prompt(_) => prompts::unknown(name),
+            CompletionRef::ResourceTemplate(_) => resources::not_found(name),
+        });
+    };
+    Ok(Target {
+        guarded: Guarded {
+            kind,
+            name,
+            scopes: found.scopes,
+            tool: None,
+        },
+        completer: found.completer,
+    })
 }
 
 /// The other arguments already filled in (`context.arguments`), as strings.
@@ -128,12 +133,13 @@ pub(super) fn complete(
         let empty = json!({ "completion": { "values": [] } });
         return Reply::Result(server.shape_result(ctx.version, empty));
     };
-    let call = handler_call(server, target.name, ctx.principal);
+    let name = target.guarded.name;
+    let call = handler_call(server, name, ctx.principal);
     run(
         server,
         ctx,
         "completion",
-        target.name,
+        name,
         completer.complete(completing, call),
     )
 }

@@ -22,8 +22,7 @@ impl Offered {
         Self {
             resources: !registry.resources().is_empty() || templates().next().is_some(),
             prompts: !registry.prompts().is_empty(),
-            completions: registry.prompts().iter().any(|p| !p.completions.is_empty())
-                || templates().any(|r| !r.completions.is_empty()),
+            completions: registry.has_completions(),
         }
     }
 }

@@ -42,7 +42,7 @@ pub(super) fn list(
 
 /// The prompt `name`, unless it is unknown or hidden from `ctx`'s caller; the error is the same
 /// for both.
-pub(super) fn find(
+fn find(
     server: &ServerState,
     ctx: RequestContext<'_>,
     name: &str,
@@ -54,12 +54,17 @@ pub(super) fn find(
     });
     prompt.filter(|_| !hidden).ok_or_else(|| {
         crate::audit::item_refused(ctx.principal, "prompt", name, hidden);
-        RpcError::invalid_params(format!("unknown prompt: {name}"))
+        unknown(name)
     })
 }
 
+/// The error for a prompt name that is unknown, or hidden from the caller.
+pub(super) fn unknown(name: &str) -> RpcError {
+    RpcError::invalid_params(format!("unknown prompt: {name}"))
+}
+
 /// The gate's view of `prompt`.
-pub(super) fn guarded(prompt: &PromptDef) -> Guarded<'static> {
+fn guarded(prompt: &PromptDef) -> Guarded<'static> {
     Guarded {
         kind: "prompt",
         name: prompt.name,

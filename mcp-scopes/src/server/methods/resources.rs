@@ -85,17 +85,13 @@ pub(super) fn not_found(uri: &str) -> RpcError {
 }
 
 /// Whether the server hides `resource` from `ctx`'s caller.
-pub(super) fn hidden(
-    server: &ServerState,
-    ctx: RequestContext<'_>,
-    resource: &ResourceDef,
-) -> bool {
+fn hidden(server: &ServerState, ctx: RequestContext<'_>, resource: &ResourceDef) -> bool {
     server.options.filter_tools_by_scope
         && !gate::may_use(&server.registry, resource.scopes, ctx.principal)
 }
 
 /// The gate's view of `resource`, read as `uri`.
-pub(super) fn guarded<'a>(resource: &ResourceDef, uri: &'a str) -> Guarded<'a> {
+fn guarded<'a>(resource: &ResourceDef, uri: &'a str) -> Guarded<'a> {
     Guarded {
         kind: "resource",
         name: uri,
