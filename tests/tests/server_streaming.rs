@@ -1,7 +1,7 @@
 //! Tool handlers running behind a real loopback connection: notifications reach the client while
-//! the tool is still running, a client going away cancels a 2026-07-28 call but not a legacy one
-//! (whose revisions say a disconnect is not a cancellation, and cancel with `notifications/cancelled`
-//! instead), a call past the configured time limit is stopped, and a panicking handler is an
+//! the tool is still running, a client going away stops its call under every revision (2026-07-28
+//! calls that cancellation; under the legacy ones, which cancel with `notifications/cancelled`, the
+//! answer would have nowhere to go, since no stream can be resumed), a call past the configured time limit is stopped, and a panicking handler is an
 //! internal error, not a dropped connection.
 
 mod server_support;
@@ -204,7 +204,7 @@ async fn closing_the_stream_cancels_a_2026_call() {
 }
 
 #[tokio::test]
-async fn a_legacy_call_survives_a_disconnect() {
+async fn a_legacy_call_stops_when_its_client_leaves() {
     let live = start().await;
     let mut response = live
         .post(
@@ -214,11 +214,11 @@ async fn a_legacy_call_survives_a_disconnect() {
         .await;
     first_event(&mut response).await;
     drop(response);
-    live.still_running().await;
-    live.gate.release.notify_one();
-    live.wait_for(|g| g.finished.load(Ordering::SeqCst) == 1)
+    live.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
         .await;
-    assert_eq!(live.gate.abandoned.load(Ordering::SeqCst), 0);
+    live.gate.release.notify_one();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(live.gate.finished.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]

@@ -300,10 +300,28 @@ impl McpServerBuilder {
     }
 
     /// Ends a tool call that runs longer than `limit` with an `isError` result saying so, and stops
-    /// its handler (default: no limit).
+    /// its handler (default: one minute).
     #[must_use]
     pub fn call_timeout(mut self, limit: Duration) -> Self {
         self.options.call_timeout = Some(limit);
+        self
+    }
+
+    /// How many tool calls one caller (the token's issuer, subject and client) may have running at
+    /// once (default [`DEFAULT_MAX_CALLS_PER_CALLER`](super::DEFAULT_MAX_CALLS_PER_CALLER), 16);
+    /// `None` for no limit. A call beyond it is answered at once with HTTP 429, `Retry-After: 1`
+    /// and a JSON-RPC error ([`TOO_MANY_CALLS`](super::TOO_MANY_CALLS)); its handler never runs.
+    ///
+    /// # Panics
+    ///
+    /// On `Some(0)`, which would refuse every call.
+    #[must_use]
+    pub fn max_calls_per_caller(mut self, limit: Option<usize>) -> Self {
+        assert!(
+            limit != Some(0),
+            "max_calls_per_caller must be at least 1 (or None for no limit)"
+        );
+        self.options.max_calls_per_caller = limit;
         self
     }
 }

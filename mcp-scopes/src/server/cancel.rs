@@ -1,9 +1,12 @@
 //! Cancellation of legacy tool calls by `notifications/cancelled`.
 //!
-//! Under 2025-06-18 and 2025-11-25 a disconnect is not a cancellation: a client cancels by POSTing a
-//! `notifications/cancelled` naming the request id. The server keeps no sessions, so a running call
-//! is found by the caller's token (its `jti`, else issuer, subject and client) and the request id;
-//! a notification from another token cannot cancel it. The table lives in one process: behind a
+//! Under 2025-06-18 and 2025-11-25 a client cancels by POSTing a `notifications/cancelled` naming
+//! the request id (a call whose client goes away is stopped as well: see `running`). The server
+//! keeps no sessions, so a running call is found by the caller (issuer, subject and client), the
+//! token's `jti` and the request id: a notification from another caller cannot cancel it, even
+//! with a token that carries the same `jti`. When the same caller runs two calls under one id at
+//! once (ids are only unique within a session, and two sessions may share a token), the
+//! notification cancels both: nothing tells them apart. The table lives in one process: behind a
 //! load balancer the notification reaches the call only when it lands on the same instance.
 
 use std::collections::HashMap;
@@ -11,30 +14,32 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use tokio::task::{AbortHandle, Id, JoinHandle};
 
+use super::callers::Caller;
 use crate::auth::Principal;
 use crate::tool::{CallToolResult, ToolCallError, ToolFuture};
 
-/// Identifies a running call: (caller, request id as JSON text).
-pub(crate) type CallKey = (String, String);
+/// Identifies a running call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct CallKey {
+    caller: Caller,
+    jti: Option<String>,
+    /// The request id as JSON text, so `1` and `"1"` differ.
+    id: String,
+}
 
 /// The key of the request `id` sent with `principal`'s token.
 pub(crate) fn call_key(principal: &Principal, id: &serde_json::Value) -> CallKey {
-    let caller = match &principal.jti {
-        Some(jti) => format!("jti:{jti}"),
-        None => format!(
-            "sub:{}|{}|{}",
-            principal.issuer,
-            principal.subject.as_deref().unwrap_or(""),
-            principal.client_id.as_deref().unwrap_or("")
-        ),
-    };
-    (caller, id.to_string())
+    CallKey {
+        caller: Caller::of(principal),
+        jti: principal.jti.clone(),
+        id: id.to_string(),
+    }
 }
 
 /// The legacy calls running now.
 #[derive(Debug, Default)]
 pub(crate) struct InFlight {
-    calls: Mutex<HashMap<CallKey, AbortHandle>>,
+    calls: Mutex<HashMap<CallKey, Vec<AbortHandle>>>,
 }
 
 /// Removes a call's entry when its task ends (finished, panicked or aborted).
@@ -47,17 +52,17 @@ struct Untrack {
 impl Drop for Untrack {
     fn drop(&mut self) {
         let mut calls = self.inflight.lock();
-        if calls
-            .get(&self.key)
-            .is_some_and(|h| self.id.get() == Some(&h.id()))
-        {
-            calls.remove(&self.key);
+        if let Some(handles) = calls.get_mut(&self.key) {
+            handles.retain(|h| self.id.get() != Some(&h.id()));
+            if handles.is_empty() {
+                calls.remove(&self.key);
+            }
         }
     }
 }
 
 impl InFlight {
-    fn lock(&self) -> MutexGuard<'_, HashMap<CallKey, AbortHandle>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<CallKey, Vec<AbortHandle>>> {
         // The map stays consistent whatever panicked while holding it: entries are independent.
         self.calls.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -82,19 +87,24 @@ impl InFlight {
         let mut calls = self.lock();
         // A task that ended before its id was recorded could not remove its entry; drop such
         // leftovers here so the table never grows past the calls actually running.
-        calls.retain(|_, handle| !handle.is_finished());
+        calls.retain(|_, handles| {
+            handles.retain(|h| !h.is_finished());
+            !handles.is_empty()
+        });
         if !task.is_finished() {
-            calls.insert(key, task.abort_handle());
+            calls.entry(key).or_default().push(task.abort_handle());
         }
         task
     }
 
-    /// Aborts the call `key`, if it is running; returns whether one was.
+    /// Aborts the calls running under `key`; returns whether there was one.
     pub(crate) fn cancel(&self, key: &CallKey) -> bool {
         match self.lock().remove(key) {
-            Some(handle) => {
-                handle.abort();
-                true
+            Some(handles) => {
+                for handle in &handles {
+                    handle.abort();
+                }
+                !handles.is_empty()
             }
             None => false,
         }
@@ -103,7 +113,7 @@ impl InFlight {
     /// How many calls are tracked.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().values().map(Vec::len).sum()
     }
 }
 
@@ -113,8 +123,12 @@ mod tests {
     use serde_json::json;
 
     fn principal(jti: Option<&str>) -> Principal {
+        principal_of("alice", jti)
+    }
+
+    fn principal_of(subject: &str, jti: Option<&str>) -> Principal {
         Principal {
-            subject: Some("alice".into()),
+            subject: Some(subject.into()),
             client_id: Some("c".into()),
             issuer: "https://issuer".into(),
             expires_at: 0,
@@ -132,9 +146,14 @@ mod tests {
             call_key(&a, &json!(1)),
             call_key(&principal(Some("b")), &json!(1))
         );
-        assert_eq!(
-            call_key(&principal(None), &json!(1)).0,
-            "sub:https://issuer|alice|c"
+        // The same `jti` from another subject is another caller.
+        assert_ne!(
+            call_key(&principal(Some("a")), &json!(1)),
+            call_key(&principal_of("mallory", Some("a")), &json!(1))
+        );
+        assert_ne!(
+            call_key(&principal(None), &json!(1)),
+            call_key(&principal_of("mallory", None), &json!(1))
         );
     }
 
@@ -154,5 +173,18 @@ mod tests {
         inflight.spawn(key.clone(), quick).await.unwrap().unwrap();
         assert_eq!(inflight.len(), 0);
         assert!(!inflight.cancel(&key));
+    }
+
+    #[tokio::test]
+    async fn a_reused_id_still_cancels_the_call_that_is_running() {
+        let inflight = Arc::new(InFlight::default());
+        let key = call_key(&principal(Some("a")), &json!(7));
+        let pending: ToolFuture = Box::pin(std::future::pending());
+        let running = inflight.spawn(key.clone(), pending);
+        let quick: ToolFuture = Box::pin(async { Ok(CallToolResult::default()) });
+        inflight.spawn(key.clone(), quick).await.unwrap().unwrap();
+        assert!(inflight.cancel(&key));
+        assert!(running.await.unwrap_err().is_cancelled());
+        assert_eq!(inflight.len(), 0);
     }
 }

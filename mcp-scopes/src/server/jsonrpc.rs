@@ -24,6 +24,8 @@ pub const NOT_ENTITLED: i64 = -32003;
 /// `resources/read` (or a completion) named a resource URI that is unknown, or hidden from the
 /// caller: the code the MCP SDKs answer with.
 pub const RESOURCE_NOT_FOUND: i64 = -32002;
+/// The caller already has as many tool calls running as it may (HTTP 429 with `Retry-After`).
+pub const TOO_MANY_CALLS: i64 = -32005;
 /// 2026-07-28: the `Mcp-*` headers are missing or disagree with the body.
 pub const HEADER_MISMATCH: i64 = -32020;
 /// 2026-07-28: the requested protocol version is not supported.

@@ -31,11 +31,12 @@
 //! codes) and `version` (revision and header rules); `methods` (one file per method family, and the
 //! table routing a request to them), which share `reply` (the request context and what a method
 //! hands back) and `state` (the built server every request reads); `gate` (the scope gate, its audit
-//! events and the 403 step-up), `running` (a started tool handler) and `cancel` (legacy
-//! `notifications/cancelled`); `response` (every HTTP response: JSON, and SSE for streamed calls).
+//! events and the 403 step-up), `callers` (who a caller is, and its limit of running calls),
+//! `running` (a started tool handler) and `cancel` (legacy `notifications/cancelled`); `response` (every HTTP response: JSON, and SSE for streamed calls).
 //! `builder` holds the configuration and the start-up checks, `serve` the listener loop.
 
 mod builder;
+mod callers;
 mod cancel;
 mod gate;
 mod jsonrpc;
@@ -52,9 +53,11 @@ mod version;
 
 pub use builder::McpServerBuilder;
 pub use builder::build::ServerError;
+pub use callers::DEFAULT_MAX_CALLS_PER_CALLER;
 pub use jsonrpc::{
     HEADER_MISMATCH, INSUFFICIENT_SCOPE, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST,
-    METHOD_NOT_FOUND, NOT_ENTITLED, PARSE_ERROR, RESOURCE_NOT_FOUND, UNSUPPORTED_PROTOCOL_VERSION,
+    METHOD_NOT_FOUND, NOT_ENTITLED, PARSE_ERROR, RESOURCE_NOT_FOUND, TOO_MANY_CALLS,
+    UNSUPPORTED_PROTOCOL_VERSION,
 };
 pub use methods::tools::SCOPES_META_KEY;
 pub use router::McpServer;

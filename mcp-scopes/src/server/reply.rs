@@ -37,6 +37,8 @@ pub(crate) enum Reply {
         /// The `WWW-Authenticate` header value.
         challenge: HeaderValue,
     },
+    /// The caller has as many calls running as it may: HTTP 429 with `Retry-After`, the error as body.
+    Busy(RpcError),
     /// A tool handler is running; its reply may stream.
     Running(Running),
     /// A resource, prompt or completion handler is running; its reply is one JSON body (the

@@ -3,16 +3,16 @@
 //! sending notifications, an SSE stream (notifications, then the response) as soon as it sends one.
 //!
 //! The decision is made lazily so a quiet tool costs nothing extra. When the client goes away the
-//! reply is dropped, and with it the `Running` call: a 2026-07-28 handler is aborted then (closing
-//! the stream is cancellation there), a legacy one runs to completion (a disconnect is not a
-//! cancellation in those revisions).
+//! reply is dropped, and with it the `Running` call, whose handler is aborted then: closing the
+//! stream is cancellation under 2026-07-28, and under the legacy revisions (where it is not) the
+//! answer has nowhere to go, since this server keeps no stream to resume.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
 
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
 
@@ -44,6 +44,13 @@ pub(crate) async fn reply_response(id: &RequestId, reply: Reply) -> Response {
         Reply::Forbidden { error, challenge } => {
             let mut response = error_response(&error, Some(id));
             response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+            response
+        }
+        Reply::Busy(error) => {
+            let mut response = error_response(&error, Some(id));
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
             response
         }
         Reply::Running(running) => running_response(running).await,

@@ -1,5 +1,5 @@
 //! A tool handler that `tools/call` started: its task, the notifications it sends while running,
-//! and how its outcome becomes the JSON-RPC response. Dropping it cancels a 2026-07-28 call.
+//! and how its outcome becomes the JSON-RPC response. Dropping it cancels the call.
 
 use std::sync::Arc;
 
@@ -16,8 +16,8 @@ use crate::tool::{CallToolResult, ToolCallError};
 /// What a handler task ends with.
 pub(crate) type Outcome = Result<Result<CallToolResult, ToolCallError>, JoinError>;
 
-/// Aborts a 2026-07-28 handler when its reply is dropped: the client went away, which that
-/// revision defines as cancellation (legacy revisions say it is not, so theirs run on).
+/// Aborts a handler when its reply is dropped: the client went away. 2026-07-28 defines that as
+/// cancellation; legacy revisions do not, but with no stream to resume the answer is lost anyway.
 #[derive(Debug)]
 pub(crate) struct AbortOnDrop(pub(crate) Option<AbortHandle>);
 
@@ -37,14 +37,14 @@ pub(crate) struct Running {
     /// The handler task.
     pub task: JoinHandle<Result<CallToolResult, ToolCallError>>,
     /// Notifications the handler sends while running.
-    pub notifications: mpsc::UnboundedReceiver<Value>,
+    pub notifications: mpsc::Receiver<Value>,
     /// Shapes the result for `version`.
     pub server: Arc<ServerState>,
     /// The revision the request speaks.
     pub version: ProtocolVersion,
     /// The tool's name, for the log.
     pub tool: &'static str,
-    /// Cancels a 2026-07-28 call when the reply is dropped.
+    /// Cancels the call when the reply is dropped.
     #[expect(dead_code, reason = "held only for its `Drop`")]
     pub cancel_on_drop: AbortOnDrop,
 }

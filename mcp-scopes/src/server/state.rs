@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use super::callers::{CallerLimits, DEFAULT_MAX_CALLS_PER_CALLER};
 use super::cancel::InFlight;
 use super::version::{META_SERVER_INFO, ProtocolVersion};
 
@@ -26,6 +27,9 @@ pub enum ScopeFailure {
     InBand,
 }
 
+/// How long a tool handler may run, unless configured.
+pub(crate) const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_mins(1);
+
 /// Options that change what clients see.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
@@ -40,6 +44,8 @@ pub(crate) struct Options {
     pub call_timeout: Option<Duration>,
     /// What the user may do beyond the token's scopes, checked after the scope gate.
     pub entitlements: Option<EntitlementsHook>,
+    /// How many tool calls one caller may have running at once.
+    pub max_calls_per_caller: Option<usize>,
 }
 
 impl Default for Options {
@@ -49,7 +55,8 @@ impl Default for Options {
             filter_tools_by_scope: false,
             page_size: 100,
             ttl_ms: 300_000,
-            call_timeout: None,
+            call_timeout: Some(DEFAULT_CALL_TIMEOUT),
+            max_calls_per_caller: Some(DEFAULT_MAX_CALLS_PER_CALLER),
             entitlements: None,
         }
     }
@@ -72,6 +79,8 @@ pub(crate) struct ServerState {
     pub challenge: Challenge,
     /// Legacy calls that `notifications/cancelled` can abort.
     pub inflight: Arc<InFlight>,
+    /// The tool calls each caller has running.
+    pub callers: Arc<CallerLimits>,
 }
 
 impl ServerState {

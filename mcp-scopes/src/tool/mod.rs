@@ -11,7 +11,7 @@ mod output;
 
 pub use argument::{Args, MissingState, State, StateMap, StateValue, ToolArgument};
 pub use content::{CallToolResult, Content, EmbeddedResource, ResourceLink};
-pub use notify::{LogLevel, Notifier};
+pub use notify::{LogLevel, NOTIFICATION_BUFFER, Notifier};
 pub use output::{IntoToolResult, Structured};
 
 use std::future::Future;

@@ -1,8 +1,17 @@
 //! Progress and log notifications a tool sends while it runs. When a handler uses them, the server
 //! answers that request with an SSE stream (the notifications, then the response) instead of JSON.
+//!
+//! The channel to the stream is bounded ([`NOTIFICATION_BUFFER`]): a tool that reports faster
+//! than its client reads loses the notifications that do not fit, rather than piling them up in
+//! memory. Progress is the usual case, where a later report supersedes the lost ones; the
+//! response itself never travels this channel and is never lost.
 
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
+
+/// How many notifications may wait for a slow client before further ones are dropped.
+pub const NOTIFICATION_BUFFER: usize = 64;
 
 /// RFC 5424 severities, as MCP's `notifications/message` names them.
 #[derive(
@@ -32,17 +41,18 @@ pub enum LogLevel {
 /// (e.g. in unit tests) drops what it is given.
 #[derive(Debug, Clone, Default)]
 pub struct Notifier {
-    sender: Option<mpsc::UnboundedSender<Value>>,
+    sender: Option<mpsc::Sender<Value>>,
     progress_token: Option<Value>,
     min_level: Option<LogLevel>,
     logs_off: bool,
 }
 
 impl Notifier {
-    /// A notifier that forwards JSON-RPC notification messages to `sender`. `progress_token` is the
-    /// request's `_meta.progressToken`; `min_level` drops log messages below it.
+    /// A notifier that forwards JSON-RPC notification messages to `sender`, dropping those that do
+    /// not fit while it is full. `progress_token` is the request's `_meta.progressToken`;
+    /// `min_level` drops log messages below it.
     pub fn new(
-        sender: mpsc::UnboundedSender<Value>,
+        sender: mpsc::Sender<Value>,
         progress_token: Option<Value>,
         min_level: Option<LogLevel>,
     ) -> Self {
@@ -107,12 +117,14 @@ impl Notifier {
 
     fn send(&self, method: &str, params: Value) {
         if let Some(sender) = &self.sender {
-            // The receiver is gone only when the client went away; nothing is left to tell.
             let mut message = Map::new();
             message.insert("jsonrpc".to_owned(), json!("2.0"));
             message.insert("method".to_owned(), json!(method));
             message.insert("params".to_owned(), params);
-            let _ = sender.send(Value::Object(message));
+            // A closed channel means the client went away: nothing is left to tell.
+            if let Err(TrySendError::Full(_)) = sender.try_send(Value::Object(message)) {
+                tracing::debug!(method, "notification dropped: the client reads too slowly");
+            }
         }
     }
 }
@@ -121,13 +133,13 @@ impl Notifier {
 mod tests {
     use super::*;
 
-    fn drain(rx: &mut mpsc::UnboundedReceiver<Value>) -> Vec<Value> {
+    fn drain(rx: &mut mpsc::Receiver<Value>) -> Vec<Value> {
         std::iter::from_fn(|| rx.try_recv().ok()).collect()
     }
 
     #[test]
     fn progress_needs_a_token_and_carries_it() {
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::channel(NOTIFICATION_BUFFER);
         Notifier::new(tx.clone(), None, None).progress(1.0, None, None);
         assert!(drain(&mut rx).is_empty());
         Notifier::new(tx, Some(json!(7)), None).progress(1.0, Some(4.0), Some("a quarter"));
@@ -140,7 +152,7 @@ mod tests {
 
     #[test]
     fn logs_respect_the_level_and_can_be_switched_off() {
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::channel(NOTIFICATION_BUFFER);
         let notifier = Notifier::new(tx, Some(json!("t")), None);
         notifier.log(
             LogLevel::Debug,
@@ -161,6 +173,21 @@ mod tests {
         );
         assert_eq!(sent[1]["params"]["data"], "kept");
         assert_eq!(sent[2]["method"], "notifications/progress");
+    }
+
+    #[test]
+    fn notifications_beyond_the_buffer_are_dropped_not_queued() {
+        let (tx, mut rx) = mpsc::channel(NOTIFICATION_BUFFER);
+        let notifier = Notifier::new(tx, Some(json!("t")), None);
+        for step in 0..1000 {
+            notifier.progress(f64::from(step), None, None);
+        }
+        let sent = drain(&mut rx);
+        assert_eq!(sent.len(), NOTIFICATION_BUFFER);
+        assert_eq!(sent[0]["params"]["progress"], 0.0);
+        // Room again once the client has read.
+        notifier.progress(1000.0, None, None);
+        assert_eq!(drain(&mut rx)[0]["params"]["progress"], 1000.0);
     }
 
     #[test]

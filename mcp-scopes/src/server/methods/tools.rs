@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use http::StatusCode;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
@@ -11,11 +12,11 @@ use super::logging::requested_level;
 use super::page::paginated;
 use crate::server::cancel::call_key;
 use crate::server::gate;
-use crate::server::jsonrpc::{RequestId, RpcError};
+use crate::server::jsonrpc::{RequestId, RpcError, TOO_MANY_CALLS};
 use crate::server::reply::{Reply, RequestContext};
 use crate::server::running::{AbortOnDrop, Running};
 use crate::server::state::ServerState;
-use crate::tool::{CallToolResult, Notifier, ToolCall, ToolDef, ToolFuture};
+use crate::tool::{CallToolResult, NOTIFICATION_BUFFER, Notifier, ToolCall, ToolDef, ToolFuture};
 
 /// The `_meta` key under which each listed tool shows the scopes it needs.
 pub const SCOPES_META_KEY: &str = "dev.mcp-scopes/scopes";
@@ -107,7 +108,10 @@ pub(crate) fn call(
     if let Err(refusal) = gate::check(server, tool.into(), ctx.principal, ctx.version) {
         return refusal;
     }
-    let (sender, notifications) = mpsc::unbounded_channel();
+    let Some(permit) = server.callers.try_acquire(ctx.principal) else {
+        return Reply::Busy(too_many_calls(server.callers.max_per_caller()));
+    };
+    let (sender, notifications) = mpsc::channel(NOTIFICATION_BUFFER);
     let notifier = if ctx.accepts_sse {
         let progress_token = params
             .get("_meta")
@@ -136,14 +140,24 @@ pub(crate) fn call(
         state: server.state.clone(),
         notifier,
     };
-    let future = with_timeout(tool.name, server.options.call_timeout, (tool.handler)(call));
+    let timed = with_timeout(tool.name, server.options.call_timeout, (tool.handler)(call));
+    // The caller's place is held by the handler's task, so it is freed when the handler ends,
+    // whether or not anyone is still waiting for the answer.
+    let future: ToolFuture = Box::pin(async move {
+        let _permit = permit;
+        timed.await
+    });
     let task = if ctx.version.is_modern() {
         // 2026-07-28 cancels by closing the stream (see `response`), not by notification.
         tokio::spawn(future)
     } else {
         server.inflight.spawn(call_key(ctx.principal, id), future)
     };
-    let cancel_on_drop = AbortOnDrop(ctx.version.is_modern().then(|| task.abort_handle()));
+    // Every revision's call stops when its reply is dropped (the client went away): 2026-07-28
+    // defines that as cancellation; legacy revisions do not, but this server keeps no event
+    // stream to resume, so the answer could never reach anyone and running on only holds
+    // the caller's place and the server's resources.
+    let cancel_on_drop = AbortOnDrop(Some(task.abort_handle()));
     Reply::Running(Running {
         id: id.clone(),
         cancel_on_drop,
@@ -153,6 +167,15 @@ pub(crate) fn call(
         version: ctx.version,
         tool: tool.name,
     })
+}
+
+fn too_many_calls(limit: Option<usize>) -> RpcError {
+    let limit = limit.map_or_else(String::new, |n| format!(" ({n})"));
+    RpcError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        TOO_MANY_CALLS,
+        format!("too many tool calls running for this caller{limit}; retry when one has finished"),
+    )
 }
 
 /// `future`, ended after `limit` with an error result the model can read (it may retry with less).
