@@ -202,7 +202,7 @@ mod tests {
         notifier.progress(1.0, None, None);
         notifier.log(LogLevel::Error, None, json!("nowhere"));
         // A connected one with the same calls does send, so the calls above had something to drop.
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::channel(NOTIFICATION_BUFFER);
         let connected = Notifier::new(tx, Some(json!(1)), None);
         connected.progress(1.0, None, None);
         connected.log(LogLevel::Error, None, json!("somewhere"));
