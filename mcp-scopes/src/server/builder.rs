@@ -4,8 +4,10 @@
 
 pub(super) mod build;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::callers::CallerLimits;
 use super::router::McpServer;
 use super::state::{Options, ScopeFailure};
 use crate::auth::{Validator, ValidatorConfig};
@@ -321,7 +323,7 @@ impl McpServerBuilder {
             limit != Some(0),
             "max_calls_per_caller must be at least 1 (or None for no limit)"
         );
-        self.options.max_calls_per_caller = limit;
+        self.options.callers = Arc::new(CallerLimits::new(limit));
         self
     }
 }

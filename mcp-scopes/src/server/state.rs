@@ -44,8 +44,8 @@ pub(crate) struct Options {
     pub call_timeout: Option<Duration>,
     /// What the user may do beyond the token's scopes, checked after the scope gate.
     pub entitlements: Option<EntitlementsHook>,
-    /// How many tool calls one caller may have running at once.
-    pub max_calls_per_caller: Option<usize>,
+    /// The tool calls each caller has running, and how many it may.
+    pub callers: Arc<CallerLimits>,
 }
 
 impl Default for Options {
@@ -56,7 +56,7 @@ impl Default for Options {
             page_size: 100,
             ttl_ms: 300_000,
             call_timeout: Some(DEFAULT_CALL_TIMEOUT),
-            max_calls_per_caller: Some(DEFAULT_MAX_CALLS_PER_CALLER),
+            callers: Arc::new(CallerLimits::new(Some(DEFAULT_MAX_CALLS_PER_CALLER))),
             entitlements: None,
         }
     }
@@ -79,8 +79,6 @@ pub(crate) struct ServerState {
     pub challenge: Challenge,
     /// Legacy calls that `notifications/cancelled` can abort.
     pub inflight: Arc<InFlight>,
-    /// The tool calls each caller has running.
-    pub callers: Arc<CallerLimits>,
 }
 
 impl ServerState {

@@ -12,7 +12,6 @@ use crate::audit::AuditLimits;
 use crate::auth::{Challenge, ConfigError, Validator};
 use crate::metadata::ProtectedResourceMetadata;
 use crate::registry::{Registry, RegistryError};
-use crate::server::callers::CallerLimits;
 use crate::server::methods::tools::tool_json;
 use crate::server::origin::{OriginPolicy, is_loopback_host, normalize_origin};
 use crate::server::router::McpServer;
@@ -121,7 +120,6 @@ impl McpServerBuilder {
             listings: registry.tools().iter().map(|t| tool_json(t)).collect(),
             registry,
             state: self.state,
-            callers: Arc::new(CallerLimits::new(self.options.max_calls_per_caller)),
             options: self.options,
             inflight: Arc::default(),
             challenge: challenge(

@@ -108,8 +108,8 @@ pub(crate) fn call(
     if let Err(refusal) = gate::check(server, tool.into(), ctx.principal, ctx.version) {
         return refusal;
     }
-    let Some(permit) = server.callers.try_acquire(ctx.principal) else {
-        return Reply::Busy(too_many_calls(server.callers.max_per_caller()));
+    let Some(permit) = server.options.callers.try_acquire(ctx.principal) else {
+        return Reply::Busy(too_many_calls(server.options.callers.max_per_caller()));
     };
     let (sender, notifications) = mpsc::channel(NOTIFICATION_BUFFER);
     let notifier = if ctx.accepts_sse {
