@@ -1,8 +1,8 @@
 //! Tool handlers running behind a real loopback connection: notifications reach the client while
 //! the tool is still running, a client going away stops its call under every revision (2026-07-28
 //! calls that cancellation; under the legacy ones, which cancel with `notifications/cancelled`, the
-//! answer would have nowhere to go, since no stream can be resumed), a call past the configured time limit is stopped, and a panicking handler is an
-//! internal error, not a dropped connection.
+//! answer would have nowhere to go, since no stream can be resumed), a call past the configured
+//! time limit is stopped, and a panicking handler is an internal error, not a dropped connection.
 
 mod server_support;
 
