@@ -97,7 +97,7 @@ pub(crate) struct ServerArgs {
         long,
         env = "MCP_MAX_TOKEN_LIFETIME",
         value_name = "DURATION",
-        value_parser = parse_ttl,
+        value_parser = parse_duration,
         global = true
     )]
     pub(crate) max_token_lifetime: Option<Duration>,
@@ -126,7 +126,7 @@ pub(crate) struct ServerArgs {
         env = "MCP_SHUTDOWN_GRACE",
         value_name = "DURATION",
         default_value = "10s",
-        value_parser = parse_ttl,
+        value_parser = parse_duration,
         global = true
     )]
     pub(crate) shutdown_grace: Duration,
@@ -138,7 +138,7 @@ pub(crate) struct ServerArgs {
         env = "MCP_HEADER_TIMEOUT",
         value_name = "DURATION",
         default_value = "10s",
-        value_parser = parse_ttl,
+        value_parser = parse_duration,
         global = true
     )]
     pub(crate) header_timeout: Duration,
@@ -150,7 +150,7 @@ pub(crate) struct ServerArgs {
         env = "MCP_WRITE_TIMEOUT",
         value_name = "DURATION",
         default_value = "30s",
-        value_parser = parse_ttl,
+        value_parser = parse_duration,
         global = true
     )]
     pub(crate) write_timeout: Duration,
@@ -178,7 +178,7 @@ pub(crate) enum Command {
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
         /// How long the token is valid: seconds, or a number with s, m, h or d.
-        #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_ttl)]
+        #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
         ttl: Duration,
         /// The token's subject (`sub`).
         #[arg(long, value_name = "NAME", default_value = "dev-user")]
@@ -216,7 +216,7 @@ fn parse_format(s: &str) -> Result<ManifestFormat, String> {
 const MAX_DURATION_SECS: u64 = 365 * 86_400;
 
 /// Parses `90`, `90s`, `15m`, `2h` or `7d`, up to a year.
-pub(crate) fn parse_ttl(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (digits, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => s.split_at(i),
@@ -245,11 +245,11 @@ mod tests {
 
     #[test]
     fn ttl_accepts_plain_seconds_and_units() {
-        assert_eq!(parse_ttl("90"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_ttl("15m"), Ok(Duration::from_mins(15)));
-        assert_eq!(parse_ttl("2h"), Ok(Duration::from_hours(2)));
-        assert_eq!(parse_ttl("7d"), Ok(Duration::from_hours(168)));
-        assert_eq!(parse_ttl("365d"), Ok(Duration::from_hours(365 * 24)));
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_mins(15)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_hours(2)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_hours(168)));
+        assert_eq!(parse_duration("365d"), Ok(Duration::from_hours(365 * 24)));
         for bad in [
             "",
             "h",
@@ -262,7 +262,7 @@ mod tests {
             "99999999999999d",
             "18446744073709551615",
         ] {
-            let why = parse_ttl(bad).expect_err(bad);
+            let why = parse_duration(bad).expect_err(bad);
             let expected = match bad {
                 "0" => "the duration must be above zero",
                 "1w" | "1.5h" => "has an unknown unit",

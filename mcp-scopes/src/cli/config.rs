@@ -14,14 +14,14 @@ use crate::auth::ValidatorConfig;
 
 /// A configuration mistake, named by its flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
+pub struct FlagError {
     /// The flag to fix, e.g. `--resource`.
     pub flag: &'static str,
     /// What is wrong and how to fix it.
     pub message: String,
 }
 
-impl ConfigError {
+impl FlagError {
     pub(crate) fn new(flag: &'static str, message: impl Into<String>) -> Self {
         Self {
             flag,
@@ -30,13 +30,13 @@ impl ConfigError {
     }
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for FlagError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.flag, self.message)
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for FlagError {}
 
 /// Where tokens come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,10 +84,7 @@ pub(crate) const DEV_SERVER_URL_FILE: &str = "dev-server-url";
 
 impl Config {
     /// Checks the flags. `default_data_dir` is used when --data-dir is not given.
-    pub(crate) fn resolve(
-        args: &ServerArgs,
-        default_data_dir: PathBuf,
-    ) -> Result<Self, ConfigError> {
+    pub(crate) fn resolve(args: &ServerArgs, default_data_dir: PathBuf) -> Result<Self, FlagError> {
         let resource = args
             .resource
             .as_deref()
@@ -101,7 +98,7 @@ impl Config {
         let token_rules = TokenRules::from_args(args)?;
         let mode = match (&args.issuer, &args.casdoor) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError::new(
+                return Err(FlagError::new(
                     "--casdoor",
                     "give either --issuer or --casdoor, not both",
                 ));
@@ -109,7 +106,7 @@ impl Config {
             (Some(issuer), None) => {
                 authorization_server_url("--issuer", issuer)?;
                 if !token_rules.allowed_organizations.is_empty() {
-                    return Err(ConfigError::new(
+                    return Err(FlagError::new(
                         "--allowed-organization",
                         "only with --casdoor: it checks Casdoor's `owner` claim; with --issuer, use --allowed-client",
                     ));
@@ -122,7 +119,7 @@ impl Config {
             (None, Some(endpoint)) => {
                 authorization_server_url("--casdoor", endpoint)?;
                 if token_rules.require_typ {
-                    return Err(ConfigError::new(
+                    return Err(FlagError::new(
                         "--require-typ",
                         "Casdoor signs access tokens with `typ: JWT`, never `at+jwt`: every token would be refused",
                     ));
@@ -134,7 +131,7 @@ impl Config {
             }
             (None, None) => {
                 if jwks_uri.is_some() {
-                    return Err(ConfigError::new(
+                    return Err(FlagError::new(
                         "--jwks-uri",
                         "only means something with --issuer (development mode signs its own tokens)",
                     ));
@@ -144,13 +141,13 @@ impl Config {
         };
         if mode == Mode::Development {
             if let Some(flag) = token_rules.first_flag() {
-                return Err(ConfigError::new(
+                return Err(FlagError::new(
                     flag,
                     "only with --issuer or --casdoor: development tokens are minted here, for this server only",
                 ));
             }
             if !args.bind.is_loopback() {
-                return Err(ConfigError::new(
+                return Err(FlagError::new(
                     "--bind",
                     format!(
                         "development mode (no --issuer or --casdoor) only listens on loopback addresses such as 127.0.0.1, not {}; to serve on the network, configure --issuer and --resource, or --casdoor and --resource",
@@ -159,7 +156,7 @@ impl Config {
                 ));
             }
         } else if resource.is_none() {
-            return Err(ConfigError::new(
+            return Err(FlagError::new(
                 "--resource",
                 "required with --issuer or --casdoor: the URL clients use for this server, which tokens must name as audience, e.g. https://mcp.example.com/mcp",
             ));
@@ -242,9 +239,9 @@ fn host_port(addr: SocketAddr) -> String {
 }
 
 /// Checks that `value` is an absolute http(s) URL with a host.
-fn http_url(flag: &'static str, value: &str) -> Result<Url, ConfigError> {
+fn http_url(flag: &'static str, value: &str) -> Result<Url, FlagError> {
     let url = Url::parse(value).map_err(|e| {
-        ConfigError::new(
+        FlagError::new(
             flag,
             format!(
                 "`{value}` is not a URL ({e}); use an absolute URL such as https://example.com"
@@ -252,7 +249,7 @@ fn http_url(flag: &'static str, value: &str) -> Result<Url, ConfigError> {
         )
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(ConfigError::new(
+        return Err(FlagError::new(
             flag,
             format!("`{value}` must be an http:// or https:// URL with a host"),
         ));
@@ -262,11 +259,11 @@ fn http_url(flag: &'static str, value: &str) -> Result<Url, ConfigError> {
 
 /// Checks a URL of the authorization server: an http(s) URL, and https unless the host is loopback
 /// (keys and metadata fetched over plain http can be replaced by anyone on the path).
-fn authorization_server_url(flag: &'static str, value: &str) -> Result<Url, ConfigError> {
+fn authorization_server_url(flag: &'static str, value: &str) -> Result<Url, FlagError> {
     let url = http_url(flag, value)?;
     match crate::auth::transport_problem(&url) {
         None => Ok(url),
-        Some(problem) => Err(ConfigError::new(flag, format!("`{value}`: {problem}"))),
+        Some(problem) => Err(FlagError::new(flag, format!("`{value}`: {problem}"))),
     }
 }
 
@@ -283,7 +280,7 @@ mod tests {
             .server
     }
 
-    fn resolve(flags: &[&str]) -> Result<Config, ConfigError> {
+    fn resolve(flags: &[&str]) -> Result<Config, FlagError> {
         Config::resolve(&args(flags), PathBuf::from("data"))
     }
 

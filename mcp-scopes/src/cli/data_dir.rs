@@ -5,19 +5,19 @@
 
 use std::path::{Path, PathBuf};
 
-use super::ConfigError;
+use super::FlagError;
 use super::config::{DEV_KEY_FILE, DEV_SERVER_URL_FILE};
 use crate::auth::DevSigner;
 
 /// The MCP endpoint URL of the server that last started in development mode with `data_dir`, as
 /// it wrote it to [`DEV_SERVER_URL_FILE`]; `None` when no such server ran.
-pub(super) fn read_dev_server_url(data_dir: &Path) -> Result<Option<String>, ConfigError> {
+pub(super) fn read_dev_server_url(data_dir: &Path) -> Result<Option<String>, FlagError> {
     let path = data_dir.join(DEV_SERVER_URL_FILE);
     let text = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(ConfigError::new(
+            return Err(FlagError::new(
                 "--data-dir",
                 format!("cannot read {}: {e}", path.display()),
             ));
@@ -27,7 +27,7 @@ pub(super) fn read_dev_server_url(data_dir: &Path) -> Result<Option<String>, Con
     let is_url = url.len() <= 2048
         && reqwest::Url::parse(url).is_ok_and(|u| u.scheme() == "http" && u.host().is_some());
     if !is_url {
-        return Err(ConfigError::new(
+        return Err(FlagError::new(
             "--data-dir",
             format!(
                 "{} does not hold the server's URL; delete it and restart the server, or give --port",
@@ -45,10 +45,10 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// Loads the development key the server created in `data_dir`, after the same permission checks
 /// the server makes; a missing key is an error saying where it was looked for.
-pub(super) fn load_existing_dev_signer(data_dir: &Path) -> Result<DevSigner, ConfigError> {
+pub(super) fn load_existing_dev_signer(data_dir: &Path) -> Result<DevSigner, FlagError> {
     let path = data_dir.join(DEV_KEY_FILE);
     let missing = || {
-        ConfigError::new(
+        FlagError::new(
             "--data-dir",
             format!(
                 "no development key at {}: start the server first (it creates the key), or point at the server's data directory with --data-dir or MCP_DATA_DIR",
@@ -64,7 +64,7 @@ pub(super) fn load_existing_dev_signer(data_dir: &Path) -> Result<DevSigner, Con
         if e.kind() == std::io::ErrorKind::NotFound {
             missing()
         } else {
-            ConfigError::new(
+            FlagError::new(
                 "--data-dir",
                 format!("cannot use the development key {}: {e}", path.display()),
             )
@@ -74,12 +74,12 @@ pub(super) fn load_existing_dev_signer(data_dir: &Path) -> Result<DevSigner, Con
 
 /// Creates the data directory (owner-only when this creates it) and loads or creates the
 /// development key in it. A key other users could read is refused: it signs tokens for any scope.
-pub(super) fn load_dev_signer(data_dir: &Path) -> Result<DevSigner, ConfigError> {
+pub(super) fn load_dev_signer(data_dir: &Path) -> Result<DevSigner, FlagError> {
     create_data_dir(data_dir)?;
     let path = data_dir.join(DEV_KEY_FILE);
     check_key_permissions(&path)?;
     DevSigner::load_or_create(&path).map_err(|e| {
-        ConfigError::new(
+        FlagError::new(
             "--data-dir",
             format!("cannot use the development key {}: {e}", path.display()),
         )
@@ -87,7 +87,7 @@ pub(super) fn load_dev_signer(data_dir: &Path) -> Result<DevSigner, ConfigError>
 }
 
 /// Refuses a key file other users could read: it signs tokens for any scope.
-fn check_key_permissions(path: &Path) -> Result<(), ConfigError> {
+fn check_key_permissions(path: &Path) -> Result<(), FlagError> {
     #[cfg(unix)]
     // The file itself, not a link's target: `DevSigner::load` refuses links with its own message.
     if let Ok(metadata) = std::fs::symlink_metadata(path)
@@ -96,7 +96,7 @@ fn check_key_permissions(path: &Path) -> Result<(), ConfigError> {
         use std::os::unix::fs::PermissionsExt as _;
         let mode = metadata.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(ConfigError::new(
+            return Err(FlagError::new(
                 "--data-dir",
                 format!(
                     "the development key {} is open to other users (mode {mode:o}); make it owner-only with `chmod 600 {}`, or delete it to create a new one",
@@ -113,8 +113,8 @@ fn check_key_permissions(path: &Path) -> Result<(), ConfigError> {
 
 /// Creates the data directory with owner-only permissions, or checks an existing one: it must be
 /// a directory that other users cannot write to (they could swap the key or the server's files).
-pub(super) fn create_data_dir(dir: &Path) -> Result<(), ConfigError> {
-    let error = |message: String| ConfigError::new("--data-dir", message);
+pub(super) fn create_data_dir(dir: &Path) -> Result<(), FlagError> {
+    let error = |message: String| FlagError::new("--data-dir", message);
     if check_existing_data_dir(dir)? {
         return Ok(());
     }
@@ -135,8 +135,8 @@ pub(super) fn create_data_dir(dir: &Path) -> Result<(), ConfigError> {
 const DATA_DIR_GITIGNORE: &str = "# Created by the MCP server: it holds the development signing key\n# and the server's data, which must never be committed.\n*\n";
 
 /// Whether `dir` exists, after checking that it is a directory other users cannot write to.
-fn check_existing_data_dir(dir: &Path) -> Result<bool, ConfigError> {
-    let error = |message: String| ConfigError::new("--data-dir", message);
+fn check_existing_data_dir(dir: &Path) -> Result<bool, FlagError> {
+    let error = |message: String| FlagError::new("--data-dir", message);
     match std::fs::metadata(dir) {
         Ok(metadata) if !metadata.is_dir() => {
             Err(error(format!("{} is not a directory", dir.display())))

@@ -35,7 +35,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
 
-pub use config::ConfigError;
+pub use config::FlagError;
 
 use self::args::{Args, Command};
 use self::config::{Config, dev_issuer};
@@ -318,7 +318,7 @@ fn fail(error: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn usage_error(error: &ConfigError) -> ExitCode {
+fn usage_error(error: &FlagError) -> ExitCode {
     eprintln!("error: {error}");
     ExitCode::from(USAGE_ERROR)
 }
@@ -366,14 +366,14 @@ fn token(
     registry: &Registry,
     config: &Config,
     request: &TokenRequest<'_>,
-) -> Result<String, ConfigError> {
+) -> Result<String, FlagError> {
     if !config.is_development() {
         let flag = if matches!(config.mode, config::Mode::Casdoor { .. }) {
             "--casdoor"
         } else {
             "--issuer"
         };
-        return Err(ConfigError::new(
+        return Err(FlagError::new(
             flag,
             "`token` mints development tokens only; with an authorization server configured, get tokens from it",
         ));
@@ -393,7 +393,7 @@ fn token(
     }
     let declared: Vec<&str> = registry.scopes().iter().map(|s| s.name).collect();
     if let Some(unknown) = granted.iter().find(|s| !declared.contains(&s.as_str())) {
-        return Err(ConfigError::new(
+        return Err(FlagError::new(
             "--scope",
             format!(
                 "this server declares no scope `{unknown}`; its scopes are: {}",
@@ -410,7 +410,7 @@ fn token(
     let resource = match last_served {
         Some(url) => url,
         None if config.listen.port() == 0 && config.resource.is_none() => {
-            return Err(ConfigError::new(
+            return Err(FlagError::new(
                 "--port",
                 "a development token names the server's URL as its audience: give the port the server listens on",
             ));
@@ -423,7 +423,7 @@ fn token(
         .ttl(request.ttl);
     signer
         .mint(&claims)
-        .map_err(|e| ConfigError::new("--ttl", e.to_string()))
+        .map_err(|e| FlagError::new("--ttl", e.to_string()))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 
 use super::config::{Config, DEV_KEY_FILE, DEV_SERVER_URL_FILE, Mode};
 use super::data_dir::{create_data_dir, load_dev_signer};
-use super::{ConfigError, ServeContext, SetupError, fail, usage_error};
+use super::{FlagError, ServeContext, SetupError, fail, usage_error};
 use crate::auth::DevSigner;
 use crate::registry::Registry;
 use crate::server::{McpServer, McpServerBuilder};
@@ -45,7 +45,7 @@ where
     let listener = match TcpListener::bind(config.listen).await {
         Ok(listener) => listener,
         Err(e) => {
-            return usage_error(&ConfigError::new(
+            return usage_error(&FlagError::new(
                 "--port",
                 format!("cannot listen on {}: {e}", config.listen),
             ));
@@ -140,7 +140,7 @@ where
 }
 
 /// Creates or checks the data directory; in development mode also loads (or creates) the key.
-fn prepare_data_dir(config: &Config) -> Result<Option<DevSigner>, ConfigError> {
+fn prepare_data_dir(config: &Config) -> Result<Option<DevSigner>, FlagError> {
     if config.is_development() {
         load_dev_signer(&config.data_dir).map(Some)
     } else {

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use super::args::ServerArgs;
-use super::config::{Config, ConfigError, Mode};
+use super::config::{Config, FlagError, Mode};
 use crate::auth::{ScopeRoles, ValidatorConfig};
 use crate::registry::Registry;
 
@@ -24,7 +24,7 @@ pub(crate) struct TokenRules {
 }
 
 impl TokenRules {
-    pub(crate) fn from_args(args: &ServerArgs) -> Result<Self, ConfigError> {
+    pub(crate) fn from_args(args: &ServerArgs) -> Result<Self, FlagError> {
         let rules = Self {
             allowed_clients: args.allowed_clients.clone(),
             allowed_organizations: args.allowed_organizations.clone(),
@@ -34,14 +34,14 @@ impl TokenRules {
                 .scope_roles
                 .iter()
                 .try_fold(ScopeRoles::new(), |rules, rule| rules.parse_rule(rule))
-                .map_err(|e| ConfigError::new("--scope-role", e.to_string()))?,
+                .map_err(|e| FlagError::new("--scope-role", e.to_string()))?,
         };
         for (flag, list) in [
             ("--allowed-client", &rules.allowed_clients),
             ("--allowed-organization", &rules.allowed_organizations),
         ] {
             if list.iter().any(|v| v.trim().is_empty()) {
-                return Err(ConfigError::new(
+                return Err(FlagError::new(
                     flag,
                     "an empty value is not a name; give one per flag or separate them with commas",
                 ));
@@ -82,10 +82,10 @@ impl TokenRules {
 impl TokenRules {
     /// Refuses a `--scope-role` for a scope this server does not declare (a typo would otherwise
     /// leave the intended scope unguarded).
-    pub(crate) fn check_scope_roles(&self, registry: &Registry) -> Result<(), ConfigError> {
+    pub(crate) fn check_scope_roles(&self, registry: &Registry) -> Result<(), FlagError> {
         let declared: Vec<&str> = registry.scopes().iter().map(|s| s.name).collect();
         match self.scope_roles.scopes().find(|s| !declared.contains(s)) {
-            Some(unknown) => Err(ConfigError::new(
+            Some(unknown) => Err(FlagError::new(
                 "--scope-role",
                 format!(
                     "this server declares no scope `{unknown}`; its scopes are: {}",
@@ -124,7 +124,7 @@ mod tests {
 
     use super::*;
 
-    fn resolve(flags: &[&str]) -> Result<Config, ConfigError> {
+    fn resolve(flags: &[&str]) -> Result<Config, FlagError> {
         use clap::Parser as _;
         let mut argv = vec!["server"];
         argv.extend_from_slice(flags);
