@@ -311,3 +311,74 @@ fn the_environment_variable_asks_for_a_rewrite() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("status: Current"));
 }
+
+/// One file's text, by path.
+#[mcp_scopes::resource(uri_template = "files://{path}", scope = FilesRead)]
+async fn file(path: String) -> String {
+    path
+}
+
+/// Where the files are.
+#[mcp_scopes::resource(uri = "files://index", public)]
+async fn index() -> &'static str {
+    "files://{path}"
+}
+
+/// Asks the model to tidy a directory up.
+#[mcp_scopes::prompt(scope = FilesWrite)]
+async fn tidy_up() -> &'static str {
+    "Tidy up."
+}
+
+/// Greets.
+#[mcp_scopes::prompt(public)]
+async fn hello() -> &'static str {
+    "Hello."
+}
+
+fn registry_with_resources_and_prompts() -> Registry {
+    Registry::from_declarations(
+        tools![read_file, write_file, ping],
+        mcp_scopes::resources![file, index],
+        mcp_scopes::prompts![tidy_up, hello],
+    )
+    .unwrap()
+}
+
+#[test]
+fn each_scope_lists_its_resources_and_prompts_too() {
+    let registry = registry_with_resources_and_prompts();
+    let text = render(
+        &registry,
+        ManifestOptions::new().format(ManifestFormat::Json),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        doc,
+        serde_json::json!({
+            "scopes": [
+                {"name": "files:read", "displayName": "Read files",
+                 "description": "Read files and list directories.", "baseline": true,
+                 "implies": [], "tools": ["read_file"], "resources": ["files://{path}"]},
+                {"name": "files:write", "displayName": "Write files",
+                 "description": "Create, change and delete files.", "baseline": false,
+                 "implies": ["files:read"], "tools": ["write_file"], "prompts": ["tidy_up"]},
+            ],
+            "publicTools": ["ping"],
+            "publicResources": ["files://index"],
+            "publicPrompts": ["hello"],
+        })
+    );
+    // Casdoor's `tools` stays tool names; the description says what else the scope opens.
+    let casdoor = casdoor_scopes(&registry, false).unwrap();
+    assert_eq!(casdoor[0].tools, ["read_file"]);
+    assert_eq!(
+        casdoor[0].description,
+        "Read files and list directories. Also opens resources: files://{path}."
+    );
+    assert_eq!(
+        casdoor[1].description,
+        "Create, change and delete files. Also opens prompts: tidy_up."
+    );
+}

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ManifestError, check_casdoor_scopes};
 use crate::registry::Registry;
+use crate::resource::ResourceUri;
 
 /// The standard OpenID Connect scopes (`name`, `displayName`, `description`) added by
 /// [`ManifestOptions::oidc_scopes`](super::ManifestOptions::oidc_scopes). Casdoor refuses any
@@ -100,10 +101,17 @@ pub struct ManifestScope {
     pub implies: Vec<String>,
     /// The tools that declare this scope, sorted by name.
     pub tools: Vec<String>,
+    /// The resources (URIs) and resource templates that declare this scope, sorted; left out
+    /// when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
+    /// The prompts that declare this scope, sorted by name; left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prompts: Vec<String>,
 }
 
-/// The generic manifest: every scope with its tools, baseline flag and implications, plus the tools
-/// any authenticated caller may use.
+/// The generic manifest: every scope with its tools, resources, prompts, baseline flag and
+/// implications, plus what any authenticated caller may use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenericManifest {
@@ -111,6 +119,12 @@ pub struct GenericManifest {
     pub scopes: Vec<ManifestScope>,
     /// Tools that need no scope, sorted by name.
     pub public_tools: Vec<String>,
+    /// Resources and resource templates that need no scope, sorted; left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_resources: Vec<String>,
+    /// Prompts that need no scope, sorted by name; left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_prompts: Vec<String>,
 }
 
 /// The generic manifest of `registry`, checked.
@@ -125,6 +139,8 @@ pub fn generic(registry: &Registry, oidc_scopes: bool) -> Result<GenericManifest
             baseline: def.baseline,
             implies: def.implies.iter().map(|s| (*s).to_owned()).collect(),
             tools: tools_declaring(registry, def.name),
+            resources: resources_declaring(registry, Some(def.name)),
+            prompts: prompts_declaring(registry, Some(def.name)),
         })
         .collect();
     if oidc_scopes {
@@ -137,6 +153,8 @@ pub fn generic(registry: &Registry, oidc_scopes: bool) -> Result<GenericManifest
                     baseline: false,
                     implies: Vec::new(),
                     tools: Vec::new(),
+                    resources: Vec::new(),
+                    prompts: Vec::new(),
                 });
             }
         }
@@ -155,6 +173,8 @@ pub fn generic(registry: &Registry, oidc_scopes: bool) -> Result<GenericManifest
     Ok(GenericManifest {
         scopes,
         public_tools,
+        public_resources: resources_declaring(registry, None),
+        public_prompts: prompts_declaring(registry, None),
     })
 }
 
@@ -167,9 +187,9 @@ pub fn casdoor_scopes(
         .scopes
         .into_iter()
         .map(|s| CasdoorScope {
+            description: casdoor_description(&s),
             name: s.name,
             display_name: s.display_name,
-            description: s.description,
             tools: s.tools,
         })
         .collect())
@@ -183,6 +203,53 @@ fn display_name(name: &str, declared: &str) -> String {
         name.to_owned()
     } else {
         declared.to_owned()
+    }
+}
+
+/// A scope's description for Casdoor, whose `tools` field holds tool names only: what else the
+/// scope opens (resources, prompts) is said in words after the declared description.
+fn casdoor_description(scope: &ManifestScope) -> String {
+    let mut description = scope.description.clone();
+    for (what, names) in [("resources", &scope.resources), ("prompts", &scope.prompts)] {
+        if !names.is_empty() {
+            description.push_str(&format!(" Also opens {what}: {}.", names.join(", ")));
+        }
+    }
+    description
+}
+
+/// The resources and templates (by URI or template) that declare `scope`, or need no scope when
+/// `scope` is `None`, sorted.
+fn resources_declaring(registry: &Registry, scope: Option<&str>) -> Vec<String> {
+    let mut uris: Vec<String> = registry
+        .resources()
+        .iter()
+        .copied()
+        .chain(registry.resource_templates())
+        .filter(|r| opens(r.scopes, scope))
+        .map(|r| match r.uri {
+            ResourceUri::Fixed(uri) | ResourceUri::Template(uri) => uri.to_owned(),
+        })
+        .collect();
+    uris.sort();
+    uris
+}
+
+/// The prompts that declare `scope`, or need no scope when `scope` is `None`, sorted by name.
+fn prompts_declaring(registry: &Registry, scope: Option<&str>) -> Vec<String> {
+    registry
+        .prompts()
+        .iter()
+        .filter(|p| opens(p.scopes, scope))
+        .map(|p| p.name.to_owned())
+        .collect()
+}
+
+/// Whether something needing `scopes` is listed under `scope` (`None`: the public ones).
+fn opens(scopes: &[&str], scope: Option<&str>) -> bool {
+    match scope {
+        Some(scope) => scopes.contains(&scope),
+        None => scopes.is_empty(),
     }
 }
 

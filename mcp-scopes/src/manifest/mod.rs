@@ -10,9 +10,11 @@
 //! Two formats:
 //! - [`ManifestFormat::Casdoor`]: a JSON array in exactly the shape of a Casdoor application's `scopes`
 //!   field (`name`, `displayName`, `description`, `tools`), ready to paste or to push with
-//!   `casdoor sync`.
+//!   `casdoor sync`. `tools` holds tool names only; the resources and prompts a scope also opens are
+//!   named at the end of its description ("Also opens resources: …").
 //! - [`ManifestFormat::Json`]: a generic document for other authorization servers, which also carries
-//!   the baseline flag, the implications and the public tools.
+//!   each scope's `resources` (URIs and URI templates) and `prompts`, the baseline flag, the
+//!   implications and the public tools, resources and prompts.
 //!
 //! # What `tools` lists
 //! A scope's `tools` are the tools that **declare** it. A tool that needs several scopes is listed
