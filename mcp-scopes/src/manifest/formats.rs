@@ -212,7 +212,11 @@ fn casdoor_description(scope: &ManifestScope) -> String {
     let mut description = scope.description.clone();
     for (what, names) in [("resources", &scope.resources), ("prompts", &scope.prompts)] {
         if !names.is_empty() {
-            description.push_str(&format!(" Also opens {what}: {}.", names.join(", ")));
+            description.push_str(" Also opens ");
+            description.push_str(what);
+            description.push_str(": ");
+            description.push_str(&names.join(", "));
+            description.push('.');
         }
     }
     description
