@@ -13,6 +13,7 @@
 
 pub mod list;
 pub mod read;
+pub mod resource;
 pub mod write;
 
 use mcp_scopes::registry::{Registry, RegistryError};
