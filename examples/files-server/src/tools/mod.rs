@@ -8,6 +8,8 @@
 //! `files:write` changes the tree without showing what it holds (an upload-only client needs
 //! nothing else). A client that wants all three asks for all three.
 //!
+//! [`resource`] serves the same files as resources (`file:///{path}`, `files:read`).
+//!
 //! The tools are registered by linking, not by a list: [`registry`] is
 //! [`Registry::collected`], which gathers every `#[tool]` and `#[scope]` linked into the binary.
 
