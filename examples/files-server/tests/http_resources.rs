@@ -14,7 +14,9 @@ async fn files_read_as_resources_behind_files_read() {
     let server = tree.serve().await;
     let reader = server.token(&["files:read"]);
 
-    let templates = server.rpc(&reader, "resources/templates/list", json!({})).await;
+    let templates = server
+        .rpc(&reader, "resources/templates/list", json!({}))
+        .await;
     let listed = templates.result()["resourceTemplates"].clone();
     assert!(
         listed
@@ -24,14 +26,22 @@ async fn files_read_as_resources_behind_files_read() {
     );
 
     let text = server
-        .rpc(&reader, "resources/read", json!({"uri": "file:///canary.txt"}))
+        .rpc(
+            &reader,
+            "resources/read",
+            json!({"uri": "file:///canary.txt"}),
+        )
         .await;
     let contents = &text.result()["contents"][0];
     assert_eq!(contents["uri"], "file:///canary.txt");
     assert_eq!(contents["text"].as_str().map(str::as_bytes), Some(CANARY));
 
     let nested = server
-        .rpc(&reader, "resources/read", json!({"uri": "file:///notes%2Fbin.dat"}))
+        .rpc(
+            &reader,
+            "resources/read",
+            json!({"uri": "file:///notes%2Fbin.dat"}),
+        )
         .await;
     let contents = &nested.result()["contents"][0];
     assert_eq!(contents["blob"], "AP8B", "{contents}");
@@ -45,19 +55,28 @@ async fn files_read_as_resources_behind_files_read() {
             .rpc(&reader, "resources/read", json!({"uri": escape}))
             .await;
         assert_eq!(refused.status, 200, "{refused:?}");
-        let message = refused.body["error"]["message"].as_str().unwrap_or_default();
+        let message = refused.body["error"]["message"]
+            .as_str()
+            .unwrap_or_default();
         assert!(message.contains("refused path"), "{escape}: {refused:?}");
     }
 
     let before = snapshot(&tree.root());
-    let lister = server.token(&["files:list", "files:write"]);
+    let without_read = server.token(&["files:list", "files:write"]);
     let forbidden = server
-        .rpc(&lister, "resources/read", json!({"uri": "file:///canary.txt"}))
+        .rpc(
+            &without_read,
+            "resources/read",
+            json!({"uri": "file:///canary.txt"}),
+        )
         .await;
     assert_eq!(forbidden.status, 403, "{forbidden:?}");
     assert!(forbidden.challenge().contains("insufficient_scope"));
     assert!(forbidden.challenge().contains("files:read"));
-    assert!(!forbidden.body.to_string().contains("canary: must"), "no contents without the scope");
+    assert!(
+        !forbidden.body.to_string().contains("canary: must"),
+        "no contents without the scope"
+    );
     assert_eq!(snapshot(&tree.root()), before);
     server.stop().await;
 }
