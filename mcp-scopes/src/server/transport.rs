@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
+use http::header::{ACCEPT, ALLOW, CONTENT_ENCODING, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::jsonrpc::{self, Incoming, RpcError};
@@ -128,6 +128,20 @@ pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             jsonrpc::INVALID_REQUEST,
             "the body must be `Content-Type: application/json`",
+        );
+        return error_response(&error, None);
+    }
+    // Nothing here decodes a compressed body: refuse it by name rather than fail on its bytes.
+    if let Some(encoding) = parts
+        .headers
+        .get(CONTENT_ENCODING)
+        .filter(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
+    {
+        let shown = crate::audit::clip_to(&String::from_utf8_lossy(encoding.as_bytes()), 64);
+        let error = RpcError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            jsonrpc::INVALID_REQUEST,
+            format!("`Content-Encoding: {shown}` is not supported: send the body uncompressed"),
         );
         return error_response(&error, None);
     }
