@@ -80,7 +80,8 @@ async fn casdoor_sync_sends_the_guides_three_scopes_with_their_tools() {
     assert_eq!(scope("files:read")["displayName"], "Read Files");
     assert_eq!(
         scope("files:read")["description"],
-        "View and download files from your storage"
+        "View and download files from your storage. Also opens resources: file:///{path}.",
+        "the guide's description, then the resource the scope also opens"
     );
     assert_eq!(
         scope("files:write")["description"],

@@ -212,6 +212,11 @@ fn casdoor_description(scope: &ManifestScope) -> String {
     let mut description = scope.description.clone();
     for (what, names) in [("resources", &scope.resources), ("prompts", &scope.prompts)] {
         if !names.is_empty() {
+            // A description written without a final stop (as Casdoor's guide writes them) gets
+            // one, so the sentence added after it reads as a sentence.
+            if !description.is_empty() && !description.ends_with(['.', '!', '?']) {
+                description.push('.');
+            }
             description.push_str(" Also opens ");
             description.push_str(what);
             description.push_str(": ");
