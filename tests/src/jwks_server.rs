@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -31,6 +32,18 @@ struct ServerState {
     documents: Mutex<HashMap<String, Value>>,
     requested_documents: Mutex<Vec<String>>,
     jwks_fetches: AtomicUsize,
+    raw_answer: Mutex<Option<RawAnswer>>,
+}
+
+/// An answer the key set URL gives instead of the keys: garbage, an error page, a huge body.
+#[derive(Debug, Clone)]
+pub struct RawAnswer {
+    /// The status sent.
+    pub status: StatusCode,
+    /// The `Content-Type` sent.
+    pub content_type: &'static str,
+    /// The body sent (cheap to clone, so a huge one is built once).
+    pub body: Bytes,
 }
 
 /// A JWKS (and metadata) server on 127.0.0.1 with a random port.
@@ -48,6 +61,10 @@ async fn serve_jwks(State(state): State<Arc<ServerState>>) -> Response {
         Mode::Down => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
         Mode::Slow(delay) => tokio::time::sleep(delay).await,
         Mode::Up => {}
+    }
+    let raw = state.raw_answer.lock().expect("lock").clone();
+    if let Some(raw) = raw {
+        return (raw.status, [("content-type", raw.content_type)], raw.body).into_response();
     }
     let body = state.jwks.lock().expect("lock").clone();
     let mut headers = HeaderMap::new();
@@ -84,6 +101,7 @@ impl JwksServer {
             documents: Mutex::new(HashMap::new()),
             requested_documents: Mutex::new(Vec::new()),
             jwks_fetches: AtomicUsize::new(0),
+            raw_answer: Mutex::new(None),
         });
         let app = Router::new()
             .route("/jwks", get(serve_jwks))
@@ -107,6 +125,11 @@ impl JwksServer {
     /// Serves `jwks` from now on.
     pub fn set_keys(&self, jwks: Value) {
         *self.state.jwks.lock().expect("lock") = jwks;
+    }
+
+    /// Answers the key set URL with `raw` from now on (`None`: the keys again).
+    pub fn set_raw_answer(&self, raw: Option<RawAnswer>) {
+        *self.state.raw_answer.lock().expect("lock") = raw;
     }
 
     /// Answers as `mode` says from now on.

@@ -9,63 +9,15 @@ use axum::body::Body;
 use axum::routing::get;
 use http::{Request, StatusCode};
 use mcp_scopes::auth::{AuthError, BearerAuthLayer, Challenge, Validator, ValidatorConfig};
-use mcp_scopes_tests::auth::{ISSUER, RESOURCE, TestKey, jwks};
+use mcp_scopes_tests::auth::{RESOURCE, TestKey, jwks};
 use mcp_scopes_tests::eventually;
+use mcp_scopes_tests::fast_validator::{
+    config, last_keys_serve_until_stale, ms, ready, refreshing_fast_stale_after_a_second,
+    time_until_fetched,
+};
 use mcp_scopes_tests::jwks_server::{JwksServer, Mode};
 use serde_json::json;
 use tower::ServiceExt;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// Fast timings so the suite stays quick; refresh every `refresh`.
-fn config(server: &JwksServer, refresh: Duration) -> ValidatorConfig {
-    ValidatorConfig::new(ISSUER, RESOURCE)
-        .jwks_uri(server.jwks_uri())
-        .refresh_interval(refresh, refresh)
-        .unknown_kid_cooldown(ms(300))
-        .backoff(ms(10), ms(40))
-        .fetch_timeouts(ms(500), ms(3000))
-}
-
-/// Refreshes every 30 ms, keys stale after 1 s, no token cache (each validation looks the key up).
-fn refreshing_fast_stale_after_a_second(server: &JwksServer) -> Validator {
-    Validator::new(
-        config(server, ms(30))
-            .fetch_timeouts(ms(200), ms(500))
-            .max_staleness(ms(1000))
-            .token_cache(0, ms(1)),
-    )
-    .expect("config")
-}
-
-/// With refreshes failing from now on: three more fetches, `key` still verifies, then the keys go
-/// stale (503 territory) after `max_staleness`.
-async fn last_keys_serve_until_stale(server: &JwksServer, validator: &Validator, key: &TestKey) {
-    let since = server.fetches();
-    time_until_fetched(server, since + 3).await;
-    assert!(validator.is_ready(), "the last good keys are still in use");
-    validator
-        .validate(&key.good_token(&json!({"jti": "after"})))
-        .await
-        .expect("the last good key still verifies");
-    eventually(Duration::from_secs(5), "keys too stale", || {
-        !validator.is_ready()
-    })
-    .await;
-    assert_eq!(
-        validator.validate(&key.good_token(&json!({}))).await.err(),
-        Some(AuthError::NotReady)
-    );
-}
-
-async fn ready(validator: &Validator) {
-    eventually(Duration::from_secs(5), "validator ready", || {
-        validator.is_ready()
-    })
-    .await;
-}
 
 #[tokio::test]
 async fn a_rotated_key_is_accepted_after_one_refetch_and_a_removed_key_is_dropped() {
@@ -229,16 +181,6 @@ async fn a_slow_jwks_does_not_delay_tokens_with_known_kids() {
         pending.await.expect("task").err(),
         Some(AuthError::UnknownKeyId)
     );
-}
-
-/// Waits for the key set to have been fetched `count` times, and says how long that took.
-async fn time_until_fetched(server: &JwksServer, count: usize) -> Duration {
-    let started = Instant::now();
-    eventually(Duration::from_secs(10), "JWKS fetches", || {
-        server.fetches() >= count
-    })
-    .await;
-    started.elapsed()
 }
 
 #[tokio::test]
