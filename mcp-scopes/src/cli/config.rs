@@ -1,7 +1,6 @@
 //! From flags to a checked configuration: which mode the server runs in, where it listens, what its
 //! resource URL is. Every mistake becomes one line naming the flag to fix.
 
-use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -9,34 +8,9 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::args::ServerArgs;
+use super::flag_error::FlagError;
 use super::token_rules::TokenRules;
 use crate::auth::ValidatorConfig;
-
-/// A configuration mistake, named by its flag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlagError {
-    /// The flag to fix, e.g. `--resource`.
-    pub flag: &'static str,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl FlagError {
-    pub(crate) fn new(flag: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            flag,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for FlagError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.flag, self.message)
-    }
-}
-
-impl std::error::Error for FlagError {}
 
 /// Where tokens come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +238,27 @@ fn authorization_server_url(flag: &'static str, value: &str) -> Result<Url, Flag
     match crate::auth::transport_problem(&url) {
         None => Ok(url),
         Some(problem) => Err(FlagError::new(flag, format!("`{value}`: {problem}"))),
+    }
+}
+
+impl Config {
+    /// What the operator should know before serving: production mode that accepts every client
+    /// (and, with Casdoor, every organization) of the authorization server.
+    pub(crate) fn warnings(&self) -> Vec<String> {
+        let rules = &self.token_rules;
+        match &self.mode {
+            Mode::Casdoor { endpoint, .. }
+                if rules.allowed_clients.is_empty() && rules.allowed_organizations.is_empty() =>
+            {
+                vec![format!(
+                    "neither --allowed-client nor --allowed-organization is set: a token that any application of the Casdoor at {endpoint} issued for this server's URL is accepted, for any user who can sign in to it, with whatever scopes it holds (an application whose `scopes` list is empty grants every scope asked for). Set --allowed-client to this server's application client id and --allowed-organization to your organization; see docs/casdoor.md"
+                )]
+            }
+            Mode::Issuer { issuer, .. } if rules.allowed_clients.is_empty() => vec![format!(
+                "--allowed-client is not set: a token that any client of {issuer} obtained for this server's URL is accepted. Set --allowed-client to the client ids that may call this server"
+            )],
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -24,6 +24,7 @@
 mod args;
 mod config;
 mod data_dir;
+mod flag_error;
 mod help;
 mod serve;
 mod token_rules;
@@ -35,7 +36,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
 
-pub use config::FlagError;
+pub use flag_error::FlagError;
 
 use self::args::{Args, Command};
 use self::config::{Config, dev_issuer};

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use super::args::ServerArgs;
-use super::config::{Config, FlagError, Mode};
+use super::flag_error::FlagError;
 use crate::auth::{ScopeRoles, ValidatorConfig};
 use crate::registry::Registry;
 
@@ -97,32 +97,12 @@ impl TokenRules {
     }
 }
 
-impl Config {
-    /// What the operator should know before serving: production mode that accepts every client
-    /// (and, with Casdoor, every organization) of the authorization server.
-    pub(crate) fn warnings(&self) -> Vec<String> {
-        let rules = &self.token_rules;
-        match &self.mode {
-            Mode::Casdoor { endpoint, .. }
-                if rules.allowed_clients.is_empty() && rules.allowed_organizations.is_empty() =>
-            {
-                vec![format!(
-                    "neither --allowed-client nor --allowed-organization is set: a token that any application of the Casdoor at {endpoint} issued for this server's URL is accepted, for any user who can sign in to it, with whatever scopes it holds (an application whose `scopes` list is empty grants every scope asked for). Set --allowed-client to this server's application client id and --allowed-organization to your organization; see docs/casdoor.md"
-                )]
-            }
-            Mode::Issuer { issuer, .. } if rules.allowed_clients.is_empty() => vec![format!(
-                "--allowed-client is not set: a token that any client of {issuer} obtained for this server's URL is accepted. Set --allowed-client to the client ids that may call this server"
-            )],
-            _ => Vec::new(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::cli::config::Config;
 
     fn resolve(flags: &[&str]) -> Result<Config, FlagError> {
         use clap::Parser as _;
