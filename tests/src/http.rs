@@ -8,6 +8,15 @@ use http_body_util::BodyExt as _;
 use serde_json::Value;
 use tower::ServiceExt as _;
 
+/// The status `router` answers to `GET path` with this `Authorization` header.
+pub async fn status_of_get(router: &Router, path: &str, authorization: &str) -> StatusCode {
+    let request = Request::get(path)
+        .header("authorization", authorization)
+        .body(Body::empty())
+        .expect("request");
+    send(router, request).await.status
+}
+
 /// A response as the tests read it.
 #[derive(Debug)]
 pub struct Reply {

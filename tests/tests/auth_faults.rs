@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::routing::get;
-use http::{Request, StatusCode};
+use http::StatusCode;
 use mcp_scopes::auth::{BearerAuthLayer, Challenge, Validator, ValidatorConfig};
 use mcp_scopes_tests::auth::{RESOURCE, TestKey, jwks};
 use mcp_scopes_tests::eventually;
@@ -18,9 +18,9 @@ use mcp_scopes_tests::fast_validator::{
     config, last_keys_serve_until_stale, ms, ready, refreshing_fast_stale_after_a_second,
     time_until_fetched,
 };
+use mcp_scopes_tests::http::status_of_get;
 use mcp_scopes_tests::jwks_server::{JwksServer, Mode, RawAnswer};
 use serde_json::json;
-use tower::ServiceExt;
 
 /// What a broken authorization server might answer at its key set URL.
 fn bad_answers() -> Vec<(&'static str, RawAnswer)> {
@@ -92,15 +92,7 @@ fn app(validator: &Validator) -> Router {
 }
 
 async fn status_with(app: &Router, token: &str) -> StatusCode {
-    let request = Request::get("/mcp")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::empty())
-        .expect("request");
-    app.clone()
-        .oneshot(request)
-        .await
-        .expect("infallible")
-        .status()
+    status_of_get(app, "/mcp", &format!("Bearer {token}")).await
 }
 
 /// Waits until the server has answered at least one complete key set fetch that started after now,

@@ -5,38 +5,13 @@
 
 mod server_support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use mcp_scopes::audit::{MAX_FIELD_CHARS, TARGET};
+use mcp_scopes_tests::log_capture::Captured;
 use serde_json::json;
 use server_support::{Reply, TestServer, server, server_with};
 use tracing::Level;
-use tracing_subscriber::fmt::MakeWriter;
 
 /// Collects formatted log output in memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("not poisoned").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Self;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 /// One parsed log line: its level and its `key=value` pairs, in order (bare words have no value).
 #[derive(Debug)]
 struct Line {
@@ -139,7 +114,7 @@ where
         let _guard = tracing::subscriber::set_default(subscriber);
         scenario().await;
     }
-    let text = String::from_utf8_lossy(&captured.0.lock().expect("not poisoned")).into_owned();
+    let text = captured.text();
     text.lines()
         .filter(|l| l.contains(&format!("{TARGET}:")))
         .map(logfmt)
