@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// A 1×1 red PNG.
-const PNG_BASE64: &str =
+pub(crate) const PNG_BASE64: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
 
 /// Eight samples of silence, 8 kHz mono 8-bit PCM in a WAV container.
@@ -132,17 +132,31 @@ pub async fn json_schema_2020_12_tool(Args(input): Args<SchemaFeatures>) -> Stri
     )
 }
 
-/// Every fixture tool, checked.
+/// Every fixture tool, resource and prompt, checked.
 pub fn registry() -> Result<Registry, RegistryError> {
-    Registry::from_tools(mcp_scopes::tools![
-        test_simple_text,
-        test_image_content,
-        test_audio_content,
-        test_embedded_resource,
-        test_multiple_content_types,
-        test_error_handling,
-        test_tool_with_logging,
-        test_tool_with_progress,
-        json_schema_2020_12_tool,
-    ])
+    use crate::context;
+    Registry::from_declarations(
+        mcp_scopes::tools![
+            test_simple_text,
+            test_image_content,
+            test_audio_content,
+            test_embedded_resource,
+            test_multiple_content_types,
+            test_error_handling,
+            test_tool_with_logging,
+            test_tool_with_progress,
+            json_schema_2020_12_tool,
+        ],
+        mcp_scopes::resources![
+            context::static_text,
+            context::static_binary,
+            context::template_data
+        ],
+        mcp_scopes::prompts![
+            context::test_simple_prompt,
+            context::test_prompt_with_arguments,
+            context::test_prompt_with_embedded_resource,
+            context::test_prompt_with_image
+        ],
+    )
 }
