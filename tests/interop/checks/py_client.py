@@ -229,6 +229,20 @@ async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version:
         rows = (count.structured_content or {}).get("rows")
         check(f"py[{label}]: db:query call counts the 12 seeded products", not count.is_error and rows == [[12]], text_of(count)[:400])
 
+        # The db:query resources and prompt with the same token.
+        schema = (await client.read_resource("db://schema")).model_dump(mode="json", by_alias=True)
+        first = (schema.get("contents") or [{}])[0]
+        check(f"py[{label}]: resources/read db://schema returns the tables as JSON",
+              first.get("mimeType") == "application/json" and '"products"' in (first.get("text") or ""), repr(schema)[:400])
+        table = (await client.read_resource("db://tables/orders")).model_dump(mode="json", by_alias=True)
+        check(f"py[{label}]: resources/read of the template db://tables/orders describes the table",
+              "CREATE TABLE" in ((table.get("contents") or [{}])[0].get("text") or ""), repr(table)[:400])
+        plan = (await client.get_prompt("explain_query_plan", {"sql": "SELECT * FROM orders"})).model_dump(mode="json", by_alias=True)
+        messages = plan.get("messages") or []
+        check(f"py[{label}]: prompts/get explain_query_plan attaches the schema and names the query",
+              bool(messages) and messages[0].get("content", {}).get("type") == "resource"
+              and "EXPLAIN QUERY PLAN SELECT * FROM orders" in repr(messages), repr(plan)[:400])
+
         email = f"py-{label}-{time.time_ns()}@interop.example"
         before = len(ex)
         inserted = await client.call_tool(

@@ -193,6 +193,20 @@ try {
   check('ts: requests after authorization carry the bearer token and get 200', retried.length >= 2,
     `${retried.length} authorized 200 responses`);
 
+  // 2b. The db:query resources and prompt with the same token.
+  const schema = await client.readResource({ uri: 'db://schema' });
+  check('ts: resources/read db://schema returns the tables as JSON',
+    schema.contents?.[0]?.mimeType === 'application/json' && (schema.contents?.[0]?.text ?? '').includes('"products"'),
+    JSON.stringify(schema).slice(0, 400));
+  const table = await client.readResource({ uri: 'db://tables/orders' });
+  check('ts: resources/read of the template db://tables/orders describes the table',
+    (table.contents?.[0]?.text ?? '').includes('CREATE TABLE'), JSON.stringify(table).slice(0, 400));
+  const plan = await client.getPrompt({ name: 'explain_query_plan', arguments: { sql: 'SELECT * FROM orders' } });
+  check('ts: prompts/get explain_query_plan attaches the schema and names the query',
+    plan.messages?.[0]?.content?.type === 'resource'
+      && JSON.stringify(plan.messages).includes('EXPLAIN QUERY PLAN SELECT * FROM orders'),
+    JSON.stringify(plan).slice(0, 400));
+
   // 3. A db:modify call: 403 insufficient_scope, then step-up and success.
   const email = `ts-${Date.now()}@interop.example`;
   const insert = () => client.callTool({
