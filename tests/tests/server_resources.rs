@@ -53,9 +53,12 @@ async fn table(table: String, State(calls): State<Calls>) -> Result<String, Stri
     }
 }
 
-/// A row by number.
+/// A row by number; row 0 takes half a second.
 #[resource(uri_template = "db://rows/{id}", scope = DbQuery)]
 async fn row(id: u32) -> String {
+    if id == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
     format!("row {id}")
 }
 
@@ -697,5 +700,67 @@ async fn subscriptions_are_refused_plainly() {
                 .to_owned();
             assert!(message.contains("not supported"), "{message}");
         }
+    }
+}
+
+#[tokio::test]
+async fn reads_count_against_the_caller_s_limit_of_running_calls() {
+    let s = std::sync::Arc::new(server_of(registry(), |b| b.max_calls_per_caller(Some(1))));
+    let slow = {
+        let s = std::sync::Arc::clone(&s);
+        tokio::spawn(async move {
+            request(
+                &s,
+                "2025-11-25",
+                &["db:query"],
+                "resources/read",
+                json!({"uri": "db://rows/0"}),
+            )
+            .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let second = request(
+        &s,
+        "2025-11-25",
+        &["db:query"],
+        "resources/read",
+        json!({"uri": "db://rows/1"}),
+    )
+    .await;
+    assert_eq!(
+        second.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        second.text
+    );
+    let first = slow.await.expect("the slow read finishes");
+    assert_eq!(first.json()["result"]["contents"][0]["text"], "row 0");
+    let after = request(
+        &s,
+        "2025-11-25",
+        &["db:query"],
+        "resources/read",
+        json!({"uri": "db://rows/1"}),
+    )
+    .await;
+    assert_eq!(after.json()["result"]["contents"][0]["text"], "row 1");
+}
+
+#[tokio::test]
+async fn a_huge_unknown_uri_or_name_is_echoed_cut_short() {
+    let s = resource_server();
+    let long = format!("db://{}", "x".repeat(10_000));
+    for (method, params, code) in [
+        ("resources/read", json!({"uri": long}), RESOURCE_NOT_FOUND),
+        ("prompts/get", json!({"name": long}), INVALID_PARAMS),
+    ] {
+        let reply = request(&s, "2025-11-25", &["db:query"], method, params).await;
+        assert_eq!(reply.error_code(), Some(code), "{method}");
+        assert!(
+            reply.text.len() < 1000,
+            "{method}: {} bytes",
+            reply.text.len()
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Running a resource, prompt or completion handler after the gate let it through: on its own
-//! task (a panic becomes an internal error, not a dropped connection), within the call time
-//! limit, stopped when the client goes away, and its [`HandlerError`] turned into the JSON-RPC
-//! error of its kind (these have no `isError` result as tools do).
+//! task (a panic becomes an internal error, not a dropped connection), within the call time limit
+//! and the caller's limit of running calls (shared with tools), stopped when the client goes away,
+//! and its [`HandlerError`] turned into the JSON-RPC error of its kind (these have no `isError`
+//! result as tools do).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,7 +19,7 @@ use crate::server::running::AbortOnDrop;
 use crate::server::state::ServerState;
 use crate::tool::{Notifier, ToolCall};
 
-use super::tools::SCOPES_META_KEY;
+use super::tools::{SCOPES_META_KEY, too_many_calls};
 
 /// A handler's future, as the runtime types return it.
 pub(super) type HandlerFuture<T> = Pin<Box<dyn Future<Output = Result<T, HandlerError>> + Send>>;
@@ -49,12 +50,19 @@ pub(super) fn run<T: Serialize + Send + 'static>(
     name: &str,
     future: HandlerFuture<T>,
 ) -> Reply {
+    // Counted with the caller's tool calls: a handler is a task like a tool's.
+    let Some(permit) = server.options.callers.try_acquire(ctx.principal) else {
+        return Reply::Busy(too_many_calls(server.options.callers.max_per_caller()));
+    };
     let server = Arc::clone(server);
     let version = ctx.version;
     let name = name.to_owned();
     let limit = server.options.call_timeout;
     Reply::Deferred(Deferred(Box::pin(async move {
-        let task = tokio::spawn(future);
+        let task = tokio::spawn(async move {
+            let _permit = permit;
+            future.await
+        });
         // Dropping the reply (the client left) stops the handler.
         let _abort = AbortOnDrop(Some(task.abort_handle()));
         let outcome = match limit {

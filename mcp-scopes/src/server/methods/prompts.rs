@@ -60,7 +60,11 @@ fn find(
 
 /// The error for a prompt name that is unknown, or hidden from the caller.
 pub(super) fn unknown(name: &str) -> RpcError {
-    RpcError::invalid_params(format!("unknown prompt: {name}"))
+    // The name is the client's: echoed cut short, so a huge one is not sent back whole.
+    RpcError::invalid_params(format!(
+        "unknown prompt: {}",
+        crate::audit::clip_to(name, 128)
+    ))
 }
 
 /// The gate's view of `prompt`.

@@ -79,9 +79,10 @@ pub(super) fn not_found(uri: &str) -> RpcError {
     RpcError::new(
         StatusCode::OK,
         RESOURCE_NOT_FOUND,
-        format!("resource not found: {uri}"),
+        // The URI is the client's: echoed cut short, so a huge one is not sent back whole.
+        format!("resource not found: {}", crate::audit::clip_to(uri, 128)),
     )
-    .with_data(json!({ "uri": uri }))
+    .with_data(json!({ "uri": crate::audit::clip_to(uri, 128) }))
 }
 
 /// Whether the server hides `resource` from `ctx`'s caller.

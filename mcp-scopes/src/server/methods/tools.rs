@@ -169,7 +169,7 @@ pub(crate) fn call(
     })
 }
 
-fn too_many_calls(limit: Option<usize>) -> RpcError {
+pub(super) fn too_many_calls(limit: Option<usize>) -> RpcError {
     let limit = limit.map_or_else(String::new, |n| format!(" ({n})"));
     RpcError::new(
         StatusCode::TOO_MANY_REQUESTS,
