@@ -347,20 +347,27 @@ pub(crate) fn scope_decision(
     }
 }
 
-/// A call the entitlements hook refused, with its reason as `detail`.
-pub(crate) fn not_entitled(principal: &crate::auth::Principal, tool: &str, detail: &str) {
+/// A call of `tool` (a `kind`: tool, resource or prompt) the entitlements hook refused, with its
+/// reason as `detail`.
+pub(crate) fn not_entitled(
+    principal: &crate::auth::Principal,
+    kind: &str,
+    tool: &str,
+    detail: &str,
+) {
     let c = Caller::of(principal);
     tracing::warn!(
         target: TARGET,
         decision = "deny",
         reason = reason::NOT_ENTITLED,
+        kind,
         tool = clip(tool).as_str(),
         detail = clip(detail).as_str(),
         granted = c.granted.as_str(),
         subject = c.subject.as_str(),
         client_id = c.client_id.as_str(),
         jti = c.jti.as_str(),
-        "tool call refused: the user is not entitled"
+        "call refused: the user is not entitled"
     );
 }
 

@@ -8,7 +8,7 @@ mod server_support;
 
 use casdoor_support::tokens::{FORMATS, Format, claims};
 use http::StatusCode;
-use mcp_scopes::auth::{Entitlement, Entitlements, ScopeRoles, TokenClaims, ToolCall};
+use mcp_scopes::auth::{Entitlement, Entitlements, GatedCall, ScopeRoles, TokenClaims};
 use mcp_scopes::server::{NOT_ENTITLED, ScopeFailure};
 use serde_json::{Value, json};
 use server_support::{ISSUER, PRM_URL, RESOURCE, TestServer, server_with};
@@ -26,19 +26,8 @@ fn casdoor_token(s: &TestServer, format: Format, scope: &str, overrides: &Value)
 }
 
 async fn call(s: &TestServer, token: &str, tool: &str) -> server_support::Reply {
-    let auth = format!("Bearer {token}");
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                      "params": {"name": tool, "arguments": {}}});
-    s.send(
-        "POST",
-        "/mcp",
-        &[
-            ("authorization", &auth),
-            ("mcp-protocol-version", "2025-11-25"),
-        ],
-        &body.to_string(),
-    )
-    .await
+    s.legacy_with_token(token, "tools/call", json!({"name": tool, "arguments": {}}))
+        .await
 }
 
 fn admin_needs_dba() -> TestServer {
@@ -150,9 +139,9 @@ async fn in_band_mode_answers_200_with_the_error() {
 struct OnlyAlice;
 
 impl Entitlements for OnlyAlice {
-    fn check(&self, call: &ToolCall<'_>) -> Entitlement {
+    fn check(&self, call: &GatedCall<'_>) -> Entitlement {
         let alice = call.principal().claim("name") == Some(&json!("alice"));
-        if call.tool_name() != "reset" || alice {
+        if call.name() != "reset" || alice {
             Entitlement::Allow
         } else {
             Entitlement::Deny {

@@ -11,12 +11,13 @@ mod server_support;
 use std::sync::atomic::Ordering;
 
 use http::StatusCode;
+use mcp_scopes::auth::{ScopeRoles, TokenClaims};
 use mcp_scopes::completion::Completing;
 use mcp_scopes::prompt::PromptMessage;
 use mcp_scopes::registry::Registry;
 use mcp_scopes::server::{
     HEADER_MISMATCH, INSUFFICIENT_SCOPE, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND,
-    RESOURCE_NOT_FOUND, SCOPES_META_KEY,
+    NOT_ENTITLED, RESOURCE_NOT_FOUND, SCOPES_META_KEY,
 };
 use mcp_scopes::tool::{Args, State};
 use mcp_scopes::{prompt, prompts, resource, resources, tools};
@@ -24,7 +25,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use server_support::{
-    Calls, DbAdmin, DbQuery, PRM_URL, Reply, TestServer, modern_request, server, server_of,
+    Calls, DbAdmin, DbQuery, ISSUER, PRM_URL, RESOURCE, Reply, TestServer, modern_request, server,
+    server_of,
 };
 
 /// The schema, as SQL.
@@ -763,4 +765,68 @@ async fn a_huge_unknown_uri_or_name_is_echoed_cut_short() {
             reply.text.len()
         );
     }
+}
+
+#[tokio::test]
+async fn entitlements_guard_resources_prompts_and_completions_like_tools() {
+    let s = server_of(registry(), |b| {
+        b.entitlements(
+            ScopeRoles::new()
+                .require("db:admin", "dba")
+                .require("db:query", "reader"),
+        )
+    });
+    let requests = [
+        ("resources/read", json!({"uri": "db://audit"})),
+        ("resources/read", json!({"uri": "db://tables/users"})),
+        ("prompts/get", json!({"name": "migrate"})),
+        (
+            "completion/complete",
+            json!({"ref": {"type": "ref/resource", "uri": "db://tables/{table}"},
+                   "argument": {"name": "table", "value": "u"}}),
+        ),
+    ];
+    let without_roles = s
+        .signer
+        .mint(&TokenClaims::new(ISSUER, RESOURCE).scopes(["db:admin", "db:query"]))
+        .expect("minted");
+    for (method, params) in &requests {
+        let reply = s
+            .legacy_with_token(&without_roles, method, params.clone())
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {params}");
+        assert_eq!(reply.error_code(), Some(NOT_ENTITLED), "{method} {params}");
+        let challenge = reply.header("www-authenticate").expect("a challenge");
+        assert!(
+            challenge.contains(r#"error="access_denied""#) && !challenge.contains("scope=\""),
+            "no step-up: {challenge}"
+        );
+    }
+    assert_eq!(
+        s.calls.get(),
+        0,
+        "no handler ran for a user without the roles"
+    );
+
+    let with_roles = s
+        .signer
+        .mint(
+            &TokenClaims::new(ISSUER, RESOURCE)
+                .scopes(["db:admin", "db:query"])
+                .claim("roles", json!(["dba", "reader"])),
+        )
+        .expect("minted");
+    for (method, params) in &requests {
+        let reply = s
+            .legacy_with_token(&with_roles, method, params.clone())
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{method} {params}: {}",
+            reply.text
+        );
+        assert!(reply.json().get("result").is_some(), "{}", reply.text);
+    }
+    assert_eq!(s.calls.get(), requests.len(), "each handler ran once");
 }

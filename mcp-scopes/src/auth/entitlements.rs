@@ -2,7 +2,7 @@
 //! the *user* may do. With some authorization servers the two differ: Casdoor grants whatever scope
 //! a client asks for when its application lists none, and lets a refresh token widen its scopes, so
 //! a scope in its token is no proof that the user may use it. An [`Entitlements`] hook runs after
-//! the scope gate and before the handler, with the caller and the tool; a denial is HTTP 403 that
+//! the scope gate and before the handler, with the caller and the tool, resource or prompt; a denial is HTTP 403 that
 //! does not invite a step-up (a token with more scopes would not help).
 //!
 //! [`ScopeRoles`] is the ready rule for Casdoor's tokens: a scope is honoured only when the user
@@ -18,9 +18,8 @@ use serde_json::Value;
 use super::Principal;
 use crate::registry::Registry;
 use crate::scope::ScopeSet;
-use crate::tool::ToolDef;
 
-/// A decision about one tool call.
+/// A decision about one call (a tool, a resource or a prompt).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entitlement {
     /// The call may run.
@@ -32,11 +31,12 @@ pub enum Entitlement {
     },
 }
 
-/// Decides whether the user behind a token may call a tool its scopes already allow. See the module
+/// Decides whether the user behind a token may use a tool, resource or prompt its scopes already
+/// allow. See the module
 /// docs; install one with `McpServerBuilder::entitlements`.
 pub trait Entitlements: Send + Sync + 'static {
     /// The decision for `call`.
-    fn check(&self, call: &ToolCall<'_>) -> Entitlement;
+    fn check(&self, call: &GatedCall<'_>) -> Entitlement;
 
     /// What the operator should know at start (logged once when the server is built), e.g. which
     /// token claims the rule reads.
@@ -45,19 +45,32 @@ pub trait Entitlements: Send + Sync + 'static {
     }
 }
 
-/// One `tools/call` that passed the scope gate, as an [`Entitlements`] hook sees it.
+/// One call that passed the scope gate, as an [`Entitlements`] hook sees it: a `tools/call`, a
+/// `resources/read`, a `prompts/get`, or a `completion/complete` (which needs the scopes of what it
+/// completes). The hook is asked about every one of them, so a rule guards a scope wherever it opens
+/// something.
 #[derive(Debug, Clone, Copy)]
-pub struct ToolCall<'a> {
+pub struct GatedCall<'a> {
     principal: &'a Principal,
-    tool: &'a ToolDef,
+    kind: &'static str,
+    name: &'a str,
+    scopes: &'static [&'static str],
     registry: &'a Registry,
 }
 
-impl<'a> ToolCall<'a> {
-    pub(crate) fn new(principal: &'a Principal, tool: &'a ToolDef, registry: &'a Registry) -> Self {
+impl<'a> GatedCall<'a> {
+    pub(crate) fn new(
+        principal: &'a Principal,
+        kind: &'static str,
+        name: &'a str,
+        scopes: &'static [&'static str],
+        registry: &'a Registry,
+    ) -> Self {
         Self {
             principal,
-            tool,
+            kind,
+            name,
+            scopes,
             registry,
         }
     }
@@ -67,19 +80,27 @@ impl<'a> ToolCall<'a> {
         self.principal
     }
 
-    /// The tool's name.
-    pub fn tool_name(&self) -> &'static str {
-        self.tool.name
+    /// What is called: `tool`, `resource` or `prompt` (a completion is checked as what it
+    /// completes).
+    pub fn kind(&self) -> &'static str {
+        self.kind
     }
 
-    /// The scopes the tool needs (all of them).
+    /// The tool or prompt name, or the resource URI as the client sent it.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The scopes the call needs (all of them).
     pub fn required_scopes(&self) -> &'static [&'static str] {
-        self.tool.scopes
+        self.scopes
     }
 
-    /// Whether `scopes` would be enough for this tool, implications counted.
+    /// Whether `scopes` would be enough for this call, implications counted.
     pub fn allowed_with(&self, scopes: &ScopeSet) -> bool {
-        self.registry.missing_scopes(self.tool, scopes).is_empty()
+        self.registry
+            .missing_scopes_of(self.scopes, scopes)
+            .is_empty()
     }
 }
 
@@ -162,7 +183,7 @@ impl ScopeRoles {
 }
 
 impl Entitlements for ScopeRoles {
-    fn check(&self, call: &ToolCall<'_>) -> Entitlement {
+    fn check(&self, call: &GatedCall<'_>) -> Entitlement {
         if call.allowed_with(&self.honoured_scopes(call.principal())) {
             return Entitlement::Allow;
         }
@@ -174,8 +195,9 @@ impl Entitlements for ScopeRoles {
             .collect();
         Entitlement::Deny {
             reason: format!(
-                "the user may not call tool `{}`: scope {} is honoured here only for users holding a role or permission this server requires, and the token shows none",
-                call.tool_name(),
+                "the user may not use {} `{}`: scope {} is honoured here only for users holding a role or permission this server requires, and the token shows none",
+                call.kind(),
+                call.name(),
                 needing.join(" ")
             ),
         }

@@ -37,7 +37,7 @@ pub use config::{
 };
 pub use dev::{DevSigner, MAX_DEV_TOKEN_TTL, MintError, TokenClaims};
 pub(crate) use entitlements::EntitlementsHook;
-pub use entitlements::{Entitlement, Entitlements, ScopeRoleSyntax, ScopeRoles, ToolCall};
+pub use entitlements::{Entitlement, Entitlements, GatedCall, ScopeRoleSyntax, ScopeRoles};
 pub use error::{AuthError, ConfigError};
 pub use layer::{BearerAuth, BearerAuthLayer};
 pub use principal::Principal;

@@ -13,7 +13,7 @@ use super::reply::Reply;
 use super::state::{ScopeFailure, ServerState};
 use super::version::ProtocolVersion;
 use crate::audit;
-use crate::auth::{Entitlement, Principal, ToolCall};
+use crate::auth::{Entitlement, GatedCall, Principal};
 use crate::registry::Registry;
 use crate::tool::ToolDef;
 
@@ -26,8 +26,6 @@ pub(crate) struct Guarded<'a> {
     pub name: &'a str,
     /// Every scope it needs.
     pub scopes: &'static [&'static str],
-    /// The tool, when a tool is guarded: the entitlements hook is asked about tools only.
-    pub tool: Option<&'a ToolDef>,
 }
 
 impl<'a> From<&'a ToolDef> for Guarded<'a> {
@@ -36,7 +34,6 @@ impl<'a> From<&'a ToolDef> for Guarded<'a> {
             kind: "tool",
             name: tool.name,
             scopes: tool.scopes,
-            tool: Some(tool),
         }
     }
 }
@@ -62,16 +59,20 @@ pub(crate) fn check(
     if !missing.is_empty() {
         return Err(refusal(server, guarded, principal, &missing, version));
     }
-    let (Some(hook), Some(tool)) = (&server.options.entitlements, guarded.tool) else {
+    let Some(hook) = &server.options.entitlements else {
         return Ok(());
     };
-    match hook
-        .0
-        .check(&ToolCall::new(principal, tool, &server.registry))
-    {
+    let call = GatedCall::new(
+        principal,
+        guarded.kind,
+        guarded.name,
+        guarded.scopes,
+        &server.registry,
+    );
+    match hook.0.check(&call) {
         Entitlement::Allow => Ok(()),
         Entitlement::Deny { reason } => {
-            audit::not_entitled(principal, tool.name, &reason);
+            audit::not_entitled(principal, guarded.kind, guarded.name, &reason);
             Err(not_entitled(server, &reason))
         }
     }

@@ -210,6 +210,17 @@ impl TestServer {
         self.send("POST", "/mcp", &all, &body.to_string()).await
     }
 
+    /// A 2025-11-25 request (header set, as after `initialize`) sent with `token` as it is.
+    pub async fn legacy_with_token(&self, token: &str, method: &str, params: Value) -> Reply {
+        let auth = format!("Bearer {token}");
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let headers = [
+            ("authorization", auth.as_str()),
+            ("mcp-protocol-version", "2025-11-25"),
+        ];
+        self.send("POST", "/mcp", &headers, &body.to_string()).await
+    }
+
     /// A 2025-11-25 request (header set, as after `initialize`).
     pub async fn legacy(&self, scopes: &[&str], method: &str, params: Value) -> Reply {
         self.post(

@@ -72,7 +72,6 @@ fn target<'a>(
             kind,
             name,
             scopes: found.scopes,
-            tool: None,
         },
         completer: found.completer,
     })

@@ -73,7 +73,6 @@ fn guarded(prompt: &PromptDef) -> Guarded<'static> {
         kind: "prompt",
         name: prompt.name,
         scopes: prompt.scopes,
-        tool: None,
     }
 }
 

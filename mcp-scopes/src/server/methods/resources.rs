@@ -97,7 +97,6 @@ fn guarded<'a>(resource: &ResourceDef, uri: &'a str) -> Guarded<'a> {
         kind: "resource",
         name: uri,
         scopes: resource.scopes,
-        tool: None,
     }
 }
 
