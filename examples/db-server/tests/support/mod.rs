@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use db_server::db::{Database, Limits};
 use mcp_scopes::auth::{DevSigner, TokenClaims, ValidatorConfig};
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+pub use mcp_scopes_tests::rpc_client::Reply;
+use mcp_scopes_tests::rpc_client::rpc;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -100,25 +100,7 @@ impl TestServer {
 
     /// POSTs one JSON-RPC request; returns the status, headers and JSON body (null if none).
     pub async fn rpc(&self, token: Option<&str>, method: &str, params: Value) -> Reply {
-        let mut request = self
-            .client
-            .post(&self.endpoint)
-            .header("Accept", "application/json, text/event-stream")
-            .header("MCP-Protocol-Version", "2025-11-25")
-            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        rpc(&self.client, &self.endpoint, token, method, params).await
     }
 
     /// Calls a tool.
@@ -139,53 +121,6 @@ pub async fn with_fresh_server(test: impl AsyncFnOnce(&TestServer)) {
     let server = TestServer::start(dir.path()).await;
     test(&server).await;
     server.stop().await;
-}
-
-/// An HTTP reply to a JSON-RPC request.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
-}
-
-impl Reply {
-    /// The `WWW-Authenticate` header, or "".
-    pub fn challenge(&self) -> &str {
-        self.headers
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// The tool result of a successful call (panics otherwise, showing the reply).
-    pub fn result(&self) -> &Value {
-        assert_eq!(self.status, StatusCode::OK, "{self:?}");
-        self.body
-            .get("result")
-            .unwrap_or_else(|| panic!("no result: {self:?}"))
-    }
-
-    /// The structured content of a successful, non-error tool result.
-    pub fn structured(&self) -> &Value {
-        let result = self.result();
-        assert_ne!(result["isError"], json!(true), "tool failed: {result}");
-        &result["structuredContent"]
-    }
-
-    /// The text of a tool result with `isError: true`.
-    pub fn tool_error(&self) -> String {
-        let result = self.result();
-        assert_eq!(
-            result["isError"],
-            json!(true),
-            "tool did not fail: {result}"
-        );
-        result["content"][0]["text"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    }
 }
 
 /// A freshly seeded database in a temporary directory (kept alive by the returned guard).

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use files_server::fs::{Limits, Root};
 use mcp_scopes::auth::{DevSigner, TokenClaims, ValidatorConfig};
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+pub use mcp_scopes_tests::rpc_client::Reply;
+use mcp_scopes_tests::rpc_client::rpc;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -88,24 +88,7 @@ impl TestServer {
 
     /// POSTs one JSON-RPC request.
     pub async fn rpc(&self, token: &str, method: &str, params: Value) -> Reply {
-        let response = self
-            .client
-            .post(&self.endpoint)
-            .header("Accept", "application/json, text/event-stream")
-            .header("MCP-Protocol-Version", "2025-11-25")
-            .bearer_auth(token)
-            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}))
-            .send()
-            .await
-            .expect("request");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
-        Reply {
-            status,
-            headers,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
+        rpc(&self.client, &self.endpoint, Some(token), method, params).await
     }
 
     /// Calls a tool.
@@ -116,53 +99,6 @@ impl TestServer {
             json!({"name": tool, "arguments": arguments}),
         )
         .await
-    }
-}
-
-/// An HTTP reply to a JSON-RPC request.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
-}
-
-impl Reply {
-    /// The `WWW-Authenticate` header, or "".
-    pub fn challenge(&self) -> &str {
-        self.headers
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// The tool result of a call answered with 200.
-    pub fn result(&self) -> &Value {
-        assert_eq!(self.status, StatusCode::OK, "{self:?}");
-        self.body
-            .get("result")
-            .unwrap_or_else(|| panic!("no result: {self:?}"))
-    }
-
-    /// The structured content of a successful tool result.
-    pub fn structured(&self) -> &Value {
-        let result = self.result();
-        assert_ne!(result["isError"], json!(true), "tool failed: {result}");
-        &result["structuredContent"]
-    }
-
-    /// The message of a tool result with `isError: true`.
-    pub fn tool_error(&self) -> String {
-        let result = self.result();
-        assert_eq!(
-            result["isError"],
-            json!(true),
-            "tool did not fail: {result}"
-        );
-        result["content"][0]["text"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
     }
 }
 
