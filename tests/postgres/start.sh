@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL cluster for the tests, on loopback only, and prints the line that
+# points the tests at it:
+#
+#   eval "$(bash tests/postgres/start.sh)"     # sets MCP_TEST_DATABASE_URL
+#   cargo test -p db-server --test pg_read_only
+#   bash tests/postgres/stop.sh
+#
+# Idempotent: a second run reuses the running cluster. Uses Debian's PostgreSQL (apt-get install
+# postgresql); the server runs as the `postgres` OS user (initdb refuses root), its data lives in
+# $MCP_PG_DIR (default /tmp/mcp-scopes-pg), it listens on 127.0.0.1:$MCP_PG_PORT (default 54329)
+# and nowhere else (no Unix socket outside the data directory).
+#
+# What it creates: a superuser `mcp_admin` (tests create one database each with it, so tests run
+# in parallel without seeing each other's tables), and the two roles of the recommended setup
+# (examples/db-server/README.md, "PostgreSQL"): `mcp_writer` (owns the test databases' tables) and
+# `mcp_reader` (SELECT only). Passwords are test-only constants; the cluster accepts password
+# (scram) logins from 127.0.0.1 only.
+#
+# Only this line goes to stdout; progress goes to stderr.
+set -euo pipefail
+
+PORT="${MCP_PG_PORT:-54329}"
+DIR="${MCP_PG_DIR:-/tmp/mcp-scopes-pg}"
+PASSWORD="${MCP_PG_PASSWORD:-mcp-test-only}"
+
+find_bin() {
+  local found
+  for found in /usr/lib/postgresql/*/bin; do :; done
+  if [ -x "${found:-}/initdb" ]; then echo "$found"; return; fi
+  echo "error: PostgreSQL is not installed (apt-get install -y postgresql)" >&2
+  exit 1
+}
+BIN="${MCP_PG_BIN:-$(find_bin)}"
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+  echo "error: the postgres OS user is missing (it comes with Debian's postgresql package)" >&2
+  exit 1
+fi
+
+if [ ! -f "$DIR/data/PG_VERSION" ]; then
+  echo "initdb in $DIR/data" >&2
+  rm -rf "$DIR"
+  mkdir -p "$DIR"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$DIR"
+  pwfile="$DIR/pw"
+  as_pg bash -c "umask 077; printf '%s\n' '$PASSWORD' > '$pwfile'"
+  as_pg "$BIN/initdb" -D "$DIR/data" -U mcp_admin --pwfile="$pwfile" --auth-local=trust \
+    --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 ||
+    { cat "$DIR/initdb.log" >&2; exit 1; }
+  rm -f "$pwfile"
+  # Loopback only; the Unix socket stays inside the data directory.
+  as_pg bash -c "cat >> '$DIR/data/postgresql.conf'" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PORT
+unix_socket_directories = '$DIR'
+max_connections = 200
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+fi
+
+if ! as_pg "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+  echo "starting PostgreSQL on 127.0.0.1:$PORT" >&2
+  as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start >&2 ||
+    { tail -20 "$DIR/server.log" >&2; exit 1; }
+fi
+
+psql_admin() { as_pg "$BIN/psql" -h "$DIR" -p "$PORT" -U mcp_admin -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+# The roles of the recommended two-role setup (created once; passwords reset each run).
+psql_admin >&2 <<SQL
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mcp_writer') THEN
+    CREATE ROLE mcp_writer LOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mcp_reader') THEN
+    CREATE ROLE mcp_reader LOGIN;
+  END IF;
+END
+\$\$;
+ALTER ROLE mcp_writer PASSWORD '$PASSWORD';
+ALTER ROLE mcp_reader PASSWORD '$PASSWORD';
+SQL
+
+echo "export MCP_TEST_DATABASE_URL='postgres://mcp_admin:$PASSWORD@127.0.0.1:$PORT/postgres'"
