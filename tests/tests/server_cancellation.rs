@@ -1,6 +1,7 @@
 //! Who may cancel a running legacy call with `notifications/cancelled`: only the same caller
 //! (issuer, subject, client) with the same token `jti`; a token of another subject that carries
-//! the same `jti` cannot. A request id the caller reused still cancels the call that is running.
+//! the same `jti` cannot. A request id the caller reused still cancels the call that is running,
+//! and the id is matched as the exact text sent (ids beyond 64 bits included).
 
 mod server_support;
 
@@ -86,30 +87,40 @@ impl Live {
     }
 
     async fn post(&self, token: &str, body: &Value) -> reqwest::Response {
+        self.post_text(token, body.to_string()).await
+    }
+
+    async fn post_text(&self, token: &str, body: String) -> reqwest::Response {
         self.client
             .post(format!("http://{}/mcp", self.addr))
             .bearer_auth(token)
             .header("accept", "application/json, text/event-stream")
             .header("mcp-protocol-version", "2025-11-25")
-            .json(body)
+            .header("content-type", "application/json")
+            .body(body)
             .send()
             .await
             .expect("the server answers")
     }
 
-    /// Starts `tool` under request `id` and leaves it running (the reply is awaited elsewhere).
-    fn start_call(self: &Arc<Self>, token: &str, tool: &str, id: u64) {
+    /// Starts `tool` under request `id` (JSON text, sent as it is) and leaves it running (the
+    /// reply is awaited elsewhere).
+    fn start_call(self: &Arc<Self>, token: &str, tool: &str, id: &str) {
         let (live, token) = (Arc::clone(self), token.to_owned());
-        let body = json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":tool}});
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{tool}"}}}}"#
+        );
         tokio::spawn(async move {
-            let _ = live.post(&token, &body).await.text().await;
+            let _ = live.post_text(&token, body).await.text().await;
         });
     }
 
-    async fn cancel(&self, token: &str, id: u64) {
-        let body =
-            json!({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":id}});
-        assert_eq!(self.post(token, &body).await.status(), 202);
+    /// Cancels request `id` (JSON text, sent as it is).
+    async fn cancel(&self, token: &str, id: &str) {
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","method":"notifications/cancelled","params":{{"requestId":{id}}}}}"#
+        );
+        assert_eq!(self.post_text(token, body).await.status(), 202);
     }
 
     async fn wait_until(&self, what: impl Fn(&Runs) -> bool) {
@@ -128,11 +139,11 @@ async fn another_subject_with_the_same_jti_cannot_cancel_a_call() {
     let live = Arc::new(start().await);
     let alice = live.token("alice", "shared-jti");
     let mallory = live.token("mallory", "shared-jti");
-    live.start_call(&alice, "wait", 5);
+    live.start_call(&alice, "wait", "5");
     live.wait_until(|r| r.started.load(Ordering::SeqCst) == 1)
         .await;
 
-    live.cancel(&mallory, 5).await;
+    live.cancel(&mallory, "5").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
         live.runs.abandoned.load(Ordering::SeqCst),
@@ -140,7 +151,7 @@ async fn another_subject_with_the_same_jti_cannot_cancel_a_call() {
         "another subject's token cancelled alice's call"
     );
 
-    live.cancel(&alice, 5).await;
+    live.cancel(&alice, "5").await;
     live.wait_until(|r| r.abandoned.load(Ordering::SeqCst) == 1)
         .await;
 }
@@ -149,7 +160,7 @@ async fn another_subject_with_the_same_jti_cannot_cancel_a_call() {
 async fn a_reused_request_id_still_cancels_the_call_that_is_running() {
     let live = Arc::new(start().await);
     let alice = live.token("alice", "j1");
-    live.start_call(&alice, "wait", 7);
+    live.start_call(&alice, "wait", "7");
     live.wait_until(|r| r.started.load(Ordering::SeqCst) == 1)
         .await;
     // The same id again, for a call that finishes at once.
@@ -157,7 +168,33 @@ async fn a_reused_request_id_still_cancels_the_call_that_is_running() {
     let answer: Value = live.post(&alice, &quick).await.json().await.expect("JSON");
     assert_eq!(answer["result"]["content"][0]["text"], "quick");
 
-    live.cancel(&alice, 7).await;
+    live.cancel(&alice, "7").await;
     live.wait_until(|r| r.abandoned.load(Ordering::SeqCst) == 1)
         .await;
+}
+
+#[tokio::test]
+async fn cancellation_matches_the_request_id_text_exactly() {
+    // Each pair is the same number once read as an f64, which is how ids were once compared.
+    for (running, near) in [
+        ("12345678901234567890123", "12345678901234567890124"),
+        ("1E2", "100.0"),
+        ("-18446744073709551617", "-18446744073709551616"),
+    ] {
+        let live = Arc::new(start().await);
+        let alice = live.token("alice", "j1");
+        live.start_call(&alice, "wait", running);
+        live.wait_until(|r| r.started.load(Ordering::SeqCst) == 1)
+            .await;
+        live.cancel(&alice, near).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(
+            live.runs.abandoned.load(Ordering::SeqCst),
+            0,
+            "cancelling {near} stopped the call {running}"
+        );
+        live.cancel(&alice, running).await;
+        live.wait_until(|r| r.abandoned.load(Ordering::SeqCst) == 1)
+            .await;
+    }
 }

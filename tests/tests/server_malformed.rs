@@ -36,7 +36,7 @@ async fn garbage_bodies_are_parse_or_invalid_request_errors_with_a_null_id() {
         ("deeply nested arguments", deep_args.as_bytes(), PARSE_ERROR),
         (
             "number out of range",
-            br#"{"jsonrpc":"2.0","id":1e400,"method":"ping"}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"n":1e400}}"#,
             PARSE_ERROR,
         ),
         (

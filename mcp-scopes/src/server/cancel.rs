@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use tokio::task::{AbortHandle, Id, JoinHandle};
 
 use super::callers::Caller;
+use super::request_id::RequestId;
 use crate::auth::Principal;
 use crate::tool::{CallToolResult, ToolCallError, ToolFuture};
 
@@ -23,16 +24,16 @@ use crate::tool::{CallToolResult, ToolCallError, ToolFuture};
 pub(crate) struct CallKey {
     caller: Caller,
     jti: Option<String>,
-    /// The request id as JSON text, so `1` and `"1"` differ.
-    id: String,
+    /// The request id as the exact JSON text sent, so `1`, `"1"` and `1.0` differ.
+    id: RequestId,
 }
 
 /// The key of the request `id` sent with `principal`'s token.
-pub(crate) fn call_key(principal: &Principal, id: &serde_json::Value) -> CallKey {
+pub(crate) fn call_key(principal: &Principal, id: &RequestId) -> CallKey {
     CallKey {
         caller: Caller::of(principal),
         jti: principal.jti.clone(),
-        id: id.to_string(),
+        id: id.clone(),
     }
 }
 
@@ -120,7 +121,6 @@ impl InFlight {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn principal(jti: Option<&str>) -> Principal {
         principal_of("alice", jti)
@@ -141,30 +141,33 @@ mod tests {
     #[test]
     fn keys_tell_tokens_and_id_types_apart() {
         let a = principal(Some("a"));
-        assert_ne!(call_key(&a, &json!(1)), call_key(&a, &json!("1")));
         assert_ne!(
-            call_key(&a, &json!(1)),
-            call_key(&principal(Some("b")), &json!(1))
+            call_key(&a, &RequestId::parse("1")),
+            call_key(&a, &RequestId::parse(r#""1""#))
+        );
+        assert_ne!(
+            call_key(&a, &RequestId::parse("1")),
+            call_key(&principal(Some("b")), &RequestId::parse("1"))
         );
         // The same `jti` from another subject is another caller.
         assert_ne!(
-            call_key(&principal(Some("a")), &json!(1)),
-            call_key(&principal_of("mallory", Some("a")), &json!(1))
+            call_key(&principal(Some("a")), &RequestId::parse("1")),
+            call_key(&principal_of("mallory", Some("a")), &RequestId::parse("1"))
         );
         assert_ne!(
-            call_key(&principal(None), &json!(1)),
-            call_key(&principal_of("mallory", None), &json!(1))
+            call_key(&principal(None), &RequestId::parse("1")),
+            call_key(&principal_of("mallory", None), &RequestId::parse("1"))
         );
     }
 
     #[tokio::test]
     async fn cancel_aborts_the_call_and_finished_calls_leave_the_table() {
         let inflight = Arc::new(InFlight::default());
-        let key = call_key(&principal(Some("a")), &json!(1));
+        let key = call_key(&principal(Some("a")), &RequestId::parse("1"));
         let pending: ToolFuture = Box::pin(std::future::pending());
         let task = inflight.spawn(key.clone(), pending);
         assert_eq!(inflight.len(), 1);
-        assert!(!inflight.cancel(&call_key(&principal(Some("b")), &json!(1))));
+        assert!(!inflight.cancel(&call_key(&principal(Some("b")), &RequestId::parse("1"))));
         assert!(inflight.cancel(&key));
         assert!(task.await.unwrap_err().is_cancelled());
         assert_eq!(inflight.len(), 0);
@@ -178,7 +181,7 @@ mod tests {
     #[tokio::test]
     async fn a_reused_id_still_cancels_the_call_that_is_running() {
         let inflight = Arc::new(InFlight::default());
-        let key = call_key(&principal(Some("a")), &json!(7));
+        let key = call_key(&principal(Some("a")), &RequestId::parse("7"));
         let pending: ToolFuture = Box::pin(std::future::pending());
         let running = inflight.spawn(key.clone(), pending);
         let quick: ToolFuture = Box::pin(async { Ok(CallToolResult::default()) });

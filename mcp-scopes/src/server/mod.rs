@@ -27,8 +27,8 @@
 //!
 //! Split by responsibility, in the order a request meets them: `router` (the built server and its
 //! routes), `origin` (DNS-rebinding checks), then bearer authentication (`crate::auth`), `transport`
-//! (reading the HTTP request: status codes, headers, body limit), `jsonrpc` (messages and error
-//! codes) and `version` (revision and header rules); `methods` (one file per method family, and the
+//! (reading the HTTP request: status codes, headers, body limit), `incoming` (one body into one
+//! message), `request_id` (ids kept as the exact text sent), `jsonrpc` (error codes and responses) and `version` (revision and header rules); `methods` (one file per method family, and the
 //! table routing a request to them), which share `reply` (the request context and what a method
 //! hands back) and `state` (the built server every request reads); `gate` (the scope gate, its audit
 //! events and the 403 step-up), `callers` (who a caller is, and its limit of running calls),
@@ -39,10 +39,12 @@ mod builder;
 mod callers;
 mod cancel;
 mod gate;
+mod incoming;
 mod jsonrpc;
 mod methods;
 mod origin;
 mod reply;
+mod request_id;
 mod response;
 mod router;
 mod running;
@@ -60,6 +62,7 @@ pub use jsonrpc::{
     UNSUPPORTED_PROTOCOL_VERSION,
 };
 pub use methods::tools::SCOPES_META_KEY;
+pub use request_id::MAX_REQUEST_ID_BYTES;
 pub use router::McpServer;
 pub use serve::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_WRITE_TIMEOUT,

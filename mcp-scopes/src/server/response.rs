@@ -20,9 +20,8 @@ use super::jsonrpc::{RequestId, RpcError, success};
 use super::reply::Reply;
 use super::running::Running;
 
-/// A JSON reply.
-pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+/// A JSON reply (the body already written).
+pub(crate) fn json_response(status: StatusCode, bytes: Vec<u8>) -> Response {
     (
         status,
         [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
@@ -33,13 +32,13 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
 
 /// A JSON-RPC error reply, with the request's id when it is known (`null` otherwise).
 pub(crate) fn error_response(error: &RpcError, id: Option<&RequestId>) -> Response {
-    json_response(error.status, &error.to_response(id))
+    json_response(error.status, error.to_response(id))
 }
 
 /// The HTTP response to the request `id` that produced `reply`.
 pub(crate) async fn reply_response(id: &RequestId, reply: Reply) -> Response {
     match reply {
-        Reply::Result(result) => json_response(StatusCode::OK, &success(id, result)),
+        Reply::Result(result) => json_response(StatusCode::OK, success(id, &result)),
         Reply::Error(error) => error_response(&error, Some(id)),
         Reply::Forbidden { error, challenge } => {
             let mut response = error_response(&error, Some(id));
@@ -55,7 +54,7 @@ pub(crate) async fn reply_response(id: &RequestId, reply: Reply) -> Response {
         }
         Reply::Running(running) => running_response(running).await,
         Reply::Deferred(future) => match future.0.await {
-            Ok(result) => json_response(StatusCode::OK, &success(id, result)),
+            Ok(result) => json_response(StatusCode::OK, success(id, &result)),
             Err(error) => error_response(&error, Some(id)),
         },
     }
@@ -75,13 +74,14 @@ fn sse_headers() -> [(HeaderName, HeaderValue); 3] {
 
 enum Step {
     Notification(Value),
-    Response(Value),
+    /// The JSON-RPC response, as JSON text.
+    Response(Vec<u8>),
 }
 
 struct Progress {
     running: Running,
     pending: VecDeque<Value>,
-    response: Option<Value>,
+    response: Option<Vec<u8>>,
     finished: bool,
 }
 
@@ -125,10 +125,12 @@ impl Progress {
     }
 }
 
-fn event(message: &Value) -> Bytes {
-    let mut out = b"event: message\ndata: ".to_vec();
-    // serde_json never writes a raw newline, so one `data:` line holds the whole message.
-    out.extend(serde_json::to_vec(message).unwrap_or_default());
+/// One SSE event carrying `message` (JSON text). serde_json never writes a raw newline, and the
+/// id's raw text is one JSON token (no newline either), so one `data:` line holds the message.
+fn event(message: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(message.len() + 24);
+    out.extend_from_slice(b"event: message\ndata: ");
+    out.extend_from_slice(message);
     out.extend_from_slice(b"\n\n");
     Bytes::from(out)
 }
@@ -137,15 +139,16 @@ fn event(message: &Value) -> Bytes {
 async fn running_response(running: Running) -> Response {
     let mut progress = Progress::new(running);
     let first = match progress.next().await {
-        Some(Step::Response(response)) => return json_response(StatusCode::OK, &response),
+        Some(Step::Response(response)) => return json_response(StatusCode::OK, response),
         Some(Step::Notification(note)) => note,
         // Unreachable: `next` yields the response before it yields nothing.
-        None => return json_response(StatusCode::OK, &Value::Null),
+        None => return json_response(StatusCode::OK, b"null".to_vec()),
     };
     progress.pending.push_front(first);
     let stream = futures_util::stream::unfold(progress, |mut progress| async move {
         let bytes = match progress.next().await? {
-            Step::Notification(note) | Step::Response(note) => event(&note),
+            Step::Notification(note) => event(&serde_json::to_vec(&note).unwrap_or_default()),
+            Step::Response(response) => event(&response),
         };
         Some((Ok::<_, Infallible>(bytes), progress))
     });

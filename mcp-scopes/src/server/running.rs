@@ -50,8 +50,8 @@ pub(crate) struct Running {
 }
 
 impl Running {
-    /// The JSON-RPC response for the handler's outcome.
-    pub(crate) fn response(&self, outcome: Outcome) -> Value {
+    /// The JSON-RPC response for the handler's outcome, as JSON text.
+    pub(crate) fn response(&self, outcome: Outcome) -> Vec<u8> {
         let result = match outcome {
             Ok(Ok(result)) => match serde_json::to_value(result) {
                 Ok(value) => Ok(value),
@@ -78,7 +78,7 @@ impl Running {
             }
         };
         match result {
-            Ok(value) => success(&self.id, self.server.shape_result(self.version, value)),
+            Ok(value) => success(&self.id, &self.server.shape_result(self.version, value)),
             Err(err) => err.to_response(Some(&self.id)),
         }
     }

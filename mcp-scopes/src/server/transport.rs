@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use http::header::{ACCEPT, ALLOW, CONTENT_ENCODING, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, StatusCode};
 
-use super::jsonrpc::{self, Incoming, RpcError};
+use super::incoming::{self, Incoming};
+use super::jsonrpc::{self, RpcError};
 use super::methods;
 use super::reply::RequestContext;
 use super::response::{error_response, reply_response};
@@ -149,17 +150,19 @@ pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let message = match jsonrpc::parse(&bytes) {
+    let message = match incoming::parse(&bytes) {
         Ok(message) => message,
         Err(rejected) => return error_response(&rejected.error, rejected.id.as_ref()),
     };
     let (id, method, params) = match message {
         Incoming::Response => return StatusCode::ACCEPTED.into_response(),
-        Incoming::Notification { method, params } => {
+        Incoming::Notification {
+            method, request_id, ..
+        } => {
             if let Err(error) = version::notification_version(&parts.headers) {
                 return error_response(&error, None);
             }
-            methods::notify(&endpoint.server, &principal, &method, &params);
+            methods::notify(&endpoint.server, &principal, &method, request_id.as_ref());
             return StatusCode::ACCEPTED.into_response();
         }
         Incoming::Request { id, method, params } => (id, method, params),
