@@ -164,6 +164,30 @@ pub(crate) struct ServerArgs {
         global = true
     )]
     pub(crate) max_connections: usize,
+    /// How many tool calls (and resource, prompt and completion requests) one caller (the token's
+    /// issuer, subject and client) may have running at once; one more is answered at once with
+    /// HTTP 429 and `Retry-After: 1`, and its handler never runs.
+    #[arg(
+        long,
+        env = "MCP_MAX_CALLS_PER_CALLER",
+        value_name = "N",
+        default_value_t = crate::server::DEFAULT_MAX_CALLS_PER_CALLER,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
+        global = true
+    )]
+    pub(crate) max_calls_per_caller: usize,
+    /// How long a tool call (or a resource, prompt or completion request) may run (seconds, or a
+    /// number with s, m, h or d); a longer one is stopped and answered with an error result saying
+    /// it did not finish in time.
+    #[arg(
+        long,
+        env = "MCP_CALL_TIMEOUT",
+        value_name = "DURATION",
+        default_value = "1m",
+        value_parser = parse_duration,
+        global = true
+    )]
+    pub(crate) call_timeout: Duration,
 }
 
 /// The subcommands.

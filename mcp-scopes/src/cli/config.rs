@@ -45,6 +45,10 @@ pub(crate) struct Config {
     pub(crate) write_timeout: Duration,
     /// How many connections may be open at once.
     pub(crate) max_connections: usize,
+    /// How many calls one caller may have running at once.
+    pub(crate) max_calls_per_caller: usize,
+    /// How long one call may run.
+    pub(crate) call_timeout: Duration,
     /// Which tokens production mode accepts beyond issuer and audience.
     pub(crate) token_rules: TokenRules,
 }
@@ -144,6 +148,8 @@ impl Config {
             header_timeout: args.header_timeout,
             write_timeout: args.write_timeout,
             max_connections: args.max_connections,
+            max_calls_per_caller: args.max_calls_per_caller,
+            call_timeout: args.call_timeout,
             token_rules,
         })
     }
@@ -385,6 +391,8 @@ mod tests {
         assert_eq!(config.header_timeout, Duration::from_secs(10));
         assert_eq!(config.write_timeout, Duration::from_secs(30));
         assert_eq!(config.max_connections, 1024);
+        assert_eq!(config.max_calls_per_caller, 16);
+        assert_eq!(config.call_timeout, Duration::from_mins(1));
         let config = resolve(&[
             "--header-timeout",
             "2s",
@@ -392,8 +400,14 @@ mod tests {
             "1m",
             "--max-connections",
             "16",
+            "--max-calls-per-caller",
+            "2",
+            "--call-timeout",
+            "90",
         ])
         .expect("set");
+        assert_eq!(config.max_calls_per_caller, 2);
+        assert_eq!(config.call_timeout, Duration::from_secs(90));
         assert_eq!(config.header_timeout, Duration::from_secs(2));
         assert_eq!(config.write_timeout, Duration::from_mins(1));
         assert_eq!(config.max_connections, 16);
@@ -401,6 +415,8 @@ mod tests {
             ["--header-timeout", "0"],
             ["--write-timeout", "0"],
             ["--max-connections", "0"],
+            ["--max-calls-per-caller", "0"],
+            ["--call-timeout", "0"],
         ] {
             let argv = ["server", bad[0], bad[1]];
             let err = super::super::args::Args::try_parse_from(argv).expect_err("zero refused");

@@ -78,6 +78,7 @@ mod tests {
             "--casdoor <URL>",
             "--max-connections <N>",
             "--shutdown-grace <DURATION>",
+            "--call-timeout <DURATION>",
         ] {
             assert!(
                 !token.contains(hidden),
@@ -99,10 +100,21 @@ mod tests {
         );
         assert!(!sync.contains("--port <PORT>"), "{sync}");
         let serve = help(&mut command, &["serve"]);
-        assert!(
-            serve.contains("--max-connections") && serve.contains("--issuer"),
-            "{serve}"
-        );
+        for shown in [
+            "--max-connections <N>",
+            "--issuer <URL>",
+            "--max-calls-per-caller <N>",
+            "[env: MCP_MAX_CALLS_PER_CALLER=]",
+            "[default: 16]",
+            "--call-timeout <DURATION>",
+            "[env: MCP_CALL_TIMEOUT=]",
+            "[default: 1m]",
+        ] {
+            assert!(
+                serve.contains(shown),
+                "serve --help lacks {shown}:\n{serve}"
+            );
+        }
     }
 
     #[test]

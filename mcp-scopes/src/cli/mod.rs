@@ -300,13 +300,18 @@ fn with_global_flags(
 /// Whether the token's audience was chosen on the command line or in the environment
 /// (`--port`, `--bind`, `--resource`), rather than left to the defaults.
 fn audience_given(matches: &clap::ArgMatches) -> bool {
+    ["port", "bind", "resource"]
+        .iter()
+        .any(|id| given(matches, id))
+}
+
+/// Whether the flag `id` was set on the command line or in the environment, not left to its default.
+pub(crate) fn given(matches: &clap::ArgMatches, id: &str) -> bool {
     use clap::parser::ValueSource;
-    ["port", "bind", "resource"].iter().any(|id| {
-        matches!(
-            matches.value_source(id),
-            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-        )
-    })
+    matches!(
+        matches.value_source(id),
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+    )
 }
 
 /// `./<name>-data`: next to where the server is started, easy to find and to delete.

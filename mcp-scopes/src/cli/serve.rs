@@ -55,6 +55,12 @@ where
         Ok(signer) => signer,
         Err(e) => return usage_error(&e),
     };
+    // The server's own setup may choose these limits; a flag (or its variable), when given, wins.
+    let call_limits = CallLimits {
+        max_per_caller: super::given(&matches, "max_calls_per_caller")
+            .then_some(config.max_calls_per_caller),
+        timeout: super::given(&matches, "call_timeout").then_some(config.call_timeout),
+    };
     let context = ServeContext {
         data_dir: config.data_dir.clone(),
         development: config.is_development(),
@@ -81,7 +87,7 @@ where
     } else {
         builder.entitlements(config.token_rules.scope_roles.clone())
     };
-    let server = match with_development_hints(builder, config.is_development())
+    let server = match with_development_hints(call_limits.apply(builder), config.is_development())
         .registry(registry)
         .auth(validator)
         .build()
@@ -145,6 +151,25 @@ fn prepare_data_dir(config: &Config) -> Result<Option<DevSigner>, FlagError> {
         load_dev_signer(&config.data_dir).map(Some)
     } else {
         create_data_dir(&config.data_dir).map(|()| None)
+    }
+}
+
+/// The per-call limits given as flags (`None`: left to the server's setup, else the defaults).
+struct CallLimits {
+    max_per_caller: Option<usize>,
+    timeout: Option<std::time::Duration>,
+}
+
+impl CallLimits {
+    fn apply(self, mut builder: McpServerBuilder) -> McpServerBuilder {
+        // Never 0: the flag's parser refuses it.
+        if let Some(limit) = self.max_per_caller.filter(|n| *n > 0) {
+            builder = builder.max_calls_per_caller(Some(limit));
+        }
+        if let Some(limit) = self.timeout {
+            builder = builder.call_timeout(limit);
+        }
+        builder
     }
 }
 

@@ -34,10 +34,20 @@ impl Server {
 
     /// [`Server::start`] with more flags.
     pub fn start_with(port: u16, dir: &Path, flags: &[&str]) -> Self {
+        Self::launch(port, dir, flags, &[])
+    }
+
+    /// [`Server::start`] with environment variables set.
+    pub fn start_with_env(port: u16, dir: &Path, vars: &[(&str, &str)]) -> Self {
+        Self::launch(port, dir, &[], vars)
+    }
+
+    fn launch(port: u16, dir: &Path, flags: &[&str], vars: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .args(["--port", &port.to_string(), "--data-dir"])
             .arg(dir)
             .args(flags)
+            .envs(vars.iter().copied())
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
