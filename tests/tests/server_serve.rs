@@ -1,6 +1,7 @@
 //! `mcp_scopes::server::serve`: a client that sends half a request is disconnected after the
 //! header timeout while others are served, graceful shutdown finishes the request in flight and
-//! refuses new clients, and the connection cap holds.
+//! refuses new clients while serving those already waiting in the backlog, and the connection cap
+//! holds.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -108,13 +109,22 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout() {
     assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
 }
 
-#[tokio::test]
-async fn graceful_shutdown_finishes_the_request_in_flight_and_refuses_new_clients() {
+/// A server that stops gracefully when `stop` is sent, with a `/slow` request in flight on
+/// `in_flight` that answers once `release` is notified.
+struct Stoppable {
+    addr: SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+    stop: oneshot::Sender<()>,
+    release: Arc<Notify>,
+    in_flight: TcpStream,
+}
+
+async fn stoppable_with_a_request_in_flight(configure: impl FnOnce(Serve) -> Serve) -> Stoppable {
     let started = Arc::new(Notify::new());
     let release = Arc::new(Notify::new());
     let (stop, stopped) = oneshot::channel::<()>();
     let (addr, server) = start_with(app(Arc::clone(&started), Arc::clone(&release)), |s| {
-        s.with_graceful_shutdown(async {
+        configure(s).with_graceful_shutdown(async {
             let _ = stopped.await;
         })
     })
@@ -125,6 +135,24 @@ async fn graceful_shutdown_finishes_the_request_in_flight_and_refuses_new_client
         .await
         .expect("write");
     started.notified().await;
+    Stoppable {
+        addr,
+        server,
+        stop,
+        release,
+        in_flight,
+    }
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_the_request_in_flight_and_refuses_new_clients() {
+    let Stoppable {
+        addr,
+        server,
+        stop,
+        release,
+        mut in_flight,
+    } = stoppable_with_a_request_in_flight(|s| s).await;
     stop.send(()).expect("server running");
 
     // New clients are refused while the request in flight is still running (it runs until released).
@@ -145,6 +173,45 @@ async fn graceful_shutdown_finishes_the_request_in_flight_and_refuses_new_client
         .await
         .expect("the server stops once the request in flight is done")
         .expect("no panic");
+}
+
+#[tokio::test]
+async fn graceful_shutdown_serves_the_clients_already_waiting_in_the_backlog() {
+    // One connection slot, held by a request in flight: the next clients wait in the backlog,
+    // connected and with their requests sent, as a load balancer's would.
+    let Stoppable {
+        addr,
+        server,
+        stop,
+        release,
+        mut in_flight,
+    } = stoppable_with_a_request_in_flight(|s| s.max_connections(Some(1))).await;
+    let mut waiting = Vec::new();
+    for _ in 0..3 {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        stream.write_all(REQUEST).await.expect("write");
+        waiting.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.send(()).expect("server running");
+
+    for mut stream in waiting {
+        let answer = tokio::time::timeout(Duration::from_secs(5), read_response(&mut stream))
+            .await
+            .expect("answered while stopping");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    release.notify_one();
+    let answer = read_response(&mut in_flight).await;
+    assert!(answer.ends_with("done"), "{answer}");
+    tokio::time::timeout(Duration::from_secs(2), server)
+        .await
+        .expect("the server stops once every request is answered")
+        .expect("no panic");
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "new clients are refused once stopped"
+    );
 }
 
 #[tokio::test]

@@ -22,8 +22,10 @@
 //!   backlog instead of taking a file descriptor each;
 //! - an error from `accept` (out of file descriptors, say) is logged and retried after a pause
 //!   instead of ending the server;
-//! - [`Serve::with_graceful_shutdown`] stops accepting when its signal fires, lets the requests in
-//!   flight finish, closes idle connections, and only then completes. Bound that wait with a
+//! - [`Serve::with_graceful_shutdown`] stops accepting when its signal fires (serving the clients
+//!   already waiting in the listen backlog, whose requests a load balancer may have sent and would
+//!   not resend), lets the requests in flight finish, closes idle connections, and only then
+//!   completes. Bound that wait with a
 //!   timeout of your own (the `cli` gives `--shutdown-grace`).
 //!
 //! It speaks HTTP/1.1 only, without upgrades (WebSocket): what MCP's Streamable HTTP needs. For
@@ -31,6 +33,7 @@
 
 use std::future::{Future, IntoFuture};
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,10 +46,9 @@ use http::{HeaderValue, Request};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio_io_timeout::TimeoutWriter;
 use tower::ServiceExt;
 
@@ -67,6 +69,10 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// How long to wait before accepting again after an error such as running out of file descriptors.
 const ACCEPT_RETRY_DELAY: Duration = Duration::from_secs(1);
+
+/// While stopping, how long a connection that has not sent a request yet may take to send one
+/// (a load balancer's request is already on its way) before it is closed.
+const FIRST_REQUEST_WAIT: Duration = Duration::from_secs(1);
 
 /// Serves `router` on `listener` until the graceful-shutdown signal (if any) fires and the
 /// requests in flight have finished. Await it (it implements [`IntoFuture`]) after configuring.
@@ -157,8 +163,9 @@ impl Serve {
         self
     }
 
-    /// When `signal` completes: stop accepting, let the requests in flight finish, close idle
-    /// connections, then complete.
+    /// When `signal` completes: stop accepting (serving the clients already waiting in the listen
+    /// backlog), let the requests in flight finish, give connections with no request yet a moment
+    /// for one, close idle connections, then complete.
     pub fn with_graceful_shutdown<F>(mut self, signal: F) -> Self
     where
         F: Future<Output = ()> + Send + 'static,
@@ -183,7 +190,9 @@ impl Serve {
             .header_read_timeout(header_read_timeout)
             .max_buf_size(MAX_READ_AHEAD_BYTES)
             .keep_alive(true);
-        let graceful = GracefulShutdown::new();
+        // Every connection task holds a receiver: stopping is sent through it, and the sender
+        // sees all of them gone once every connection has ended.
+        let (stop, stopping) = watch::channel(());
         loop {
             let slot = match &slots {
                 Some(slots) => tokio::select! {
@@ -215,35 +224,121 @@ impl Serve {
                 },
                 () = &mut shutdown => break,
             };
-            // Hyper reads the next request only once the previous answer is written, and its
-            // header timeout starts only then: a stalled write is bounded here or not at all.
-            let mut stream = TimeoutWriter::new(stream);
-            stream.set_timeout(write_timeout);
-            // The peer's address, as `into_make_service_with_connect_info` would give it: the
-            // audit events name it and limit refusal lines per address.
-            let with_peer = ServiceExt::<Request<Incoming>>::map_request(
-                router.clone(),
-                move |mut request: Request<Incoming>| {
-                    request.extensions_mut().insert(ConnectInfo(peer));
-                    request
-                },
+            spawn_connection(
+                &stopping,
+                &http,
+                &router,
+                (stream, peer),
+                write_timeout,
+                slot,
             );
-            let service = TowerToHyperService::new(ServiceExt::<Request<Incoming>>::map_response(
-                with_peer,
-                close_after_error,
-            ));
-            let connection =
-                graceful.watch(http.serve_connection(TokioIo::new(Box::pin(stream)), service));
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::debug!("connection from {peer} ended: {e}");
-                }
-                drop(slot);
-            });
         }
-        // New clients are refused from here on.
-        drop(listener);
-        graceful.shutdown().await;
+        // Clients the kernel already connected but this loop had not taken yet (a balancer that
+        // sent its request a moment ago) are served too: closing the listener would reset their
+        // connections after their requests were sent, and a proxy does not retry a POST then.
+        // They are few (the listen backlog bounds them) and served like the rest, so the
+        // connection cap does not apply to them.
+        for accepted in drain_backlog(listener) {
+            spawn_connection(&stopping, &http, &router, accepted, write_timeout, None);
+        }
+        // New clients are refused from here on (the listener is closed).
+        drop(stopping);
+        let _ = stop.send(());
+        stop.closed().await;
+    }
+}
+
+/// Serves one accepted connection on a task of its own until it ends or, once `stopping` changes,
+/// until the request in flight is answered; `slot` (its place under the connection cap, if any)
+/// is given back when it ends.
+///
+/// Not hyper's graceful shutdown alone: it closes a connection whose first request has not been
+/// read yet, although the client may have sent it already (a load balancer that connected a
+/// moment before), and a proxy does not resend a POST whose connection was closed. So a
+/// connection with no request yet gets [`FIRST_REQUEST_WAIT`] for one to arrive.
+fn spawn_connection(
+    stopping: &watch::Receiver<()>,
+    http: &http1::Builder,
+    router: &Router,
+    (stream, peer): (tokio::net::TcpStream, SocketAddr),
+    write_timeout: Option<Duration>,
+    slot: Option<OwnedSemaphorePermit>,
+) {
+    // Hyper reads the next request only once the previous answer is written, and its
+    // header timeout starts only then: a stalled write is bounded here or not at all.
+    let mut stream = TimeoutWriter::new(stream);
+    stream.set_timeout(write_timeout);
+    // The peer's address, as `into_make_service_with_connect_info` would give it: the
+    // audit events name it and limit refusal lines per address.
+    let first_request = Arc::new(Notify::new());
+    let request_seen = Arc::clone(&first_request);
+    let with_peer = ServiceExt::<Request<Incoming>>::map_request(
+        router.clone(),
+        move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            // Stores a permit the first time: a later wait for it returns at once.
+            request_seen.notify_one();
+            request
+        },
+    );
+    let service = TowerToHyperService::new(ServiceExt::<Request<Incoming>>::map_response(
+        with_peer,
+        close_after_error,
+    ));
+    let connection = http.serve_connection(TokioIo::new(Box::pin(stream)), service);
+    let mut stopping = stopping.clone();
+    tokio::spawn(async move {
+        tokio::pin!(connection);
+        let ended = tokio::select! {
+            ended = connection.as_mut() => Some(ended),
+            _ = stopping.changed() => None,
+        };
+        let ended = match ended {
+            Some(ended) => ended,
+            None => {
+                tokio::select! {
+                    ended = connection.as_mut() => ended,
+                    _ = tokio::time::timeout(FIRST_REQUEST_WAIT, first_request.notified()) => {
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                }
+            }
+        };
+        if let Err(e) = ended {
+            tracing::debug!("connection from {peer} ended: {e}");
+        }
+        drop((slot, stopping));
+    });
+}
+
+/// The connections already waiting in `listener`'s backlog, taken without waiting for more; the
+/// listener is closed afterwards. Asks the operating system directly: the runtime's readiness
+/// for the listener may not know yet of a client that connected a moment ago.
+fn drain_backlog(listener: TcpListener) -> Vec<(tokio::net::TcpStream, SocketAddr)> {
+    let mut waiting = Vec::new();
+    let Ok(listener) = listener.into_std() else {
+        return waiting;
+    };
+    loop {
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                let stream = stream
+                    .set_nonblocking(true)
+                    .and_then(|()| tokio::net::TcpStream::from_std(stream));
+                match stream {
+                    Ok(stream) => waiting.push((stream, peer)),
+                    Err(e) => tracing::debug!("accept while stopping: {e}"),
+                }
+            }
+            Err(e) if is_connection_error(&e) => tracing::debug!("accept while stopping: {e}"),
+            Err(e) => {
+                if e.kind() != io::ErrorKind::WouldBlock {
+                    tracing::debug!("accept while stopping: {e}");
+                }
+                return waiting;
+            }
+        }
     }
 }
 
