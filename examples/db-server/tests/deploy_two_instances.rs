@@ -104,6 +104,44 @@ async fn a_write_via_one_instance_is_read_via_the_other_and_a_killed_instance_is
         .count();
     assert_eq!(discovered, 2, "one discovery per instance");
 
+    // The metadata names nginx's URL, whichever instance answers; nginx passes Host unchanged,
+    // so the DNS-rebinding check still refuses a foreign one.
+    let client = reqwest::Client::new();
+    let origin = cluster.endpoint.trim_end_matches("/mcp").to_owned();
+    for _ in 0..2 {
+        let metadata: Value = client
+            .get(format!("{origin}/.well-known/oauth-protected-resource/mcp"))
+            .send()
+            .await
+            .expect("metadata")
+            .json()
+            .await
+            .expect("metadata json");
+        assert_eq!(metadata["resource"], cluster.endpoint.as_str());
+    }
+    let foreign = client
+        .post(&cluster.endpoint)
+        .header("Host", "rebound.example.com")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(foreign.status(), 403);
+    let challenge = client
+        .post(&cluster.endpoint)
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(challenge.status(), 401);
+    let header = challenge.headers()["www-authenticate"]
+        .to_str()
+        .expect("ascii");
+    assert!(
+        header.contains(&format!("resource_metadata=\"{origin}/")),
+        "{header}"
+    );
+
     // Killed without warning: nginx's connection to it is refused, and it retries the other.
     let mut killed = cluster.take_instance(writer);
     killed.signal("-KILL");
