@@ -271,7 +271,7 @@ async fn dropping_a_table_never_deletes_or_changes_rows_of_another() {
     let (_dir, db) = open();
     // `order_items.order_id` references `orders` with ON DELETE CASCADE: SQLite would empty
     // `order_items` while dropping `orders`.
-    let before = support::dump(db.path());
+    let before = support::dump(db.path().expect("a SQLite file"));
     let err = db
         .drop_table("orders".into(), false)
         .await
@@ -282,7 +282,7 @@ async fn dropping_a_table_never_deletes_or_changes_rows_of_another() {
          `order_id`, and dropping it would delete or change them too; drop `order_items` first, or \
          delete those rows with `execute`"
     );
-    assert_eq!(support::dump(db.path()), before, "nothing changed");
+    assert_eq!(support::dump(db.path().expect("a SQLite file")), before, "nothing changed");
     // Once nothing references it, it can go.
     db.drop_table("order_items".into(), false)
         .await

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::guard::{Guard, Policy};
 use super::query::prepare_one;
-use super::{Database, DbError, quote_ident};
+use super::{DbError, Sqlite, quote_ident};
 
 /// What a schema change did.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -18,25 +18,33 @@ pub struct SchemaChange {
     pub name: String,
 }
 
-impl Database {
+impl Sqlite {
     /// Runs one `CREATE TABLE` statement (anything else is refused).
-    pub async fn create_table(&self, sql: String) -> Result<SchemaChange, DbError> {
+    pub(crate) async fn create_table(&self, sql: String) -> Result<SchemaChange, DbError> {
         self.change_schema(sql, Policy::CreateTable).await
     }
 
     /// Runs one `CREATE INDEX` statement (anything else is refused).
-    pub async fn create_index(&self, sql: String) -> Result<SchemaChange, DbError> {
+    pub(crate) async fn create_index(&self, sql: String) -> Result<SchemaChange, DbError> {
         self.change_schema(sql, Policy::CreateIndex).await
     }
 
     /// Drops a table and its rows, indexes and triggers. Refused while other tables' foreign keys
     /// point at rows in it.
-    pub async fn drop_table(&self, name: String, if_exists: bool) -> Result<SchemaChange, DbError> {
+    pub(crate) async fn drop_table(
+        &self,
+        name: String,
+        if_exists: bool,
+    ) -> Result<SchemaChange, DbError> {
         self.drop_object("table", name, if_exists).await
     }
 
     /// Drops an index.
-    pub async fn drop_index(&self, name: String, if_exists: bool) -> Result<SchemaChange, DbError> {
+    pub(crate) async fn drop_index(
+        &self,
+        name: String,
+        if_exists: bool,
+    ) -> Result<SchemaChange, DbError> {
         self.drop_object("index", name, if_exists).await
     }
 

@@ -81,6 +81,10 @@ pub enum DbError {
     /// SQLite rejected the statement (syntax error, constraint violation, …); SQLite's message.
     #[error("SQLite error: {0}")]
     Sql(String),
+    /// PostgreSQL rejected the statement (syntax error, constraint violation, missing privilege,
+    /// …); PostgreSQL's message, with its detail and hint.
+    #[error("PostgreSQL error: {0}")]
+    Postgres(String),
     /// The database could not be opened or a task failed: a server fault, not the caller's.
     #[error("internal database error: {0}")]
     Internal(String),

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::guard::{Guard, Policy};
-use super::{Database, DbError, Limits, quote_ident};
+use super::{DbError, Limits, Sqlite, quote_ident};
 
 /// Whether a schema object is a table or a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -104,9 +104,9 @@ pub struct TableDescription {
     pub row_count: Option<i64>,
 }
 
-impl Database {
+impl Sqlite {
     /// Lists tables and views (not SQLite's internal tables), with columns and row counts.
-    pub async fn list_tables(&self) -> Result<TableList, DbError> {
+    pub(crate) async fn list_tables(&self) -> Result<TableList, DbError> {
         self.inner
             .with_reader(|conn, limits| {
                 read_schema(conn, limits, |conn| {
@@ -128,7 +128,7 @@ impl Database {
     }
 
     /// Describes one table or view: columns, keys, indexes, row count and its CREATE statement.
-    pub async fn describe_table(&self, name: String) -> Result<TableDescription, DbError> {
+    pub(crate) async fn describe_table(&self, name: String) -> Result<TableDescription, DbError> {
         self.inner
             .with_reader(move |conn, limits| {
                 let found = read_schema(conn, limits, |conn| {

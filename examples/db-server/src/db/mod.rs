@@ -1,6 +1,9 @@
-//! The SQLite layer of the example server, kept apart from MCP so it can be tested on its own.
+//! The database layer of the example server, kept apart from MCP so it can be tested on its own.
 //!
-//! Every guarantee the tools advertise is enforced here by SQLite itself, never by reading SQL text:
+//! [`Database`] is one of two backends behind the same methods and answers: SQLite (the embedded
+//! default, described here) or PostgreSQL (module `pg`, chosen with `--database-url`).
+//!
+//! On SQLite, every guarantee the tools advertise is enforced here by SQLite itself, never by reading SQL text:
 //! reads run on read-only connections (opened `SQLITE_OPEN_READ_ONLY`, `PRAGMA query_only`, an
 //! authorizer that allows only reads, and a check that the prepared statement is read-only); writes
 //! and schema changes run on the one writer connection, each in a transaction, with an authorizer
@@ -15,6 +18,7 @@ mod guard;
 mod inspect;
 mod modify;
 mod open;
+mod pg;
 mod query;
 mod size;
 mod value;
@@ -32,6 +36,7 @@ pub use inspect::{
     ColumnInfo, ForeignKeyInfo, IndexInfo, TableDescription, TableKind, TableList, TableSummary,
 };
 pub use modify::ExecuteOutput;
+pub use pg::PgOptions;
 pub use query::QueryOutput;
 
 /// Bounds on what one call may cost, and on how many read calls run at once.
@@ -75,11 +80,145 @@ impl Default for Limits {
     }
 }
 
-/// The example database: one SQLite file, one writer connection and a pool of at most
-/// `max_readers` read-only connections. Cheap to clone (all clones share the connections).
+/// The example database, on SQLite or PostgreSQL. Cheap to clone (all clones share the
+/// connections).
 #[derive(Debug, Clone)]
 pub struct Database {
+    backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(Sqlite),
+    Postgres(pg::Postgres),
+}
+
+/// One SQLite file, one writer connection and a pool of at most `max_readers` read-only
+/// connections.
+#[derive(Debug, Clone)]
+pub(crate) struct Sqlite {
     inner: Arc<Inner>,
+}
+
+impl Database {
+    /// Opens (creating and seeding on first use) the SQLite database at `path` with default
+    /// limits.
+    ///
+    /// Blocks on file I/O: call it before serving, or from a blocking task.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, DbError> {
+        Self::open_with_limits(path, Limits::default())
+    }
+
+    /// Opens (creating and seeding on first use) the SQLite database at `path`.
+    pub fn open_with_limits(path: impl AsRef<Path>, limits: Limits) -> Result<Self, DbError> {
+        Sqlite::open_with_limits(path, limits).map(|db| Self {
+            backend: Backend::Sqlite(db),
+        })
+    }
+
+    /// Connects to PostgreSQL as `options` say, creating the schema's sample tables when the
+    /// schema has none. Fails when the server cannot be reached or refuses the login.
+    pub async fn connect_postgres(options: PgOptions, limits: Limits) -> Result<Self, DbError> {
+        pg::Postgres::connect(options, limits).await.map(|db| Self {
+            backend: Backend::Postgres(db),
+        })
+    }
+
+    /// The SQLite database file (`None` on PostgreSQL).
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite(db) => Some(&db.inner.path),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// Whether this is the PostgreSQL backend.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        match &self.backend {
+            Backend::Sqlite(db) => db.inner.limits,
+            Backend::Postgres(db) => db.limits(),
+        }
+    }
+
+    /// Runs one read-only statement with positional parameters and returns at most `max_rows`
+    /// rows (default and maximum from [`Limits`]).
+    pub async fn query(
+        &self,
+        sql: String,
+        params: Vec<serde_json::Value>,
+        max_rows: Option<usize>,
+    ) -> Result<QueryOutput, DbError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.query(sql, params, max_rows).await,
+            Backend::Postgres(db) => db.query(sql, params, max_rows).await,
+        }
+    }
+
+    /// Runs one INSERT, UPDATE or DELETE statement in its own transaction.
+    pub async fn execute(
+        &self,
+        sql: String,
+        params: Vec<serde_json::Value>,
+    ) -> Result<ExecuteOutput, DbError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.execute(sql, params).await,
+            Backend::Postgres(db) => db.execute(sql, params).await,
+        }
+    }
+
+    /// Lists tables and views, with columns and row counts.
+    pub async fn list_tables(&self) -> Result<TableList, DbError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.list_tables().await,
+            Backend::Postgres(db) => db.list_tables().await,
+        }
+    }
+
+    /// Describes one table or view: columns, keys, indexes, row count and its CREATE statement.
+    pub async fn describe_table(&self, name: String) -> Result<TableDescription, DbError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.describe_table(name).await,
+            Backend::Postgres(db) => db.describe_table(name).await,
+        }
+    }
+
+    /// Runs one `CREATE TABLE` statement (anything else is refused).
+    pub async fn create_table(&self, sql: String) -> Result<SchemaChange, DbError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.create_table(sql).await,
+            Backend::Postgres(db) => db.create_table(sql).await,
+        }
+    }
+
+    /// Runs one `CREATE INDEX` statement (anything else is refused).
+    pub async fn create_index(&self, sql: String) -> Result<SchemaChange, DbError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.create_index(sql).await,
+            Backend::Postgres(db) => db.create_index(sql).await,
+        }
+    }
+
+    /// Drops a table and its rows and indexes. Refused while other tables' foreign keys point at
+    /// rows in it.
+    pub async fn drop_table(&self, name: String, if_exists: bool) -> Result<SchemaChange, DbError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.drop_table(name, if_exists).await,
+            Backend::Postgres(db) => db.drop_table(name, if_exists).await,
+        }
+    }
+
+    /// Drops an index.
+    pub async fn drop_index(&self, name: String, if_exists: bool) -> Result<SchemaChange, DbError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.drop_index(name, if_exists).await,
+            Backend::Postgres(db) => db.drop_index(name, if_exists).await,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -97,16 +236,8 @@ struct Inner {
     writer_turn: Arc<Semaphore>,
 }
 
-impl Database {
-    /// Opens (creating and seeding on first use) the database at `path` with default limits.
-    ///
-    /// Blocks on file I/O: call it before serving, or from a blocking task.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, DbError> {
-        Self::open_with_limits(path, Limits::default())
-    }
-
-    /// Opens (creating and seeding on first use) the database at `path`.
-    pub fn open_with_limits(path: impl AsRef<Path>, limits: Limits) -> Result<Self, DbError> {
+impl Sqlite {
+    fn open_with_limits(path: impl AsRef<Path>, limits: Limits) -> Result<Self, DbError> {
         let path = path.as_ref().to_path_buf();
         if limits.max_readers == 0 || limits.max_readers > Semaphore::MAX_PERMITS {
             return Err(DbError::Internal(format!(
@@ -126,16 +257,6 @@ impl Database {
                 writer_turn: Arc::new(Semaphore::new(1)),
             }),
         })
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.inner.path
-    }
-
-    /// The limits in force.
-    pub fn limits(&self) -> Limits {
-        self.inner.limits
     }
 }
 
@@ -229,7 +350,7 @@ impl Inner {
 }
 
 /// Takes a permit of `semaphore`, waiting at most `wait`; `None` when the wait ran out.
-async fn wait_for(
+pub(crate) async fn wait_for(
     semaphore: &Arc<Semaphore>,
     wait: Duration,
 ) -> Result<Option<OwnedSemaphorePermit>, DbError> {

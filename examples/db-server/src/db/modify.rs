@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::guard::{Guard, Policy};
 use super::query::{RowBudget, bind, collect_rows, prepare_one};
-use super::{Database, DbError, Limits};
+use super::{DbError, Limits, Sqlite};
 
 /// The result of one INSERT, UPDATE or DELETE.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -27,10 +27,14 @@ pub struct ExecuteOutput {
     pub returning_rows: Vec<Vec<Value>>,
 }
 
-impl Database {
+impl Sqlite {
     /// Runs one INSERT, UPDATE or DELETE with positional parameters in a transaction: either the
     /// whole statement applies or nothing does. Schema changes and reads are refused.
-    pub async fn execute(&self, sql: String, params: Vec<Value>) -> Result<ExecuteOutput, DbError> {
+    pub(crate) async fn execute(
+        &self,
+        sql: String,
+        params: Vec<Value>,
+    ) -> Result<ExecuteOutput, DbError> {
         self.inner
             .with_writer(move |conn, limits| run_execute(conn, limits, &sql, &params))
             .await

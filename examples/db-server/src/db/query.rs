@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::guard::{Guard, Policy};
 use super::size;
 use super::value::{to_json, to_sql};
-use super::{Database, DbError, Limits};
+use super::{DbError, Limits, Sqlite};
 
 /// The result of a read-only query.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -27,10 +27,10 @@ pub struct QueryOutput {
     pub truncated: bool,
 }
 
-impl Database {
+impl Sqlite {
     /// Runs one read-only statement with positional parameters (`?`, `?N`, `:name` in order) and
     /// returns at most `max_rows` rows (default and maximum from [`Limits`]).
-    pub async fn query(
+    pub(crate) async fn query(
         &self,
         sql: String,
         params: Vec<Value>,
