@@ -7,6 +7,8 @@ pub mod casdoor;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod completion;
+#[cfg(feature = "dev-authorization-server")]
+pub mod dev_authorization;
 pub mod handler;
 pub mod manifest;
 pub mod metadata;

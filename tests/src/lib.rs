@@ -1,6 +1,6 @@
 //! Shared support for the cross-crate integration tests in `tests/tests/`: signing keys of every
 //! family and hostile tokens ([`auth`]), a loopback JWKS and metadata server a test steers
-//! ([`jwks_server`]) and validators with fast timings against it ([`fast_validator`]), one in-process request reader ([`http`]), a log writer a test reads back ([`log_capture`]), a JSON-RPC client for servers on loopback
+//! ([`jwks_server`]) and validators with fast timings against it ([`fast_validator`]), one in-process request reader ([`http`]), a log writer a test reads back ([`log_capture`]), an OAuth client of the development authorization server ([`oauth_client`]), a JSON-RPC client for servers on loopback
 //! ([`rpc_client`], used by the examples' tests too), and [`eventually`] for waiting on a
 //! condition instead of sleeping.
 //!
@@ -18,6 +18,7 @@ pub mod fast_validator;
 pub mod http;
 pub mod jwks_server;
 pub mod log_capture;
+pub mod oauth_client;
 pub mod rpc_client;
 
 use std::time::{Duration, Instant};

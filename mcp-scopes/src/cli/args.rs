@@ -113,6 +113,26 @@ pub(crate) struct ServerArgs {
         global = true
     )]
     pub(crate) scope_roles: Vec<String>,
+    /// Development mode: how long access tokens from the built-in authorization server live
+    /// (seconds, or a number with s, m, h or d; default 1h).
+    #[arg(
+        long,
+        env = "MCP_DEV_TOKEN_LIFETIME",
+        value_name = "DURATION",
+        value_parser = parse_duration,
+        global = true
+    )]
+    pub(crate) dev_token_lifetime: Option<Duration>,
+    /// Development mode: how long refresh tokens from the built-in authorization server live
+    /// (default 1d; clients that registered for refresh tokens get them).
+    #[arg(
+        long,
+        env = "MCP_DEV_REFRESH_LIFETIME",
+        value_name = "DURATION",
+        value_parser = parse_duration,
+        global = true
+    )]
+    pub(crate) dev_refresh_lifetime: Option<Duration>,
     /// Directory for the server's files (the development signing key, and whatever the server
     /// keeps). Created with owner-only permissions.
     #[arg(long, env = "MCP_DATA_DIR", value_name = "DIR", global = true)]

@@ -51,6 +51,15 @@ pub(crate) struct Config {
     pub(crate) call_timeout: Duration,
     /// Which tokens production mode accepts beyond issuer and audience.
     pub(crate) token_rules: TokenRules,
+    /// Development mode: the built-in authorization server's token lifetimes, when given.
+    pub(crate) dev_lifetimes: DevLifetimes,
+}
+
+/// `--dev-token-lifetime` and `--dev-refresh-lifetime`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct DevLifetimes {
+    pub(crate) access: Option<Duration>,
+    pub(crate) refresh: Option<Duration>,
 }
 
 /// The file holding the development signing key, inside the data directory.
@@ -133,6 +142,11 @@ impl Config {
                     ),
                 ));
             }
+        } else if let Some(flag) = dev_lifetime_flag(args) {
+            return Err(FlagError::new(
+                flag,
+                "only in development mode (the built-in authorization server); with --issuer or --casdoor, that authorization server sets token lifetimes",
+            ));
         } else if resource.is_none() {
             return Err(FlagError::new(
                 "--resource",
@@ -151,6 +165,10 @@ impl Config {
             max_calls_per_caller: args.max_calls_per_caller,
             call_timeout: args.call_timeout,
             token_rules,
+            dev_lifetimes: DevLifetimes {
+                access: args.dev_token_lifetime,
+                refresh: args.dev_refresh_lifetime,
+            },
         })
     }
 
@@ -198,6 +216,17 @@ impl Config {
                 }
             }
         }
+    }
+}
+
+/// The first development-lifetime flag given, if any.
+fn dev_lifetime_flag(args: &ServerArgs) -> Option<&'static str> {
+    if args.dev_token_lifetime.is_some() {
+        Some("--dev-token-lifetime")
+    } else if args.dev_refresh_lifetime.is_some() {
+        Some("--dev-refresh-lifetime")
+    } else {
+        None
     }
 }
 

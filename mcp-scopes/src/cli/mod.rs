@@ -24,6 +24,7 @@
 mod args;
 mod config;
 mod data_dir;
+mod development;
 mod flag_error;
 mod help;
 mod serve;

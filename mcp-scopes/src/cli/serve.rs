@@ -10,6 +10,7 @@ use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use axum::Router;
 use tokio::net::TcpListener;
 
 use super::config::{Config, DEV_KEY_FILE, DEV_SERVER_URL_FILE, Mode};
@@ -105,7 +106,12 @@ where
     for warning in config.warnings() {
         tracing::warn!("{warning}");
     }
-    let router = server.into_router();
+    let dev_authorization = signer
+        .filter(|_| config.is_development())
+        .map(|signer| super::development::authorization_router(&config, &server, signer));
+    let router = dev_authorization
+        .into_iter()
+        .fold(server.into_router(), Router::merge);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     // Not `axum::serve`: that never times out a client that sends half a request.
     let serving = crate::server::serve(listener, router)
@@ -305,6 +311,7 @@ pub(super) fn banner(
                 "  data:          {} holds the signing key: keep it out of version control (its own .gitignore does)",
                 config.data_dir.display()
             );
+            super::development::connect_hints(&mut out, name, server);
             let scope = server
                 .registry()
                 .baseline_scopes()

@@ -129,20 +129,7 @@ pub struct GenericManifest {
 
 /// The generic manifest of `registry`, checked.
 pub fn generic(registry: &Registry, oidc_scopes: bool) -> Result<GenericManifest, ManifestError> {
-    let mut scopes: Vec<ManifestScope> = registry
-        .scopes()
-        .iter()
-        .map(|def| ManifestScope {
-            name: def.name.to_owned(),
-            display_name: display_name(def.name, def.display_name),
-            description: def.description.trim().to_owned(),
-            baseline: def.baseline,
-            implies: def.implies.iter().map(|s| (*s).to_owned()).collect(),
-            tools: tools_declaring(registry, def.name),
-            resources: resources_declaring(registry, Some(def.name)),
-            prompts: prompts_declaring(registry, Some(def.name)),
-        })
-        .collect();
+    let mut scopes = declared_scopes(registry);
     if oidc_scopes {
         for (name, display, description) in STANDARD_OIDC_SCOPES {
             if !scopes.iter().any(|s| s.name == name) {
@@ -176,6 +163,25 @@ pub fn generic(registry: &Registry, oidc_scopes: bool) -> Result<GenericManifest
         public_resources: resources_declaring(registry, None),
         public_prompts: prompts_declaring(registry, None),
     })
+}
+
+/// Each scope `registry` declares with what it opens, unchecked (the development authorization
+/// server's consent page shows them whatever Casdoor would accept).
+pub(crate) fn declared_scopes(registry: &Registry) -> Vec<ManifestScope> {
+    registry
+        .scopes()
+        .iter()
+        .map(|def| ManifestScope {
+            name: def.name.to_owned(),
+            display_name: display_name(def.name, def.display_name),
+            description: def.description.trim().to_owned(),
+            baseline: def.baseline,
+            implies: def.implies.iter().map(|s| (*s).to_owned()).collect(),
+            tools: tools_declaring(registry, def.name),
+            resources: resources_declaring(registry, Some(def.name)),
+            prompts: prompts_declaring(registry, Some(def.name)),
+        })
+        .collect()
 }
 
 /// The Casdoor `scopes` array of `registry`, checked.

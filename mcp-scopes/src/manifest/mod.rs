@@ -49,6 +49,9 @@ pub use formats::{
 };
 pub use write::write_atomically;
 
+#[cfg(feature = "dev-authorization-server")]
+pub(crate) use formats::declared_scopes;
+
 use std::path::PathBuf;
 
 use crate::registry::Registry;

@@ -1,0 +1,358 @@
+//! Hostile inputs to the development authorization server of `db-server`: each refused with the
+//! right OAuth error, the right way (an error page where the redirect URI cannot be trusted, a
+//! redirect to the client otherwise), and nothing issued.
+
+mod binary_support;
+
+use binary_support::{Server, free_port};
+use mcp_scopes_tests::oauth_client::{DevOAuth, Pkce, REDIRECT_URI, redirect_query};
+use reqwest::StatusCode;
+use reqwest::header::LOCATION;
+use serde_json::json;
+
+fn dev_server() -> (tempfile::TempDir, Server, DevOAuth) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let server = Server::start(port, &dir.path().join("data"));
+    let oauth = DevOAuth::new(&format!("http://127.0.0.1:{port}/mcp"));
+    (dir, server, oauth)
+}
+
+/// The parameters of `base` with `name` set to `value` (or removed, for `None`).
+fn with(base: &[(String, String)], name: &str, value: Option<&str>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = base.iter().filter(|(k, _)| k != name).cloned().collect();
+    if let Some(value) = value {
+        out.push((name.to_owned(), value.to_owned()));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_name_with_markup_is_shown_escaped() {
+    let (_dir, _server, oauth) = dev_server();
+    let name = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>";
+    let client_id = oauth.register_client(name, false).await;
+    let page = oauth
+        .consent_page(&oauth.authorize_params(&client_id, "db:query", &Pkce::new()))
+        .await;
+    assert!(!page.html.contains("<script"), "{}", page.html);
+    assert!(!page.html.contains("<img"), "{}", page.html);
+    assert!(
+        page.html.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"
+        ),
+        "{}",
+        page.html
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirect_uris_to_other_hosts_are_refused_and_never_followed() {
+    let (_dir, _server, oauth) = dev_server();
+    for uri in [
+        "http://evil.example/cb",
+        "javascript:alert(1)",
+        "https://x.example/cb#f",
+    ] {
+        let (status, body) = oauth
+            .register(&json!({"client_name": "x", "redirect_uris": [uri]}))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(body["error"], "invalid_redirect_uri", "{uri}: {body}");
+    }
+    let client_id = oauth.register_client("Honest", false).await;
+    let params = oauth.authorize_params(&client_id, "db:query", &Pkce::new());
+    for uri in [
+        "https://evil.example/callback",
+        "http://localhost:49152/callback",
+        "http://127.0.0.1:49152/other",
+    ] {
+        let response = oauth
+            .authorize_raw(&with(&params, "redirect_uri", Some(uri)), None)
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{uri}");
+        assert!(
+            response.headers().get(LOCATION).is_none(),
+            "{uri}: no redirect"
+        );
+        let page = response.text().await.expect("page");
+        assert!(
+            page.contains("not one the application registered"),
+            "{page}"
+        );
+    }
+    // An unknown client: an error page, not a redirect to whatever it names.
+    let response = oauth
+        .authorize_raw(&with(&params, "client_id", Some("forged")), None)
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get(LOCATION).is_none());
+    // A loopback redirect URI on another port is the same registered one (RFC 8252 §7.3).
+    let page = oauth
+        .consent_page(&with(
+            &params,
+            "redirect_uri",
+            Some("http://127.0.0.1:50000/callback"),
+        ))
+        .await;
+    assert!(page.html.contains("http://127.0.0.1:50000/callback"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pkce_is_s256_only_and_the_verifier_must_match() {
+    let (_dir, _server, oauth) = dev_server();
+    let client_id = oauth.register_client("Pkce", false).await;
+    let pkce = Pkce::new();
+    let params = oauth.authorize_params(&client_id, "db:query", &pkce);
+    for (name, value, needle) in [
+        (
+            "code_challenge_method",
+            Some("plain"),
+            "only code_challenge_method=S256",
+        ),
+        (
+            "code_challenge_method",
+            None,
+            "only code_challenge_method=S256",
+        ),
+        ("code_challenge", None, "PKCE is required"),
+        ("code_challenge", Some("short"), "43 to 128 characters"),
+    ] {
+        let response = oauth.authorize_raw(&with(&params, name, value), None).await;
+        let answer = redirect_query(&response);
+        assert_eq!(answer["error"], "invalid_request", "{name}={value:?}");
+        assert!(answer["error_description"].contains(needle), "{answer:?}");
+        assert_eq!(answer["state"], "st<>&\"ate");
+    }
+    for verifier in [None, Some("wrong-verifier-wrong-verifier-wrong-verifier-x")] {
+        let page = oauth.consent_page(&params).await;
+        let code = oauth.approve(&page, &["db:query"]).await["code"].clone();
+        let mut request = vec![
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id.as_str()),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT_URI),
+        ];
+        if let Some(verifier) = verifier {
+            request.push(("code_verifier", verifier));
+        }
+        let (status, body) = oauth.token(&request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let expected = if verifier.is_some() {
+            "invalid_grant"
+        } else {
+            "invalid_request"
+        };
+        assert_eq!(body["error"], expected, "{body}");
+        assert!(body.get("access_token").is_none());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reused_code_is_refused_and_revokes_the_refresh_token_it_gave() {
+    let (_dir, _server, oauth) = dev_server();
+    let client_id = oauth.register_client("Reuse", true).await;
+    let pkce = Pkce::new();
+    let page = oauth
+        .consent_page(&oauth.authorize_params(&client_id, "db:query", &pkce))
+        .await;
+    let code = oauth.approve(&page, &["db:query"]).await["code"].clone();
+    let (status, first) = oauth.exchange(&client_id, &code, &pkce).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (status, second) = oauth.exchange(&client_id, &code, &pkce).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(second["error"], "invalid_grant", "{second}");
+    assert!(second.get("access_token").is_none());
+    let refresh = first["refresh_token"].as_str().expect("refresh token");
+    let (status, body) = oauth
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client_id),
+            ("refresh_token", refresh),
+        ])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_are_only_for_this_servers_resource_and_this_client() {
+    let (_dir, _server, oauth) = dev_server();
+    let client_id = oauth.register_client("Resource", false).await;
+    let other_resource = format!("{}/other", oauth.origin);
+    let pkce = Pkce::new();
+    let params = oauth.authorize_params(&client_id, "db:query", &pkce);
+    let response = oauth
+        .authorize_raw(&with(&params, "resource", Some(&other_resource)), None)
+        .await;
+    assert_eq!(redirect_query(&response)["error"], "invalid_target");
+    // A code for this server, redeemed for another resource or by another client: refused.
+    let page = oauth.consent_page(&params).await;
+    let code = oauth.approve(&page, &["db:query"]).await["code"].clone();
+    let (status, body) = oauth
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client_id),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", &pkce.verifier),
+            ("resource", &other_resource),
+        ])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_target")),
+        "{body}"
+    );
+    let intruder = oauth.register_client("Intruder", false).await;
+    let (status, body) = oauth.exchange(&intruder, &code, &pkce).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "{body}"
+    );
+    // Unknown scopes are refused back to the client.
+    let response = oauth
+        .authorize_raw(
+            &with(&params, "scope", Some("db:query db:everything")),
+            None,
+        )
+        .await;
+    assert_eq!(redirect_query(&response)["error"], "invalid_scope");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_non_loopback_host_is_refused_on_every_route() {
+    let (_dir, _server, oauth) = dev_server();
+    let client_id = oauth.register_client("Host", false).await;
+    let params = oauth.authorize_params(&client_id, "db:query", &Pkce::new());
+    let response = oauth
+        .authorize_raw(&params, Some("rebound.example:80"))
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get(LOCATION).is_none());
+    for (method, path) in [
+        ("GET", "/.well-known/oauth-authorization-server"),
+        ("POST", "/oauth/register"),
+        ("POST", "/oauth/token"),
+        ("POST", "/oauth/authorize"),
+    ] {
+        let status = oauth
+            .http
+            .request(
+                method.parse().expect("method"),
+                format!("{}{path}", oauth.origin),
+            )
+            .header("Host", "127.0.0.1.nip.io")
+            .send()
+            .await
+            .expect("request")
+            .status();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consent_answer_without_the_pages_csrf_token_and_cookie_is_refused() {
+    let (_dir, _server, oauth) = dev_server();
+    let client_id = oauth.register_client("Csrf", false).await;
+    let page = oauth
+        .consent_page(&oauth.authorize_params(&client_id, "db:query", &Pkce::new()))
+        .await;
+    let forged_cookie = format!("{}=forged", page.cookie.split('=').next().expect("name"));
+    for (csrf, cookie) in [
+        (None, Some(page.cookie.as_str())),
+        (Some("forged"), Some(page.cookie.as_str())),
+        (Some(page.csrf.as_str()), None),
+        (Some(page.csrf.as_str()), Some(forged_cookie.as_str())),
+    ] {
+        let response = oauth
+            .answer(&page, "approve", &["db:query"], csrf, cookie)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{csrf:?} {cookie:?}"
+        );
+        assert!(response.headers().get(LOCATION).is_none());
+    }
+    // A cross-site Origin is refused even with the right token.
+    let response = oauth
+        .http
+        .post(format!("{}/oauth/authorize", oauth.origin))
+        .header("Origin", "https://evil.example")
+        .header("Cookie", &page.cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(mcp_scopes_tests::oauth_client::encode([
+            ("request", page.request.as_str()),
+            ("csrf", page.csrf.as_str()),
+            ("decision", "approve"),
+            ("scope", "db:query"),
+        ]))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // The forgeries did not use up the developer's pending consent; answering it once works, twice not.
+    let answer = oauth.approve(&page, &["db:query"]).await;
+    assert!(answer.contains_key("code"), "{answer:?}");
+    let again = oauth
+        .answer(
+            &page,
+            "approve",
+            &["db:query"],
+            Some(&page.csrf),
+            Some(&page.cookie),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn registration_is_bounded_in_size_and_count() {
+    let (_dir, _server, oauth) = dev_server();
+    let too_many: Vec<String> = (0..11)
+        .map(|i| format!("http://127.0.0.1:{}/cb", 1000 + i))
+        .collect();
+    for (document, error) in [
+        (json!({"redirect_uris": too_many}), "invalid_redirect_uri"),
+        (json!({"redirect_uris": []}), "invalid_redirect_uri"),
+        (
+            json!({"redirect_uris": [REDIRECT_URI], "client_name": "n".repeat(201)}),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({"redirect_uris": [REDIRECT_URI], "token_endpoint_auth_method": "client_secret_basic"}),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({"redirect_uris": [REDIRECT_URI], "grant_types": ["client_credentials"]}),
+            "invalid_client_metadata",
+        ),
+        (json!(["not an object"]), "invalid_client_metadata"),
+    ] {
+        let (status, body) = oauth.register(&document).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(error)),
+            "{document}: {body}"
+        );
+    }
+    let huge = json!({"redirect_uris": [REDIRECT_URI], "software_statement": "x".repeat(20_000)});
+    let (status, _) = oauth.register(&huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    for _ in 0..256 {
+        let (status, _) = oauth
+            .register(&json!({"redirect_uris": [REDIRECT_URI]}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, body) = oauth
+        .register(&json!({"redirect_uris": [REDIRECT_URI]}))
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"], "temporarily_unavailable");
+}
