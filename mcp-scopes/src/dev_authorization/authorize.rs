@@ -18,8 +18,8 @@ use super::consent_page::{Consent, protect, render};
 use super::error::error_page;
 use super::params::{Params, scope_list};
 use super::redirect::{is_registered, redirect_with};
+use super::shared::{CONSENT_TTL, Shared, random_token};
 use super::store::Pending;
-use super::{CONSENT_TTL, Shared, random_token};
 
 /// A checked request, ready for the consent page.
 struct Checked {
@@ -90,7 +90,7 @@ pub(super) async fn show_consent(
     if let Ok(cookie) = HeaderValue::from_str(&format!(
         "{}={csrf}; Path={}; Max-Age={}; HttpOnly; SameSite=Strict",
         cookie_name(&request_id),
-        super::AUTHORIZE_PATH,
+        super::shared::AUTHORIZE_PATH,
         CONSENT_TTL.as_secs()
     )) {
         response.headers_mut().insert(SET_COOKIE, cookie);

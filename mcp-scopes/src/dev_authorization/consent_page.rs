@@ -18,7 +18,7 @@ use http::header::{
     X_FRAME_OPTIONS,
 };
 
-use super::AUTHORIZE_PATH;
+use super::shared::AUTHORIZE_PATH;
 use crate::manifest::ManifestScope;
 
 /// `text` safe inside HTML text and double- or single-quoted attribute values.

@@ -19,8 +19,8 @@ use super::authorize::{clip, cookie_name};
 use super::error::error_page;
 use super::params::Params;
 use super::redirect::redirect_with;
+use super::shared::{CODE_TTL, Shared, random_token};
 use super::store::{Code, Pending};
-use super::{CODE_TTL, Shared, random_token};
 
 pub(super) async fn decide(
     State(shared): State<Arc<Shared>>,
@@ -67,7 +67,7 @@ pub(super) async fn decide(
     if let Ok(expired) = HeaderValue::from_str(&format!(
         "{}=; Path={}; Max-Age=0; HttpOnly; SameSite=Strict",
         cookie_name(request_id),
-        super::AUTHORIZE_PATH
+        super::shared::AUTHORIZE_PATH
     )) {
         response.headers_mut().insert(SET_COOKIE, expired);
     }

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use http::HeaderValue;
-use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
+use http::header::CACHE_CONTROL;
+use http::{HeaderValue, Method};
 use serde_json::{Value, json};
+use tower_http::cors::{Any, CorsLayer};
 
-use super::{AUTHORIZE_PATH, REGISTER_PATH, Shared, TOKEN_PATH};
+use super::shared::{AUTHORIZE_PATH, REGISTER_PATH, Shared, TOKEN_PATH};
 
 /// The well-known path of the metadata, for an issuer without a path (RFC 8414 §3).
 pub const WELL_KNOWN_PATH: &str = "/.well-known/oauth-authorization-server";
@@ -19,10 +20,19 @@ pub const WELL_KNOWN_PATH: &str = "/.well-known/oauth-authorization-server";
 /// and it is public by design).
 pub(super) async fn metadata(State(shared): State<Arc<Shared>>) -> Response {
     let mut response = Json(document(&shared)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// CORS for the metadata: any origin, with any request header (clients send
+/// `MCP-Protocol-Version`, which needs a preflight).
+pub(super) fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::OPTIONS])
+        .allow_headers(Any)
 }
 
 fn document(shared: &Shared) -> Value {

@@ -34,7 +34,7 @@
 //! Files: `store` (what is kept, with its caps), `params` (form and query parsing), `guard` (the
 //! loopback check), `metadata`, `registration`, `redirect` (redirect URI rules), `authorize` (the
 //! request checks and the decision), `consent_page` (the HTML), `token` (the token endpoint),
-//! `error` (OAuth errors and the error page).
+//! `error` (OAuth errors and the error page); `shared` holds what they all read.
 
 mod authorize;
 mod consent_page;
@@ -45,6 +45,7 @@ mod metadata;
 mod params;
 mod redirect;
 mod registration;
+mod shared;
 mod store;
 mod token;
 
@@ -60,25 +61,12 @@ use crate::manifest::{ManifestScope, declared_scopes};
 use crate::registry::Registry;
 
 pub use metadata::WELL_KNOWN_PATH;
+pub use shared::{
+    AUTHORIZE_PATH, CODE_TTL, CONSENT_TTL, DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_REFRESH_TOKEN_TTL,
+    REGISTER_PATH, SUBJECT, TOKEN_PATH,
+};
 
-/// Where the endpoints are, on the issuer's origin.
-pub const AUTHORIZE_PATH: &str = "/oauth/authorize";
-/// The token endpoint.
-pub const TOKEN_PATH: &str = "/oauth/token";
-/// The registration endpoint (RFC 7591).
-pub const REGISTER_PATH: &str = "/oauth/register";
-
-/// The subject of every token issued: the developer at the consent page.
-pub const SUBJECT: &str = "dev-user";
-
-/// Access tokens live this long unless configured.
-pub const DEFAULT_ACCESS_TOKEN_TTL: Duration = Duration::from_hours(1);
-/// Refresh tokens live this long unless configured.
-pub const DEFAULT_REFRESH_TOKEN_TTL: Duration = Duration::from_hours(24);
-/// Authorization codes live this long: a client redeems one at once.
-pub const CODE_TTL: Duration = Duration::from_mins(1);
-/// A consent page may be answered this long after it was shown.
-pub const CONSENT_TTL: Duration = Duration::from_mins(10);
+use shared::Shared;
 
 /// The largest body any endpoint reads (registration documents, forms).
 const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -164,8 +152,11 @@ impl DevAuthorizationServer {
             .route(REGISTER_PATH, post(registration::register))
             .route(TOKEN_PATH, post(token::token))
             .layer(guard::loopback_cors());
-        Router::new()
+        let discovery = Router::new()
             .route(WELL_KNOWN_PATH, get(metadata::metadata))
+            .layer(metadata::cors());
+        Router::new()
+            .merge(discovery)
             .route(
                 AUTHORIZE_PATH,
                 get(authorize::show_consent).post(decision::decide),
@@ -175,37 +166,6 @@ impl DevAuthorizationServer {
             .layer(axum::middleware::from_fn(guard::loopback_only))
             .with_state(shared)
     }
-}
-
-/// What every handler reads.
-struct Shared {
-    issuer: String,
-    resource: String,
-    signer: Arc<DevSigner>,
-    scopes: Vec<ManifestScope>,
-    access_token_ttl: Duration,
-    refresh_token_ttl: Duration,
-    store: Mutex<store::Store>,
-}
-
-impl Shared {
-    /// The store, even after a panic elsewhere poisoned its lock (every update is a single insert
-    /// or remove, so it is never left half-changed).
-    fn store(&self) -> std::sync::MutexGuard<'_, store::Store> {
-        self.store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn scope(&self, name: &str) -> Option<&ManifestScope> {
-        self.scopes.iter().find(|s| s.name == name)
-    }
-}
-
-/// A fresh unguessable token (256 random bits, base64url).
-fn random_token() -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
 #[cfg(test)]

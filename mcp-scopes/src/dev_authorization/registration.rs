@@ -16,8 +16,8 @@ use serde_json::{Map, Value, json};
 
 use super::error::{OAuthError, no_store};
 use super::redirect::registration_problem;
+use super::shared::{Shared, random_token};
 use super::store::Client;
-use super::{Shared, random_token};
 
 /// The most redirect URIs one client may register.
 pub(super) const MAX_REDIRECT_URIS: usize = 10;

@@ -22,8 +22,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::error::{OAuthError, no_store};
 use super::params::{Params, scope_list};
+use super::shared::{SUBJECT, Shared, random_token};
 use super::store::{Redeem, Refresh};
-use super::{SUBJECT, Shared, random_token};
 use crate::auth::TokenClaims;
 
 pub(super) async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
