@@ -4,6 +4,9 @@
 #   - the MCP TypeScript SDK client, the Python SDK client (2026-07-28 probe, then the 2025
 #     handshake) and the MCP Inspector CLI, from no token through step-up;
 #   - tokens from another issuer, for another audience, expired: 401 invalid_token;
+#   - the db server in development mode with NO other authorization server: both SDK clients log in
+#     through its built-in one (the checks answer its consent page), and Debian's Chromium, driven by
+#     playwright-core, renders the page, unticks a scope and denies (screenshot in artifacts/);
 #   - the files server (examples/files-server) behind its own oidc-provider, with the TypeScript SDK;
 #   - the MCP conformance suite's server scenarios against tests/conformance-server.
 # Needs `bash tests/interop/ci-setup.sh` first (npm ci, Python venv). Prints one PASS/FAIL line per
@@ -16,6 +19,9 @@ MIN_PY=40
 MIN_INSPECTOR=7
 MIN_NEGATIVE=12
 MIN_FILES=10
+MIN_DEV_TS=32
+MIN_DEV_PY=50
+MIN_BROWSER=7
 MIN_CONFORMANCE=24
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -196,6 +202,34 @@ case "$DB_STACK" in
   db-server) fail_setup db-server "did not serve its Protected Resource Metadata" ;;
   *) fail_setup "$DB_STACK" "did not serve its discovery document" ;;
 esac
+stop_all
+
+# --- The db server in development mode: its own authorization server and consent page, no other.
+for attempt in 1 2 3; do
+  read -r DEV_PORT < <(free_ports 1)
+  DEV_URL="http://127.0.0.1:$DEV_PORT/mcp"
+  DEV_ORIGIN="http://127.0.0.1:$DEV_PORT"
+  DEV_STACK=down
+  start dev-db-server "$DB_SERVER" --port "$DEV_PORT" --data-dir "$WORK/dev-db-data"
+  if "$PY" "$HERE/lib/wait_ready.py" "$DEV_ORIGIN/.well-known/oauth-authorization-server" --timeout 60 --pid "$LAST_PID"; then
+    DEV_STACK=up
+  fi
+  if [ "$DEV_STACK" = up ] || ! port_taken dev-db-server; then
+    break
+  fi
+  echo "INFO setup: a port was taken meanwhile (attempt $attempt); trying new ones"
+  stop_all
+  rm -rf "$WORK/dev-db-data"
+done
+if [ "$DEV_STACK" = up ]; then
+  DEV_AS=(--issuer "$DEV_ORIGIN" --consent --register-path /oauth/register --token-path /oauth/token)
+  run_check dev-ts-sdk "$MIN_DEV_TS" "$NODE" "$HERE/checks/ts-client.mjs" --mcp "$DEV_URL" "${DEV_AS[@]}"
+  run_check dev-python-sdk "$MIN_DEV_PY" "$PY" "$HERE/checks/py_client.py" --mcp "$DEV_URL" "${DEV_AS[@]}"
+  run_check consent-browser "$MIN_BROWSER" "$NODE" "$HERE/checks/consent-browser.mjs" --mcp "$DEV_URL" \
+    --artifacts "$HERE/artifacts" --chromium "${CHROMIUM:-/usr/bin/chromium}"
+else
+  fail_setup dev-db-server "did not serve its authorization server metadata"
+fi
 stop_all
 
 # --- The files server (examples/files-server) in production mode behind its own oidc-provider,

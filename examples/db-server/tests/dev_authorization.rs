@@ -158,6 +158,8 @@ async fn the_consent_page_shows_what_each_scope_opens_and_unticking_narrows_the_
         .expect("ascii");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(page.headers["x-frame-options"], "DENY");
+    // Not `no-referrer`, under which browsers send `Origin: null` with the form (then refused).
+    assert_eq!(page.headers["referrer-policy"], "same-origin");
     let answer = oauth.approve(&page, &["db:query", "db:modify"]).await;
     let (_, tokens) = oauth.exchange(&client_id, &answer["code"], &pkce).await;
     assert_eq!(

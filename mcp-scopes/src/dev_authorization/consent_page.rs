@@ -7,7 +7,7 @@
 //! dependency, and five characters are all HTML text and quoted attributes need.
 //!
 //! The page is never framed (`frame-ancestors 'none'`, `X-Frame-Options`), never cached, and sends
-//! no `Referer` (its URL holds the request's parameters).
+//! no `Referer` to other sites (its URL holds the request's parameters).
 
 use std::fmt::Write as _;
 
@@ -67,7 +67,9 @@ pub(super) fn protect(response: &mut Response) {
         ),
     );
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // Not `no-referrer`: browsers then send `Origin: null` with the form, which the answer's origin
+    // check refuses. `same-origin` still keeps the page's URL from every other site.
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }

@@ -8,7 +8,10 @@ token → tools/list and a db:query call; then a db:modify call that gets 403 in
 re-authorized by the SDK itself with the challenged scope, and succeeds. Every HTTP exchange is
 recorded through httpx event hooks, so the checks assert what went over the wire.
 
-Usage: python py_client.py --mcp URL --issuer URL
+With --consent, the authorization server is db-server's own development one: the check answers its
+consent page as a user clicking Approve would (the boxes as they start) and checks what it showed.
+
+Usage: python py_client.py --mcp URL --issuer URL [--consent --register-path P --token-path P]
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import anyio
 import httpx2
@@ -125,15 +128,44 @@ class MemoryStorage:
 
 
 class HeadlessBrowser:
-    """Follows the authorize URL through login and consent with a cookie jar; keeps the code."""
+    """Follows the authorize URL through login and consent with a cookie jar; keeps the code. With
+    `consent`, answers the development authorization server's consent page instead."""
 
-    def __init__(self) -> None:
+    def __init__(self, consent: bool = False) -> None:
         self.authorize_urls: list[str] = []
+        self.consent = consent
+        self.consent_pages: list[dict] = []
         self.result: AuthorizationCodeResult | None = None
+
+    async def answer_consent(self, http: httpx2.AsyncClient, url: str) -> str:
+        """The URL the consent page's Approve button leads to, the boxes as they start."""
+        page = await http.get(url)
+        if page.status_code != 200:
+            raise RuntimeError(f"no consent page at {url}: HTTP {page.status_code}: {page.text[:300]}")
+        html = page.text
+        hidden = {m.group(1): m.group(2) for m in re.finditer(r'name="(request|csrf)" value="([^"]*)"', html)}
+        scopes = [(m.group(1), m.group(2) is not None)
+                  for m in re.finditer(r'<input type="checkbox" name="scope" value="([^"]*)"( checked)?>', html)]
+        self.consent_pages.append({"html": html, "scopes": scopes})
+        form = [("request", hidden.get("request", "")), ("csrf", hidden.get("csrf", "")), ("decision", "approve")]
+        form += [("scope", name) for name, checked in scopes if checked]
+        origin = f"{urlparse(url).scheme}://{urlparse(url).netloc}"
+        cookie = page.headers.get("set-cookie", "").split(";")[0]
+        answer = await http.post(
+            f"{origin}{urlparse(url).path}",
+            content=urlencode(form),
+            headers={"cookie": cookie, "origin": origin, "content-type": "application/x-www-form-urlencoded"},
+        )
+        location = answer.headers.get("location")
+        if not 300 <= answer.status_code < 400 or not location:
+            raise RuntimeError(f"consent answer got HTTP {answer.status_code}: {answer.text[:300]}")
+        return urljoin(url, location)
 
     async def redirect(self, url: str) -> None:
         self.authorize_urls.append(url)
         async with httpx2.AsyncClient(follow_redirects=False, timeout=10) as http:
+            if self.consent:
+                url = await self.answer_consent(http, url)
             for _ in range(12):
                 if url.startswith(REDIRECT):
                     query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
@@ -159,9 +191,9 @@ def text_of(result) -> str:
     return json.dumps([c.model_dump(mode="json") for c in result.content]) + json.dumps(result.structured_content)
 
 
-async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version: str) -> None:
+async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version: str, args: argparse.Namespace) -> None:
     recorder = Recorder()
-    browser = HeadlessBrowser()
+    browser = HeadlessBrowser(consent=args.consent)
     storage = MemoryStorage()
     provider = OAuthClientProvider(
         server_url=mcp_url,
@@ -203,16 +235,24 @@ async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version:
         check(f"py[{label}]: PRM fetched (200)", prm is not None and prm.status == 200, repr(prm))
         as_meta = [e for e in ex if e.url.startswith(issuer) and "/.well-known/" in e.url and e.status == 200]
         check(f"py[{label}]: authorization server metadata fetched", len(as_meta) > 0, repr([e for e in ex if e.url.startswith(issuer)]))
-        reg = next((e for e in ex if e.method == "POST" and e.url == f"{issuer}/reg"), None)
+        reg = next((e for e in ex if e.method == "POST" and e.url == f"{issuer}{args.register_path}"), None)
         check(f"py[{label}]: registered dynamically (201)", reg is not None and reg.status == 201, repr(reg))
         auth1 = parse_qs(urlparse(browser.authorize_urls[0]).query) if browser.authorize_urls else {}
         check(f"py[{label}]: authorize uses PKCE S256, names the resource and asks db:query",
               auth1.get("code_challenge_method") == ["S256"] and auth1.get("resource") == [mcp_url] and auth1.get("scope") == ["db:query"],
               repr(auth1))
-        token = next((e for e in ex if e.method == "POST" and e.url == f"{issuer}/token"), None)
+        token = next((e for e in ex if e.method == "POST" and e.url == f"{issuer}{args.token_path}"), None)
         check(f"py[{label}]: token request succeeded", token is not None and token.status == 200, repr(token))
         claims = jwt_payload(storage.tokens.access_token if storage.tokens else None)
-        check(f"py[{label}]: token is for our resource from our issuer", claims.get("aud") == mcp_url and claims.get("iss") == issuer, repr(claims))
+        audience = claims.get("aud")
+        check(f"py[{label}]: token is for our resource from our issuer",
+              mcp_url in (audience if isinstance(audience, list) else [audience]) and claims.get("iss") == issuer, repr(claims))
+        if args.consent:
+            page = browser.consent_pages[0] if browser.consent_pages else {}
+            check(f"py[{label}]: consent page names the client and offers db:query, ticked, with its tools",
+                  f"mcp-scopes interop (Python SDK, {label})" in page.get("html", "")
+                  and page.get("scopes") == [("db:query", True)] and "list_tables" in page.get("html", ""),
+                  repr(page.get("scopes")))
         check(f"py[{label}]: negotiated protocol version {expect_version}", client.protocol_version == expect_version, client.protocol_version)
         if mode == "auto":
             retried = [e for e in posts if e.rpc_method == "server/discover" and e.status == 200]
@@ -265,6 +305,11 @@ async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version:
         check(f"py[{label}]: SDK re-authorized asking for db:modify", "db:modify" in asked, repr(auth2))
         check(f"py[{label}]: db:modify call succeeds after step-up and returns the inserted row",
               not inserted.is_error and f"Py {label}" in json.dumps(inserted.structured_content), text_of(inserted)[:400])
+        if args.consent:
+            page = browser.consent_pages[1] if len(browser.consent_pages) > 1 else {}
+            check(f"py[{label}]: second consent page offers db:modify, ticked, with execute",
+                  ("db:modify", True) in page.get("scopes", []) and "execute" in page.get("html", ""),
+                  repr(page.get("scopes")))
         claims2 = jwt_payload(storage.tokens.access_token if storage.tokens else None)
         check(f"py[{label}]: new token carries db:modify", "db:modify" in claims2.get("scope", "").split(), repr(claims2))
         back = await client.call_tool("query", {"sql": "SELECT name FROM customers WHERE email = ?", "params": [email]})
@@ -282,11 +327,14 @@ async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mcp", required=True)
     parser.add_argument("--issuer", required=True)
+    parser.add_argument("--consent", action="store_true")
+    parser.add_argument("--register-path", default="/reg")
+    parser.add_argument("--token-path", default="/token")
     args = parser.parse_args()
     for label, mode, version in [("probe", "auto", "2026-07-28"), ("2025", "legacy", "2025-11-25")]:
         try:
             with anyio.fail_after(90):
-                await flow(label, mode, args.mcp, args.issuer, version)
+                await flow(label, mode, args.mcp, args.issuer, version, args)
         except Exception:  # noqa: BLE001 - report any crash as a failed check and go on
             check(f"py[{label}]: client flow", False, traceback.format_exc())
     return 0 if FAILURES == 0 else 1

@@ -5,7 +5,10 @@
 // Every HTTP exchange the SDK makes is recorded, so the checks assert what went over the wire, not
 // only that the calls ended well.
 //
-// Usage: node ts-client.mjs --mcp URL --issuer URL
+// With --consent, the authorization server is db-server's own development one: the check answers
+// its consent page as a user clicking Approve would (lib/consent.mjs) and checks what the page showed.
+//
+// Usage: node ts-client.mjs --mcp URL --issuer URL [--consent --register-path P --token-path P]
 
 import { parseArgs } from 'node:util';
 
@@ -14,10 +17,17 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 import { followAuthorization } from '../lib/browser.mjs';
+import { answerConsent } from '../lib/consent.mjs';
 import { bearerParams, check, crashed, exitCode, jwtPayload } from '../lib/report.mjs';
 
 const { values: opts } = parseArgs({
-  options: { mcp: { type: 'string' }, issuer: { type: 'string' } },
+  options: {
+    mcp: { type: 'string' },
+    issuer: { type: 'string' },
+    consent: { type: 'boolean', default: false },
+    'register-path': { type: 'string', default: '/reg' },
+    'token-path': { type: 'string', default: '/token' },
+  },
 });
 const mcpUrl = new URL(opts.mcp);
 const issuer = opts.issuer;
@@ -50,6 +60,7 @@ class HeadlessProvider {
   verifier = undefined;
   pendingCode = undefined;
   authorizeUrls = [];
+  consentPages = [];
 
   get redirectUrl() {
     return redirectUrl;
@@ -83,7 +94,14 @@ class HeadlessProvider {
 
   async redirectToAuthorization(url) {
     this.authorizeUrls.push(new URL(url));
-    const result = await followAuthorization(url.href, redirectUrl);
+    let result;
+    if (opts.consent) {
+      const answered = await answerConsent(url.href, redirectUrl);
+      this.consentPages.push(answered.page);
+      result = answered.params;
+    } else {
+      result = await followAuthorization(url.href, redirectUrl);
+    }
     if (!result.code) {
       throw new Error(`authorization failed: ${result.error} ${result.error_description ?? ''}`);
     }
@@ -166,17 +184,25 @@ try {
     JSON.stringify(prmDoc));
   const asMeta = exchanges.find((e) => e.url.origin === new URL(issuer).origin && e.url.pathname.startsWith('/.well-known/'));
   check('ts: client fetched authorization server metadata', asMeta?.status === 200, JSON.stringify(asMeta));
-  const reg = exchanges.find((e) => e.method === 'POST' && e.url.pathname === '/reg');
+  const reg = exchanges.find((e) => e.method === 'POST' && e.url.pathname === opts['register-path']);
   check('ts: client registered dynamically (201)', reg?.status === 201, JSON.stringify(reg));
   const auth1 = provider.authorizeUrls[0];
   check('ts: authorize request uses PKCE S256', auth1?.searchParams.get('code_challenge_method') === 'S256', auth1?.href);
   check('ts: authorize request names the resource', auth1?.searchParams.get('resource') === mcpUrl.href, auth1?.href);
   check('ts: authorize request asks the challenged scope', auth1?.searchParams.get('scope') === 'db:query', auth1?.href);
-  const token1 = exchanges.find((e) => e.method === 'POST' && e.url.pathname === '/token');
+  const token1 = exchanges.find((e) => e.method === 'POST' && e.url.pathname === opts['token-path']);
   check('ts: token request succeeded', token1?.status === 200, JSON.stringify(token1));
   const claims = jwtPayload(provider.tokens()?.access_token ?? '');
   check('ts: access token is a JWT for our resource from our issuer',
-    claims?.aud === mcpUrl.href && claims?.iss === issuer, JSON.stringify(claims));
+    [claims?.aud].flat().includes(mcpUrl.href) && claims?.iss === issuer, JSON.stringify(claims));
+  if (opts.consent) {
+    const page = provider.consentPages[0];
+    check('ts: consent page names the client and offers db:query, ticked, with its tools',
+      page?.html.includes('mcp-scopes interop (TypeScript SDK)')
+        && JSON.stringify(page?.scopes) === '[{"name":"db:query","checked":true}]'
+        && ['list_tables', 'query', 'db://schema', 'explain_query_plan'].every((n) => page.html.includes(n)),
+      JSON.stringify(page?.scopes));
+  }
 
   // 2. tools/list and a db:query call.
   const { tools } = await client.listTools();
@@ -233,6 +259,12 @@ try {
   check('ts: db:modify call succeeds after step-up and returns the inserted row',
     inserted?.isError !== true && JSON.stringify(inserted?.structuredContent ?? {}).includes('TS Interop'),
     JSON.stringify(inserted).slice(0, 400));
+  if (opts.consent) {
+    const page = provider.consentPages[1];
+    check('ts: second consent page offers db:modify, ticked, with execute',
+      (page?.scopes ?? []).some((sc) => sc.name === 'db:modify' && sc.checked) && page.html.includes('execute'),
+      JSON.stringify(page?.scopes));
+  }
   const claims2 = jwtPayload(provider.tokens()?.access_token ?? '');
   check('ts: new token carries db:modify', (claims2?.scope ?? '').split(' ').includes('db:modify'),
     JSON.stringify(claims2));
