@@ -15,12 +15,19 @@ use crate::auth::DevSigner;
 use crate::dev_authorization::DevAuthorizationServer;
 use crate::server::McpServer;
 
+/// The router of `server`, plus in development mode (with the key, `signer`) the authorization
+/// server's routes.
+pub(super) fn router(config: &Config, signer: Option<DevSigner>, server: McpServer) -> Router {
+    let authorization = signer
+        .filter(|_| config.is_development())
+        .map(|signer| authorization_router(config, &server, signer));
+    authorization
+        .into_iter()
+        .fold(server.into_router(), Router::merge)
+}
+
 /// The authorization server's routes for `server`, signing with `signer`.
-pub(super) fn authorization_router(
-    config: &Config,
-    server: &McpServer,
-    signer: DevSigner,
-) -> Router {
+fn authorization_router(config: &Config, server: &McpServer, signer: DevSigner) -> Router {
     let resource = server.resource();
     let mut authorization = DevAuthorizationServer::new(
         dev_issuer(resource),

@@ -10,7 +10,6 @@ use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use axum::Router;
 use tokio::net::TcpListener;
 
 use super::config::{Config, DEV_KEY_FILE, DEV_SERVER_URL_FILE, Mode};
@@ -106,12 +105,7 @@ where
     for warning in config.warnings() {
         tracing::warn!("{warning}");
     }
-    let dev_authorization = signer
-        .filter(|_| config.is_development())
-        .map(|signer| super::development::authorization_router(&config, &server, signer));
-    let router = dev_authorization
-        .into_iter()
-        .fold(server.into_router(), Router::merge);
+    let router = super::development::router(&config, signer, server);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     // Not `axum::serve`: that never times out a client that sends half a request.
     let serving = crate::server::serve(listener, router)
