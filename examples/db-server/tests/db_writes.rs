@@ -282,7 +282,11 @@ async fn dropping_a_table_never_deletes_or_changes_rows_of_another() {
          `order_id`, and dropping it would delete or change them too; drop `order_items` first, or \
          delete those rows with `execute`"
     );
-    assert_eq!(support::dump(db.path().expect("a SQLite file")), before, "nothing changed");
+    assert_eq!(
+        support::dump(db.path().expect("a SQLite file")),
+        before,
+        "nothing changed"
+    );
     // Once nothing references it, it can go.
     db.drop_table("order_items".into(), false)
         .await
