@@ -36,6 +36,11 @@ impl TestServer {
     pub async fn start_with_limits(data_dir: &Path, limits: Limits) -> Self {
         let db = Database::open_with_limits(data_dir.join(db_server::DATABASE_FILE), limits)
             .expect("open database");
+        Self::start_on(data_dir, db).await
+    }
+
+    /// Starts the server on `db` (SQLite or PostgreSQL); `data_dir` holds the signing key.
+    pub async fn start_on(data_dir: &Path, db: Database) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -176,9 +176,21 @@ impl Postgres {
         )
         .await
         .map_err(|e| self.error(&e))?;
-        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+        // Only when missing: CREATE SCHEMA IF NOT EXISTS needs the right to create schemas even
+        // when the schema is there, which the recommended writer role does not have.
+        let exists = tx
+            .query_opt(
+                "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
+                &[&schema],
+            )
             .await
-            .map_err(|e| self.error(&e))?;
+            .map_err(|e| self.error(&e))?
+            .is_some();
+        if !exists {
+            tx.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .map_err(|e| self.error(&e))?;
+        }
         let objects: i64 = tx
             .query_one(
                 "SELECT count(*) FROM pg_catalog.pg_class c \

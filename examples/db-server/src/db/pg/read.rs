@@ -114,6 +114,13 @@ async fn read(
         limits,
     )
     .await?;
+    if plan[0]["Plan"]["Node Type"] == "ModifyTable" {
+        return Err(DbError::Refused(
+            "`query` is read-only and this statement would write; use the `execute` tool \
+             (scope db:modify) to change rows"
+                .to_owned(),
+        ));
+    }
     check::check_calls(tx, &plan, &[], limits).await?;
     collect(tx, &statement, params, max_rows, limits).await
 }
