@@ -97,6 +97,34 @@ async fn reads_answer_exactly_as_on_sqlite() {
         .call(&token(&pg), "describe_table", json!({"table": "nope"}))
         .await;
     assert_eq!(missing.tool_error(), "no such table: nope");
+    // The resource and the prompt read the same catalog; the prompt does not ask for SQLite's
+    // EXPLAIN QUERY PLAN, which PostgreSQL has not.
+    let schema = pg
+        .rpc(
+            Some(&token(&pg)),
+            "resources/read",
+            json!({"uri": "db://schema"}),
+        )
+        .await;
+    let text = schema.result()["contents"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    let listed: Value = serde_json::from_str(text).expect("db://schema is JSON");
+    assert_eq!(listed["tables"].as_array().map(Vec::len), Some(5));
+    let prompt = pg
+        .rpc(
+            Some(&token(&pg)),
+            "prompts/get",
+            json!({"name": "explain_query_plan", "arguments": {"sql": "SELECT * FROM orders"}}),
+        )
+        .await;
+    let ask = prompt.result()["messages"][1]["content"]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        ask.contains("PostgreSQL") && !ask.contains("EXPLAIN QUERY PLAN"),
+        "{ask}"
+    );
     // The reads ran as the reader role.
     let who = pg
         .call(
@@ -355,5 +383,70 @@ async fn the_reader_role_cannot_write_even_on_its_own() {
     assert_eq!(rows, 78);
     drop(reader);
     server.stop().await;
+    test_db.drop_database().await;
+}
+
+#[tokio::test]
+async fn tls_to_the_database_trusts_the_given_authority_only() {
+    let Some(test_db) =
+        pg_support::fresh_database_on("MCP_TEST_DATABASE_TLS_URL", "pg_tools::tls").await
+    else {
+        return;
+    };
+    let Some(ca_file) = pg_support::configured("MCP_TEST_DATABASE_CA_FILE", "pg_tools::tls") else {
+        return;
+    };
+    let url = format!("{}?sslmode=require", test_db.url);
+    let options = PgOptions {
+        ca_file: Some(ca_file.into()),
+        ..PgOptions::new(&url)
+    };
+    let db = Database::connect_postgres(options, Limits::default())
+        .await
+        .expect("TLS with the test CA");
+    let out = db
+        .query(
+            "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()".to_owned(),
+            vec![],
+            None,
+        )
+        .await
+        .expect("query over TLS");
+    assert_eq!(out.rows[0][0], json!(true), "{out:?}");
+    assert!(
+        out.rows[0][1]
+            .as_str()
+            .is_some_and(|v| v.starts_with("TLSv1.")),
+        "{out:?}"
+    );
+    drop(db);
+    // The system's authorities do not know the test CA: the handshake fails, and says so.
+    let untrusted = Database::connect_postgres(PgOptions::new(&url), Limits::default())
+        .await
+        .expect_err("an unknown CA");
+    let message = untrusted.to_string();
+    assert!(
+        message.contains("cannot connect to PostgreSQL")
+            && message.contains("certificate")
+            && message.contains("--database-ca-file"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("mcp-test-only"),
+        "the password leaked: {message}"
+    );
+    let missing = PgOptions {
+        ca_file: Some("/nonexistent/ca.pem".into()),
+        ..PgOptions::new(&url)
+    };
+    let missing = Database::connect_postgres(missing, Limits::default())
+        .await
+        .expect_err("a missing CA file");
+    assert!(
+        missing
+            .to_string()
+            .contains("--database-ca-file /nonexistent/ca.pem"),
+        "{missing}"
+    );
     test_db.drop_database().await;
 }

@@ -67,11 +67,21 @@ pub async fn explain_query_plan(
             Role::User,
             Content::embedded_text("db://schema", "application/json", schema),
         ),
-        PromptMessage::user(format!(
-            "Explain how SQLite runs this query. First call the `query` tool with \
-             `EXPLAIN QUERY PLAN {sql}`, then say in plain words which tables are scanned in \
-             full, which indexes are used, and which index (if any) would make it faster, \
-             using the schema above:\n\n{sql}"
-        )),
+        PromptMessage::user(if db.is_postgres() {
+            // `query` runs no EXPLAIN on PostgreSQL (it is not a statement its check can plan).
+            format!(
+                "Explain how PostgreSQL would run this query: from the schema above (its \
+                 indexes are in `describe_table`), say in plain words which tables it would \
+                 scan in full, which indexes it could use, and which index (if any) would make \
+                 it faster:\n\n{sql}"
+            )
+        } else {
+            format!(
+                "Explain how SQLite runs this query. First call the `query` tool with \
+                 `EXPLAIN QUERY PLAN {sql}`, then say in plain words which tables are scanned in \
+                 full, which indexes are used, and which index (if any) would make it faster, \
+                 using the schema above:\n\n{sql}"
+            )
+        }),
     ])
 }

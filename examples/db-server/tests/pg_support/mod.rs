@@ -49,25 +49,13 @@ impl TestDatabase {
 /// A fresh database named after `test`, or `None` (after saying so on stderr) when no test
 /// PostgreSQL is configured. Panics instead when `MCP_REQUIRE_POSTGRES=1`.
 pub async fn fresh_database(test: &str) -> Option<TestDatabase> {
-    let Some(server_url) = std::env::var("MCP_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        assert!(
-            std::env::var("MCP_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "MCP_REQUIRE_POSTGRES=1 but MCP_TEST_DATABASE_URL is not set: run \
-             `eval \"$(bash tests/postgres/start.sh)\"` first"
-        );
-        // Straight to stderr, past the test harness's capture: a skip must be seen.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!! SKIPPED {test}: it needs PostgreSQL and MCP_TEST_DATABASE_URL is not set.\n\
-             !!! Run it with: eval \"$(bash tests/postgres/start.sh)\" && cargo test -p db-server \
-             --test {}\n",
-            test.split("::").next().unwrap_or(test)
-        );
-        return None;
-    };
+    fresh_database_on("MCP_TEST_DATABASE_URL", test).await
+}
+
+/// [`fresh_database`] on the server the environment variable `variable` names (start.sh's TLS
+/// cluster is `MCP_TEST_DATABASE_TLS_URL`; connected to without TLS here).
+pub async fn fresh_database_on(variable: &str, test: &str) -> Option<TestDatabase> {
+    let server_url = configured(variable, test)?;
     let name = format!(
         "t_{}_{}_{}",
         test.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
@@ -79,7 +67,7 @@ pub async fn fresh_database(test: &str) -> Option<TestDatabase> {
     );
     let (server, connection) = tokio_postgres::connect(&server_url, NoTls)
         .await
-        .expect("connect to MCP_TEST_DATABASE_URL");
+        .unwrap_or_else(|e| panic!("connect to {variable}: {e}"));
     tokio::spawn(connection);
     server
         .batch_execute(&format!("CREATE DATABASE {name}"))
@@ -98,4 +86,26 @@ pub async fn fresh_database(test: &str) -> Option<TestDatabase> {
         name,
         server_url,
     })
+}
+
+/// The value of `variable`, or `None` after saying loudly what `test` skips, unless
+/// `MCP_REQUIRE_POSTGRES=1`, where a missing variable fails the test.
+pub fn configured(variable: &str, test: &str) -> Option<String> {
+    let found = std::env::var(variable).ok().filter(|v| !v.is_empty());
+    if found.is_none() {
+        assert!(
+            std::env::var("MCP_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "MCP_REQUIRE_POSTGRES=1 but {variable} is not set: run \
+             `eval \"$(bash tests/postgres/start.sh)\"` first"
+        );
+        // Straight to stderr, past the test harness's capture: a skip must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!! SKIPPED {test}: it needs PostgreSQL and {variable} is not set.\n\
+             !!! Run it with: eval \"$(bash tests/postgres/start.sh)\" && cargo test -p db-server \
+             --test {}\n",
+            test.split("::").next().unwrap_or(test)
+        );
+    }
+    found
 }

@@ -223,7 +223,14 @@ async fn checkout(pool: &Pool, limits: &Limits) -> Result<Object, DbError> {
             waited: limits.time_limit,
         },
         PoolError::Backend(e) => {
-            DbError::Internal(format!("cannot connect to PostgreSQL: {}", describe(&e)))
+            let reason = describe(&e);
+            let hint = if reason.contains("TLS") || reason.contains("certificate") {
+                "; trust the server's certificate authority with --database-ca-file, or add \
+                 sslmode=disable to the URL to connect without TLS"
+            } else {
+                ""
+            };
+            DbError::Internal(format!("cannot connect to PostgreSQL: {reason}{hint}"))
         }
         other => DbError::Internal(format!("cannot connect to PostgreSQL: {other}")),
     })
