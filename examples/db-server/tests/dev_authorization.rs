@@ -330,3 +330,43 @@ async fn token_lifetimes_come_from_the_flags_and_only_in_development_mode() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_clients_on_loopback_origins_may_register_and_get_tokens() {
+    let (_dir, _server, endpoint) = dev_server();
+    let oauth = DevOAuth::new(&endpoint);
+    for (path, method) in [
+        ("/.well-known/oauth-authorization-server", "GET"),
+        ("/oauth/register", "POST"),
+        ("/oauth/token", "POST"),
+    ] {
+        for (origin, allowed) in [
+            ("http://localhost:6274", true),
+            ("http://127.0.0.1:6274", true),
+            ("https://evil.example", path.starts_with("/.well-known")),
+        ] {
+            let preflight = oauth
+                .http
+                .request(reqwest::Method::OPTIONS, format!("{}{path}", oauth.origin))
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", method)
+                .header(
+                    "Access-Control-Request-Headers",
+                    "content-type, mcp-protocol-version",
+                )
+                .send()
+                .await
+                .expect("preflight");
+            let allow = preflight
+                .headers()
+                .get("access-control-allow-origin")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            assert_eq!(
+                allow.as_deref().is_some_and(|a| a == origin || a == "*"),
+                allowed,
+                "{path} from {origin}: {allow:?}"
+            );
+        }
+    }
+}
