@@ -3,6 +3,9 @@
 //! Serves the conformance fixtures at `http://127.0.0.1:PORT/mcp` and writes a token it accepts to
 //! `--token-file` (mode 0600, never printed). The suite cannot send an `Authorization` header, so
 //! the harness puts a loopback proxy in front that adds this token to each request.
+//!
+//! With `--issuer URL` (the benchmark in `bench/compare.sh`) it accepts that issuer's tokens instead,
+//! with the keys from `URL/jwks`, as a production server would, and mints none.
 
 use std::error::Error;
 use std::fs::{self, OpenOptions};
@@ -28,14 +31,21 @@ struct Cli {
     #[arg(long, default_value_t = 0)]
     port: u16,
     /// Where to write the access token the harness sends (created with mode 0600).
-    #[arg(long)]
-    token_file: PathBuf,
+    #[arg(long, required_unless_present = "issuer")]
+    token_file: Option<PathBuf>,
+    /// Accept the tokens of this issuer (a loopback `http://` URL is allowed), checked against the
+    /// keys at `<issuer>/jwks`, instead of minting a token for the harness.
+    #[arg(long, conflicts_with_all = ["token_file", "key_file"])]
+    issuer: Option<String>,
     /// Where to write the MCP endpoint URL once the server listens.
     #[arg(long)]
     ready_file: Option<PathBuf>,
     /// The signing key (PEM), created if missing; without it a key lives in memory only.
     #[arg(long)]
     key_file: Option<PathBuf>,
+    /// How many calls one caller may have running at once (the framework's default otherwise).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_calls_per_caller: Option<usize>,
     /// Lifetime of the minted token, in seconds.
     #[arg(long, default_value_t = 3600)]
     token_ttl: u64,
@@ -55,22 +65,36 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, cli.port)).await?;
     let resource = format!("http://{}/mcp", listener.local_addr()?);
-    let signer = match &cli.key_file {
-        Some(path) => DevSigner::load_or_create(path)?,
-        None => DevSigner::generate(),
-    };
-    let server = McpServer::builder()
+    let mut builder = McpServer::builder()
         .info("mcp-scopes-conformance-fixture", env!("CARGO_PKG_VERSION"))
-        .auth(ValidatorConfig::new(ISSUER, &resource).static_jwks(signer.jwks()))
-        .registry(tools::registry()?)
-        .build()?;
-    let token = signer.mint(
-        &TokenClaims::new(ISSUER, &resource)
-            .subject("conformance-suite")
-            .scopes(server.baseline_scopes().iter().cloned())
-            .ttl(Duration::from_secs(cli.token_ttl)),
-    )?;
-    write_private(&cli.token_file, &token)?;
+        .registry(tools::registry()?);
+    if let Some(limit) = cli.max_calls_per_caller {
+        builder = builder.max_calls_per_caller(Some(limit));
+    }
+    let server = if let Some(issuer) = &cli.issuer {
+        let keys = format!("{}/jwks", issuer.trim_end_matches('/'));
+        builder
+            .auth(ValidatorConfig::new(issuer, &resource).jwks_uri(keys))
+            .build()?
+    } else {
+        let signer = match &cli.key_file {
+            Some(path) => DevSigner::load_or_create(path)?,
+            None => DevSigner::generate(),
+        };
+        let server = builder
+            .auth(ValidatorConfig::new(ISSUER, &resource).static_jwks(signer.jwks()))
+            .build()?;
+        let token = signer.mint(
+            &TokenClaims::new(ISSUER, &resource)
+                .subject("conformance-suite")
+                .scopes(server.baseline_scopes().iter().cloned())
+                .ttl(Duration::from_secs(cli.token_ttl)),
+        )?;
+        if let Some(path) = &cli.token_file {
+            write_private(path, &token)?;
+        }
+        server
+    };
     if let Some(ready) = &cli.ready_file {
         fs::write(ready, &resource)?;
     }
