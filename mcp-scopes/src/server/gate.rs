@@ -15,6 +15,7 @@ use super::version::ProtocolVersion;
 use crate::audit;
 use crate::auth::{Entitlement, GatedCall, Principal};
 use crate::registry::Registry;
+use crate::scope::ScopeSet;
 use crate::tool::ToolDef;
 
 /// What the gate guards: a tool, a resource or a prompt, by the name a client asks for it with.
@@ -105,6 +106,22 @@ pub(crate) fn may_use(
 /// Whether `principal` may call `tool` (no audit event: used to filter `tools/list`).
 pub(crate) fn may_call(registry: &Registry, tool: &ToolDef, principal: &Principal) -> bool {
     may_use(registry, tool.scopes, principal)
+}
+
+/// The scopes a caller holds with implications applied, worked out once to filter a whole list
+/// (the same rule as [`may_use`], which works them out per item).
+pub(crate) struct Holdings(ScopeSet);
+
+impl Holdings {
+    /// What `principal`'s token gives under `registry`'s implications.
+    pub(crate) fn of(registry: &Registry, principal: &Principal) -> Self {
+        Self(registry.effective_scopes(&principal.scopes))
+    }
+
+    /// Whether these holdings give every scope of `required`.
+    pub(crate) fn cover(&self, required: &[&str]) -> bool {
+        required.iter().all(|scope| self.0.contains(scope))
+    }
 }
 
 /// The scopes a step-up challenge asks for. 2026-07-28 (SEP-2350): exactly the scopes the

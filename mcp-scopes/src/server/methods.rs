@@ -46,7 +46,7 @@ pub(crate) fn dispatch(
         ("ping", false) => Ok(lifecycle::ping()),
         ("server/discover", true) => Ok(lifecycle::discover(server)),
         ("logging/setLevel", false) => logging::set_level(params),
-        ("tools/list", _) => tools::list(server, ctx, params),
+        ("tools/list", _) => return tools::list(server, ctx, params),
         ("tools/call", _) => return tools::call(server, ctx, params, id),
         ("resources/list", _) => resources::list(server, ctx, params),
         ("resources/templates/list", _) => resources::templates(server, ctx, params),

@@ -39,6 +39,7 @@ pub(crate) fn error_response(error: &RpcError, id: Option<&RequestId>) -> Respon
 pub(crate) async fn reply_response(id: &RequestId, reply: Reply) -> Response {
     match reply {
         Reply::Result(result) => json_response(StatusCode::OK, success(id, &result)),
+        Reply::Raw(result) => json_response(StatusCode::OK, success(id, &result)),
         Reply::Error(error) => error_response(&error, Some(id)),
         Reply::Forbidden { error, challenge } => {
             let mut response = error_response(&error, Some(id));

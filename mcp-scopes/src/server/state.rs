@@ -70,9 +70,9 @@ pub(crate) struct ServerState {
     pub title: Option<String>,
     pub instructions: Option<String>,
     pub registry: Registry,
-    /// Each tool as `tools/list` shows it, in registry order: built once at start, since its
-    /// schemas come from schemars and do not change.
-    pub listings: Vec<Value>,
+    /// Each tool as `tools/list` shows it, in registry order, as JSON text: built once at start,
+    /// since its schemas come from schemars and do not change.
+    pub listings: Vec<Box<serde_json::value::RawValue>>,
     pub state: StateMap,
     pub options: Options,
     /// Builds the step-up challenge (same parameters as the auth layer's 401s).
@@ -89,6 +89,13 @@ impl ServerState {
             info["title"] = json!(title);
         }
         info
+    }
+
+    /// `_meta` holding only the server info, as 2026-07-28 results carry it.
+    pub(crate) fn meta_with_server_info(&self) -> Value {
+        let mut meta = Map::new();
+        meta.insert(META_SERVER_INFO.to_owned(), self.server_info());
+        Value::Object(meta)
     }
 
     /// Adds what 2026-07-28 asks of every result: `resultType` and the server's identity in `_meta`.

@@ -12,7 +12,7 @@ use crate::audit::AuditLimits;
 use crate::auth::{Challenge, ConfigError, Validator};
 use crate::metadata::ProtectedResourceMetadata;
 use crate::registry::{Registry, RegistryError};
-use crate::server::methods::tools::tool_json;
+use crate::server::methods::tools::listing;
 use crate::server::origin::{OriginPolicy, is_loopback_host, normalize_origin};
 use crate::server::router::McpServer;
 use crate::server::state::{Options, ServerState};
@@ -117,7 +117,7 @@ impl McpServerBuilder {
             version: self.version,
             title: self.title,
             instructions: self.instructions,
-            listings: registry.tools().iter().map(|t| tool_json(t)).collect(),
+            listings: registry.tools().iter().map(|t| listing(t)).collect(),
             registry,
             state: self.state,
             options: self.options,

@@ -23,6 +23,47 @@ pub(super) fn paginated<T>(
     key: impl Fn(&T) -> &str,
     entry: impl Fn(&T) -> Value,
 ) -> Result<Value, RpcError> {
+    let page = page(server, ctx, params, visible, key)?;
+    let mut result = Map::new();
+    result.insert(
+        field.to_owned(),
+        Value::Array(page.items.iter().map(&entry).collect()),
+    );
+    if let Some(cursor) = page.next_cursor {
+        result.insert("nextCursor".to_owned(), json!(cursor));
+    }
+    if let Some(cache) = page.cache {
+        result.insert("ttlMs".to_owned(), json!(cache.ttl_ms));
+        result.insert("cacheScope".to_owned(), json!(cache.scope));
+    }
+    Ok(Value::Object(result))
+}
+
+/// A page of a list, before it is written.
+pub(super) struct Page<'v, T> {
+    /// The items on this page.
+    pub(super) items: &'v [T],
+    /// The cursor of the next page, when there is one.
+    pub(super) next_cursor: Option<String>,
+    /// The caching fields, under 2026-07-28 only.
+    pub(super) cache: Option<CacheFields>,
+}
+
+/// `ttlMs` and `cacheScope` of a 2026-07-28 list.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CacheFields {
+    pub(super) ttl_ms: u64,
+    pub(super) scope: &'static str,
+}
+
+/// The page of `visible` after the item the request's cursor names (see [`paginated`]).
+pub(super) fn page<'v, T>(
+    server: &ServerState,
+    ctx: RequestContext<'_>,
+    params: &Map<String, Value>,
+    visible: &'v [T],
+    key: impl Fn(&T) -> &str,
+) -> Result<Page<'v, T>, RpcError> {
     let after = match params.get("cursor") {
         None | Some(Value::Null) => None,
         Some(Value::String(cursor)) => Some(
@@ -47,25 +88,22 @@ pub(super) fn paginated<T>(
         }
     };
     let rest = &visible[start..];
-    let page = &rest[..rest.len().min(server.options.page_size.max(1))];
-    let mut result = Map::new();
-    result.insert(
-        field.to_owned(),
-        Value::Array(page.iter().map(&entry).collect()),
-    );
-    if page.len() < rest.len()
-        && let Some(last) = page.last()
-    {
-        result.insert("nextCursor".to_owned(), json!(CURSOR.encode(key(last))));
-    }
-    if ctx.version.is_modern() {
-        result.insert("ttlMs".to_owned(), json!(server.options.ttl_ms));
-        let scope = if server.options.filter_tools_by_scope {
+    let items = &rest[..rest.len().min(server.options.page_size.max(1))];
+    let next_cursor = items
+        .last()
+        .filter(|_| items.len() < rest.len())
+        .map(|last| CURSOR.encode(key(last)));
+    let cache = ctx.version.is_modern().then_some(CacheFields {
+        ttl_ms: server.options.ttl_ms,
+        scope: if server.options.filter_tools_by_scope {
             "private"
         } else {
             "public"
-        };
-        result.insert("cacheScope".to_owned(), json!(scope));
-    }
-    Ok(Value::Object(result))
+        },
+    });
+    Ok(Page {
+        items,
+        next_cursor,
+        cache,
+    })
 }

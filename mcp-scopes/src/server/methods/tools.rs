@@ -5,11 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::StatusCode;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use super::logging::requested_level;
-use super::page::paginated;
+use super::page::page;
 use crate::server::cancel::call_key;
 use crate::server::gate;
 use crate::server::jsonrpc::{RequestId, RpcError, TOO_MANY_CALLS};
@@ -53,30 +55,69 @@ pub(crate) fn tool_json(tool: &ToolDef) -> Value {
     out
 }
 
+/// The tool's listing as JSON text, written once when the server is built: `tools/list` copies
+/// these bytes instead of cloning and re-serializing each tool's schemas on every request.
+pub(crate) fn listing(tool: &ToolDef) -> Box<RawValue> {
+    // A `Value` always prints as valid JSON, so the fallback is never taken.
+    RawValue::from_string(tool_json(tool).to_string()).unwrap_or_else(|_| RawValue::NULL.to_owned())
+}
+
+/// `tools/list`'s result, written straight from the prebuilt listings.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ToolPage<'a> {
+    tools: Vec<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ttl_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache_scope: Option<&'static str>,
+    /// 2026-07-28's `resultType` and `_meta` server info (what `shape_result` adds elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result_type: Option<&'static str>,
+    #[serde(rename = "_meta", skip_serializing_if = "Option::is_none")]
+    meta: Option<Value>,
+}
+
 /// `tools/list`.
 pub(crate) fn list(
     server: &ServerState,
     ctx: RequestContext<'_>,
     params: &Map<String, Value>,
-) -> Result<Value, RpcError> {
-    let filter = server.options.filter_tools_by_scope;
-    let visible: Vec<(&ToolDef, &Value)> = server
+) -> Reply {
+    let holdings = server
+        .options
+        .filter_tools_by_scope
+        .then(|| gate::Holdings::of(&server.registry, ctx.principal));
+    let visible: Vec<(&ToolDef, &RawValue)> = server
         .registry
         .tools()
         .iter()
         .copied()
-        .zip(&server.listings)
-        .filter(|(t, _)| !filter || gate::may_call(&server.registry, t, ctx.principal))
+        .zip(server.listings.iter().map(AsRef::as_ref))
+        .filter(|(t, _)| holdings.as_ref().is_none_or(|h| h.cover(t.scopes)))
         .collect();
-    paginated(
-        server,
-        ctx,
-        params,
-        "tools",
-        &visible,
-        |(tool, _)| tool.name,
-        |(_, listing)| (*listing).clone(),
-    )
+    let page = match page(server, ctx, params, &visible, |(tool, _)| tool.name) {
+        Ok(page) => page,
+        Err(err) => return Reply::Error(err),
+    };
+    let modern = ctx.version.is_modern();
+    let result = ToolPage {
+        tools: page.items.iter().map(|(_, listing)| *listing).collect(),
+        next_cursor: page.next_cursor,
+        ttl_ms: page.cache.map(|c| c.ttl_ms),
+        cache_scope: page.cache.map(|c| c.scope),
+        result_type: modern.then_some("complete"),
+        meta: modern.then(|| server.meta_with_server_info()),
+    };
+    match serde_json::value::to_raw_value(&result) {
+        Ok(raw) => Reply::Raw(raw),
+        Err(err) => {
+            tracing::error!(%err, "tools/list could not be written");
+            Reply::Error(RpcError::internal())
+        }
+    }
 }
 
 /// `tools/call`: look up, gate, then start the handler.
