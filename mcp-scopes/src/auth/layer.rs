@@ -22,8 +22,9 @@ use super::{Challenge, Principal, Validator};
 use crate::audit::{self, AuditLimits};
 
 /// Authenticates every request with a bearer token: `router.layer(BearerAuthLayer::new(validator,
-/// challenge))`. On success the [`Principal`] is in the request extensions (and extractable), and so
-/// is an `Arc<Challenge>`, so a handler can answer a 403 step-up with the same parameters.
+/// challenge))`. On success the [`Principal`] is in the request extensions as an `Arc<Principal>` (shared
+/// with the token cache, so a cached token costs no copy; a `Principal` handler argument extracts a
+/// copy), and so is an `Arc<Challenge>`, so a handler can answer a 403 step-up with the same parameters.
 #[derive(Debug, Clone)]
 pub struct BearerAuthLayer {
     validator: Validator,
@@ -82,6 +83,21 @@ pub(crate) enum Credentials<'a> {
 }
 
 /// Reads the bearer token (RFC 6750 §2.1: `Bearer` case-insensitively, then a token68).
+/// The bytes of RFC 7235's `token68` (before its trailing `=`), as a table: every request checks
+/// each byte of its token, and a lookup is cheaper than the comparisons.
+const TOKEN68: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        // `b` < 256, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation)]
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/');
+        b += 1;
+    }
+    table
+};
+
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Credentials<'_> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let Some(value) = values.next() else {
@@ -102,10 +118,7 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Credentials<'_> {
         return Credentials::Malformed("the bearer token is empty");
     }
     let body = token.trim_end_matches('=');
-    let token68 = !body.is_empty()
-        && body.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        });
+    let token68 = !body.is_empty() && body.bytes().all(|b| TOKEN68[usize::from(b)]);
     if !token68 {
         return Credentials::Malformed("the bearer token holds characters a token cannot hold");
     }
@@ -147,7 +160,7 @@ where
                     return Ok(challenge.invalid_request(why));
                 }
             };
-            match validator.validate(&token).await {
+            match validator.validate_shared(&token).await {
                 Ok(principal) => {
                     audit::token_accepted(&principal, &seen);
                     request.extensions_mut().insert(principal);
@@ -170,8 +183,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(principal) = parts.extensions.get::<Principal>() {
-            return Ok(principal.clone());
+        if let Some(principal) = parts.extensions.get::<Arc<Principal>>() {
+            return Ok(Principal::clone(principal));
         }
         Err(parts.extensions.get::<Arc<Challenge>>().map_or_else(
             || {

@@ -21,7 +21,7 @@ type Fingerprint = [u8; 32];
 
 struct Entry {
     principal: Arc<Principal>,
-    kid: String,
+    kid: Arc<str>,
     key: Arc<VerifyingKey>,
     expires: Instant,
 }
@@ -29,7 +29,7 @@ struct Entry {
 /// A cached validation, before its key has been checked against the current key set.
 pub(crate) struct Hit {
     pub(crate) principal: Arc<Principal>,
-    pub(crate) kid: String,
+    pub(crate) kid: Arc<str>,
     pub(crate) key: Arc<VerifyingKey>,
 }
 
@@ -73,7 +73,7 @@ impl TokenCache {
         }
         Some(Hit {
             principal: Arc::clone(&entry.principal),
-            kid: entry.kid.clone(),
+            kid: Arc::clone(&entry.kid),
             key: Arc::clone(&entry.key),
         })
     }
@@ -115,7 +115,7 @@ impl TokenCache {
             fp,
             Entry {
                 principal,
-                kid: kid.to_owned(),
+                kid: Arc::from(kid),
                 key: Arc::clone(key),
                 expires: now + life,
             },

@@ -128,6 +128,12 @@ impl Validator {
 
     /// Validates a bearer token (without the `Bearer ` prefix).
     pub async fn validate(&self, token: &str) -> Result<Principal, AuthError> {
+        self.validate_shared(token).await.map(Arc::unwrap_or_clone)
+    }
+
+    /// [`Self::validate`], giving the caller shared with the token cache: a cache hit copies
+    /// nothing (the auth layer puts this `Arc` into the request).
+    pub async fn validate_shared(&self, token: &str) -> Result<Arc<Principal>, AuthError> {
         let inner = &*self.inner;
         if token.len() > inner.max_token_size {
             return Err(AuthError::TokenTooLarge);
@@ -135,7 +141,7 @@ impl Validator {
         let fingerprint = TokenCache::fingerprint(token);
         if let Some(hit) = inner.tokens.get(&fingerprint) {
             if inner.cache.still_current(&hit.kid, &hit.key) {
-                return Ok(hit.principal.as_ref().clone());
+                return Ok(hit.principal);
             }
             inner.tokens.remove(&fingerprint);
         }
@@ -195,13 +201,10 @@ impl Validator {
         let principal = self.check_claims(claims, now)?;
         let remaining =
             Duration::try_from_secs_f64(principal_exp(&principal) - now).unwrap_or_default();
-        inner.tokens.insert(
-            fingerprint,
-            Arc::new(principal.clone()),
-            kid,
-            &key,
-            remaining,
-        );
+        let principal = Arc::new(principal);
+        inner
+            .tokens
+            .insert(fingerprint, Arc::clone(&principal), kid, &key, remaining);
         Ok(principal)
     }
 

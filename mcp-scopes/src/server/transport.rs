@@ -107,7 +107,7 @@ async fn read_body(body: Body, limit: usize, timeout: Duration) -> Result<Bytes,
 /// into the request extensions.
 pub(crate) async fn post(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Some(principal) = parts.extensions.get::<Principal>().cloned() else {
+    let Some(principal) = parts.extensions.get::<Arc<Principal>>().cloned() else {
         // Only reachable if the router was assembled without the auth layer: fail closed.
         tracing::error!("MCP request reached the endpoint without an authenticated principal");
         let mut error = RpcError::internal();
