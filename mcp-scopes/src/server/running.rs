@@ -53,6 +53,9 @@ impl Running {
     /// The JSON-RPC response for the handler's outcome, as JSON text.
     pub(crate) fn response(&self, outcome: Outcome) -> Vec<u8> {
         let result = match outcome {
+            // Legacy revisions add nothing to a result: it is written as it is, without first
+            // becoming a `Value`.
+            Ok(Ok(result)) if !self.version.is_modern() => return success(&self.id, &result),
             Ok(Ok(result)) => match serde_json::to_value(result) {
                 Ok(value) => Ok(value),
                 Err(err) => {
