@@ -25,9 +25,12 @@ async fn listings_follow_row_and_schema_changes_on_every_connection() {
         .expect("create");
     // Several rounds, concurrently, so that more than one reader connection has the statements.
     for rows in 1..=3_i64 {
-        db.execute("INSERT INTO notes (body) VALUES (?)".into(), vec![json!("x")])
-            .await
-            .expect("insert");
+        db.execute(
+            "INSERT INTO notes (body) VALUES (?)".into(),
+            vec![json!("x")],
+        )
+        .await
+        .expect("insert");
         let answers = futures_util::future::join_all((0..6).map(|_| listed(&db, "notes"))).await;
         for answer in answers {
             assert_eq!(

@@ -92,7 +92,8 @@ const TOKEN68: [bool; 256] = {
         // `b` < 256, so the cast is exact.
         #[allow(clippy::cast_possible_truncation)]
         let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/');
+        table[b] =
+            c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/');
         b += 1;
     }
     table
