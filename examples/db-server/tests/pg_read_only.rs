@@ -256,6 +256,57 @@ async fn refusals_say_why() {
     test_db.drop_database().await;
 }
 
+#[tokio::test]
+async fn a_query_whose_caller_goes_away_is_stopped() {
+    let Some(test_db) = pg_support::fresh_database("pg_read_only::caller_goes_away").await else {
+        return;
+    };
+    let limits = Limits {
+        time_limit: Duration::from_secs(20),
+        ..Limits::default()
+    };
+    let db = Database::connect_postgres(PgOptions::new(&test_db.url), limits)
+        .await
+        .expect("connect");
+    let running = "SELECT count(*) FROM pg_stat_activity \
+                   WHERE datname = current_database() AND state = 'active' \
+                   AND pid <> pg_backend_pid() AND query LIKE '%generate_series%'";
+    let slow = db.query(
+        "SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b"
+            .to_owned(),
+        vec![],
+        None,
+    );
+    // The caller stops waiting after half a second (a client that disconnected).
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), slow)
+            .await
+            .is_err()
+    );
+    let mut still_running: i64 = -1;
+    for _ in 0..40 {
+        still_running = test_db
+            .admin
+            .query_one(running, &[])
+            .await
+            .expect("pg_stat_activity")
+            .get(0);
+        if still_running == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(still_running, 0, "the abandoned statement runs on");
+    // The pool still serves.
+    let out = db
+        .query("SELECT count(*) FROM customers".to_owned(), vec![], None)
+        .await
+        .expect("a query after the cancel");
+    assert_eq!(out.rows, vec![vec![json!(12)]]);
+    drop(db);
+    test_db.drop_database().await;
+}
+
 /// Every row of every table in `public`, the sequences, and the catalog's objects, roles and
 /// server-wide settings, as text (seen from the superuser's own connection).
 async fn database_state(admin: &tokio_postgres::Client) -> Vec<String> {

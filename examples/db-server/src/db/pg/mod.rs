@@ -14,6 +14,7 @@
 //! functions PostgreSQL itself declares free of side effects (`check`).
 
 mod binary;
+mod cancel;
 mod check;
 mod connect;
 mod inspect;
@@ -89,6 +90,8 @@ pub(crate) struct Postgres {
 
 struct Inner {
     readers: Pool,
+    /// For cancel requests, which open a connection of their own.
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
     writers: Pool,
     schema: String,
     limits: Limits,
@@ -131,11 +134,12 @@ impl Postgres {
             &options.schema,
             &limits,
             connect::Use::Read,
-            tls,
+            tls.clone(),
         )?;
         let db = Self {
             inner: Arc::new(Inner {
                 readers,
+                tls,
                 writers,
                 schema: options.schema,
                 limits,
@@ -157,6 +161,12 @@ impl Postgres {
 
     async fn reader(&self) -> Result<Object, DbError> {
         checkout(&self.inner.readers, &self.inner.limits).await
+    }
+
+    /// A reader connection whose statement is cancelled if the caller goes away.
+    async fn reader_checkout(&self) -> Result<cancel::Checkout, DbError> {
+        let conn = self.reader().await?;
+        Ok(cancel::Checkout::new(conn, self.inner.tls.clone()))
     }
 
     async fn writer(&self) -> Result<Object, DbError> {

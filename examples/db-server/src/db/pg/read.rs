@@ -27,14 +27,30 @@ impl Postgres {
         let limits = self.limits();
         let max_rows = max_rows.unwrap_or(limits.default_rows).min(limits.max_rows);
         let params = params_from_json(&sql, &params)?;
-        let mut conn = self.reader().await?;
+        let mut checkout = self.reader_checkout().await?;
+        let output = match checkout.conn() {
+            Some(conn) => self.read_only(conn, &sql, &params, max_rows).await,
+            None => Err(DbError::Internal("the connection is gone".to_owned())),
+        };
+        checkout.finished();
+        output
+    }
+
+    async fn read_only(
+        &self,
+        conn: &mut deadpool_postgres::Object,
+        sql: &str,
+        params: &[Param],
+        max_rows: usize,
+    ) -> Result<QueryOutput, DbError> {
+        let limits = self.limits();
         let tx = conn
             .build_transaction()
             .read_only(true)
             .start()
             .await
             .map_err(|e| self.error(&e))?;
-        let result = read(&tx, &sql, &params, max_rows, &limits).await;
+        let result = read(&tx, sql, params, max_rows, &limits).await;
         // Whatever happened, nothing of this transaction stays: not a write (there can be none), not
         // a setting, not a cursor.
         let rolled_back = tx.rollback().await;
