@@ -47,6 +47,10 @@ impl Server {
             .args(["--port", &port.to_string(), "--data-dir"])
             .arg(dir)
             .args(flags)
+            // A developer's own database URL must not turn the SQLite tests into PostgreSQL ones.
+            .env_remove("MCP_DATABASE_URL")
+            .env_remove("DATABASE_URL")
+            .env_remove("MCP_DATABASE_READER_URL")
             .envs(vars.iter().copied())
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
@@ -155,6 +159,9 @@ pub fn run(args: &[&str], dir: &Path) -> Output {
         .arg("--data-dir")
         .arg(dir)
         .env_remove("RUST_LOG")
+        .env_remove("MCP_DATABASE_URL")
+        .env_remove("DATABASE_URL")
+        .env_remove("MCP_DATABASE_READER_URL")
         .output()
         .expect("run db-server")
 }
