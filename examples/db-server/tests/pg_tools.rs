@@ -16,11 +16,17 @@ const ROLES_SQL: &str = include_str!("../postgres-roles.sql");
 /// A server on a fresh database set up with the two roles, and the database.
 async fn start(test: &str) -> Option<(TestServer, pg_support::TestDatabase, tempfile::TempDir)> {
     let test_db = pg_support::fresh_database(test).await?;
-    test_db
-        .admin
-        .batch_execute(ROLES_SQL)
-        .await
-        .expect("postgres-roles.sql runs");
+    // The roles are the cluster's, shared by every test database: tests running it at once may
+    // collide on them ("tuple concurrently updated"). The script runs as one implicit
+    // transaction, so a collision changes nothing and it is run again.
+    let mut attempt = 0;
+    while let Err(e) = test_db.admin.batch_execute(ROLES_SQL).await {
+        attempt += 1;
+        let collided = e.code() == Some(&tokio_postgres::error::SqlState::INTERNAL_ERROR)
+            || e.code() == Some(&tokio_postgres::error::SqlState::T_R_SERIALIZATION_FAILURE);
+        assert!(collided && attempt < 20, "postgres-roles.sql runs: {e:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+    }
     let options = PgOptions {
         reader_url: Some(test_db.url_as("mcp_reader")),
         schema: "shop".to_owned(),
