@@ -5,7 +5,8 @@
 #     handshake) and the MCP Inspector CLI, from no token through step-up;
 #   - tokens from another issuer, for another audience, expired: 401 invalid_token;
 #   - the db server in development mode with NO other authorization server: both SDK clients log in
-#     through its built-in one (the checks answer its consent page), and Debian's Chromium, driven by
+#     through its built-in one (the checks answer its consent page), so does the MCP Inspector CLI
+#     (its BROWSER answers the page), and Debian's Chromium, driven by
 #     playwright-core, renders the page, unticks a scope and denies (screenshot in artifacts/);
 #   - the files server (examples/files-server) behind its own oidc-provider, with the TypeScript SDK;
 #   - the MCP conformance suite's server scenarios against tests/conformance-server.
@@ -22,6 +23,7 @@ MIN_FILES=10
 MIN_DEV_TS=30
 MIN_DEV_PY=50
 MIN_BROWSER=7
+MIN_DEV_INSPECTOR=4
 MIN_CONFORMANCE=24
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -225,6 +227,8 @@ if [ "$DEV_STACK" = up ]; then
   DEV_AS=(--issuer "$DEV_ORIGIN" --consent --register-path /oauth/register --token-path /oauth/token)
   run_check dev-ts-sdk "$MIN_DEV_TS" "$NODE" "$HERE/checks/ts-client.mjs" --mcp "$DEV_URL" "${DEV_AS[@]}"
   run_check dev-python-sdk "$MIN_DEV_PY" "$PY" "$HERE/checks/py_client.py" --mcp "$DEV_URL" "${DEV_AS[@]}"
+  run_check dev-inspector-oauth "$MIN_DEV_INSPECTOR" "$NODE" "$HERE/checks/inspector-oauth.mjs" --mcp "$DEV_URL" \
+    --work "$WORK/inspector-oauth"
   run_check consent-browser "$MIN_BROWSER" "$NODE" "$HERE/checks/consent-browser.mjs" --mcp "$DEV_URL" \
     --artifacts "$HERE/artifacts" --chromium "${CHROMIUM:-/usr/bin/chromium}"
 else

@@ -204,8 +204,15 @@ async fn refresh_tokens_narrow_never_widen_and_are_rotated() {
     let (_dir, _server, endpoint) = dev_server();
     let oauth = DevOAuth::new(&endpoint);
     let client_id = oauth.register_client("Refresher", true).await;
+    // Registered for refresh tokens, yet only a client asking `offline_access` gets one.
+    let online = oauth.login(&client_id, "db:query", &["db:query"]).await;
+    assert!(online.get("refresh_token").is_none(), "{online}");
     let tokens = oauth
-        .login(&client_id, "db:query db:modify", &["db:query", "db:modify"])
+        .login(
+            &client_id,
+            "db:query db:modify offline_access",
+            &["db:query", "db:modify"],
+        )
         .await;
     let refresh = tokens["refresh_token"]
         .as_str()

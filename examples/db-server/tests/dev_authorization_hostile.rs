@@ -154,7 +154,7 @@ async fn a_reused_code_is_refused_and_revokes_the_refresh_token_it_gave() {
     let client_id = oauth.register_client("Reuse", true).await;
     let pkce = Pkce::new();
     let page = oauth
-        .consent_page(&oauth.authorize_params(&client_id, "db:query", &pkce))
+        .consent_page(&oauth.authorize_params(&client_id, "db:query offline_access", &pkce))
         .await;
     let code = oauth.approve(&page, &["db:query"]).await["code"].clone();
     let (status, first) = oauth.exchange(&client_id, &code, &pkce).await;

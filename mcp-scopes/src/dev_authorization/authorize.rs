@@ -18,7 +18,7 @@ use super::consent_page::{Consent, protect, render};
 use super::error::error_page;
 use super::params::{Params, scope_list};
 use super::redirect::{is_registered, redirect_with};
-use super::shared::{CONSENT_TTL, Shared, random_token};
+use super::shared::{CONSENT_TTL, OFFLINE_ACCESS, Shared, random_token};
 use super::store::Pending;
 
 /// A checked request, ready for the consent page.
@@ -27,9 +27,19 @@ struct Checked {
     redirect_uri: String,
     redirect_uri_given: bool,
     requested: Vec<String>,
+    offline: bool,
     state: Option<String>,
     code_challenge: String,
     resource: String,
+}
+
+/// What [`check_trusted`] gives: the PKCE challenge, the resource, the scopes asked for and whether
+/// `offline_access` was.
+struct Trusted {
+    code_challenge: String,
+    resource: String,
+    requested: Vec<String>,
+    offline: bool,
 }
 
 /// What went wrong with a request: shown to the user, or sent back to the client.
@@ -58,6 +68,7 @@ pub(super) async fn show_consent(
         redirect_uri: checked.redirect_uri.clone(),
         redirect_uri_given: checked.redirect_uri_given,
         requested: checked.requested.clone(),
+        offline: checked.offline,
         state: checked.state.clone(),
         code_challenge: checked.code_challenge,
         resource: checked.resource.clone(),
@@ -82,6 +93,7 @@ pub(super) async fn show_consent(
         redirect_uri: &checked.redirect_uri,
         resource: &checked.resource,
         scopes: prechecked(&shared, &checked.requested),
+        offline: checked.offline,
         request_id: &request_id,
         csrf: &csrf,
     });
@@ -155,13 +167,19 @@ fn check(shared: &Shared, query: &[u8]) -> Result<Checked, Refused> {
         error,
         description,
     };
-    let (code_challenge, resource, requested) = check_trusted(shared, &params)
+    let Trusted {
+        code_challenge,
+        resource,
+        requested,
+        offline,
+    } = check_trusted(shared, &params)
         .map_err(|(error, description)| refuse(error, description))?;
     Ok(Checked {
         client_id: client_id.to_owned(),
         redirect_uri,
         redirect_uri_given,
         requested,
+        offline,
         state,
         code_challenge,
         resource,
@@ -169,10 +187,7 @@ fn check(shared: &Shared, query: &[u8]) -> Result<Checked, Refused> {
 }
 /// The checks made once the client and its redirect URI are trusted: a failure is sent back to the
 /// client, as (error, description). Gives the PKCE challenge, the resource and the scopes asked for.
-fn check_trusted(
-    shared: &Shared,
-    params: &Params,
-) -> Result<(String, String, Vec<String>), (&'static str, String)> {
+fn check_trusted(shared: &Shared, params: &Params) -> Result<Trusted, (&'static str, String)> {
     let fail = |error: &'static str, description: String| (error, description);
     if params.get("response_type") != Some("code") {
         return Err(fail(
@@ -216,6 +231,9 @@ fn check_trusted(
         }
     };
     let mut requested = scope_list(params.get("scope").unwrap_or(""));
+    // Not a scope of the server: the OpenID Connect way of asking for a refresh token.
+    let offline = requested.iter().any(|s| s == OFFLINE_ACCESS);
+    requested.retain(|s| s != OFFLINE_ACCESS);
     if let Some(unknown) = requested.iter().find(|s| shared.scope(s).is_none()) {
         let known: Vec<&str> = shared.scopes.iter().map(|s| s.name.as_str()).collect();
         return Err(fail(
@@ -241,7 +259,12 @@ fn check_trusted(
             "no scope requested and this server has no baseline scope".into(),
         ));
     }
-    Ok((code_challenge.to_owned(), resource, requested))
+    Ok(Trusted {
+        code_challenge: code_challenge.to_owned(),
+        resource,
+        requested,
+        offline,
+    })
 }
 
 fn refusal(shared: &Shared, refused: Refused) -> Response {

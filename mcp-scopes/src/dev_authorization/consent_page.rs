@@ -82,6 +82,8 @@ pub(super) struct Consent<'a> {
     pub(super) resource: &'a str,
     /// The requested scopes, each with whether its box starts ticked.
     pub(super) scopes: Vec<(&'a ManifestScope, bool)>,
+    /// Whether the client also asks to stay signed in (a refresh token).
+    pub(super) offline: bool,
     pub(super) request_id: &'a str,
     pub(super) csrf: &'a str,
 }
@@ -118,6 +120,12 @@ pub(super) fn render(consent: &Consent<'_>) -> String {
     let _ = writeln!(body, "<p>Untick what you do not want to allow:</p>");
     for (scope, checked) in &consent.scopes {
         scope_fieldset(&mut body, scope, *checked);
+    }
+    if consent.offline {
+        let _ = writeln!(
+            body,
+            "<p>It also asks to stay signed in: a refresh token, which renews access to what you allow without asking again.</p>"
+        );
     }
     let _ = writeln!(
         body,

@@ -127,6 +127,7 @@ fn answer(shared: &Shared, pending: &Pending, form: &Params) -> Response {
         redirect_uri: pending.redirect_uri.clone(),
         redirect_uri_given: pending.redirect_uri_given,
         granted,
+        offline: pending.offline,
         code_challenge: pending.code_challenge.clone(),
         resource: pending.resource.clone(),
         expires: Instant::now() + CODE_TTL,

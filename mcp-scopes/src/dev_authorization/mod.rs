@@ -15,7 +15,8 @@
 //! - the authorization code grant with PKCE, S256 only, and a consent page listing each requested
 //!   scope with the tools, resources and prompts it opens (the user may untick scopes);
 //! - RFC 8707 `resource`: tokens are issued only for this server's resource URL;
-//! - refresh tokens (rotated on use) that can narrow the granted scopes, never widen them.
+//! - refresh tokens (rotated on use) that can narrow the granted scopes, never widen them, for
+//!   clients that registered for them and ask `offline_access` (see [`OFFLINE_ACCESS`] for why).
 //!
 //! Access tokens are signed with the development key ([`DevSigner`]) and validated by the server's
 //! [`Validator`](crate::auth::Validator) exactly like the tokens of `token`: the resource server
@@ -63,7 +64,7 @@ use crate::registry::Registry;
 pub use metadata::WELL_KNOWN_PATH;
 pub use shared::{
     AUTHORIZE_PATH, CODE_TTL, CONSENT_TTL, DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_REFRESH_TOKEN_TTL,
-    REGISTER_PATH, SUBJECT, TOKEN_PATH,
+    OFFLINE_ACCESS, REGISTER_PATH, SUBJECT, TOKEN_PATH,
 };
 
 use shared::Shared;

@@ -17,6 +17,13 @@ pub const TOKEN_PATH: &str = "/oauth/token";
 /// The registration endpoint (RFC 7591).
 pub const REGISTER_PATH: &str = "/oauth/register";
 
+/// The scope asking for a refresh token (as in OpenID Connect): refresh tokens are issued only to
+/// clients that registered the `refresh_token` grant and ask for it. Not advertised in the metadata,
+/// so clients do not add it by themselves: an SDK client holding a refresh token answers a 403
+/// `insufficient_scope` by refreshing, which cannot widen its scopes, instead of coming back to
+/// the consent page, and so never steps up.
+pub const OFFLINE_ACCESS: &str = "offline_access";
+
 /// The subject of every token issued: the developer at the consent page.
 pub const SUBJECT: &str = "dev-user";
 

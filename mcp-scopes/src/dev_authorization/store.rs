@@ -31,6 +31,8 @@ pub(super) struct Pending {
     /// Whether the request named `redirect_uri` (then the token request must repeat it).
     pub(super) redirect_uri_given: bool,
     pub(super) requested: Vec<String>,
+    /// Whether `offline_access` was asked for (a refresh token).
+    pub(super) offline: bool,
     pub(super) state: Option<String>,
     pub(super) code_challenge: String,
     pub(super) resource: String,
@@ -50,6 +52,7 @@ pub(super) struct Code {
     pub(super) redirect_uri: String,
     pub(super) redirect_uri_given: bool,
     pub(super) granted: Vec<String>,
+    pub(super) offline: bool,
     pub(super) code_challenge: String,
     pub(super) resource: String,
     pub(super) expires: Instant,

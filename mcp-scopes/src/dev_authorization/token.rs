@@ -61,6 +61,8 @@ struct Grant {
     granted: Vec<String>,
     resource: String,
     family: String,
+    /// Whether a refresh token is issued (`offline_access` asked for, or a refresh being rotated).
+    offline: bool,
 }
 
 fn from_code(shared: &Shared, params: &Params) -> Result<Response, OAuthError> {
@@ -120,6 +122,7 @@ fn from_code(shared: &Shared, params: &Params) -> Result<Response, OAuthError> {
             granted: issued.granted,
             resource: issued.resource,
             family: issued.family,
+            offline: issued.offline,
         },
     )
 }
@@ -167,6 +170,7 @@ fn from_refresh(shared: &Shared, params: &Params) -> Result<Response, OAuthError
             granted: refresh.granted,
             resource: refresh.resource,
             family: refresh.family,
+            offline: true,
         },
     )
 }
@@ -184,7 +188,8 @@ fn issue(shared: &Shared, grant: Grant) -> Result<Response, OAuthError> {
     let refresh_allowed = shared
         .store()
         .client(&grant.client_id)
-        .is_some_and(|c| c.refresh_allowed);
+        .is_some_and(|c| c.refresh_allowed)
+        && grant.offline;
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",

@@ -13,10 +13,10 @@ export function parseConsentPage(html) {
 
 /**
  * Opens `authorizeUrl`; on the consent page, answers `decision` ('approve' or 'deny') with the
- * boxes as they start (or `scopes` when given). Returns the redirect's query parameters and the
+ * boxes as they start plus `alsoTick` (or exactly `scopes` when given). Returns the redirect's query parameters and the
  * page (its HTML and parsed form), or `page: undefined` when the server redirected at once.
  */
-export async function answerConsent(authorizeUrl, redirectUri, { decision = 'approve', scopes } = {}) {
+export async function answerConsent(authorizeUrl, redirectUri, { decision = 'approve', scopes, alsoTick = [] } = {}) {
   const url = new URL(authorizeUrl);
   const shown = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
   if (shown.status >= 300 && shown.status < 400) {
@@ -30,7 +30,8 @@ export async function answerConsent(authorizeUrl, redirectUri, { decision = 'app
   if (!form.request || !form.csrf) throw new Error(`no consent form in: ${html.slice(0, 300)}`);
   const cookie = (shown.headers.getSetCookie()[0] ?? '').split(';')[0];
   const body = new URLSearchParams({ request: form.request, csrf: form.csrf, decision });
-  for (const scope of scopes ?? form.scopes.filter((s) => s.checked).map((s) => s.name)) {
+  const ticked = form.scopes.filter((s) => s.checked || alsoTick.includes(s.name)).map((s) => s.name);
+  for (const scope of scopes ?? ticked) {
     body.append('scope', scope);
   }
   const answered = await fetch(new URL(url.pathname, url.origin), {
