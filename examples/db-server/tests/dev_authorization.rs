@@ -111,6 +111,8 @@ async fn an_mcp_client_logs_in_calls_a_tool_and_steps_up_through_a_second_consen
         ]
     );
     let answer = oauth.approve(&page, &["db:query", "db:modify"]).await;
+    assert_eq!(answer["state"], "st<>&\"ate", "state round-tripped exactly");
+    assert_eq!(answer["iss"], issuer, "RFC 9207 iss");
     let (status, stepped) = oauth.exchange(&client_id, &answer["code"], &pkce).await;
     assert_eq!(status, StatusCode::OK, "{stepped}");
     assert_eq!(stepped["scope"], "db:query db:modify");

@@ -279,23 +279,26 @@ async fn a_consent_answer_without_the_pages_csrf_token_and_cookie_is_refused() {
         );
         assert!(response.headers().get(LOCATION).is_none());
     }
-    // A cross-site Origin is refused even with the right token.
-    let response = oauth
-        .http
-        .post(format!("{}/oauth/authorize", oauth.origin))
-        .header("Origin", "https://evil.example")
-        .header("Cookie", &page.cookie)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(mcp_scopes_tests::oauth_client::encode([
-            ("request", page.request.as_str()),
-            ("csrf", page.csrf.as_str()),
-            ("decision", "approve"),
-            ("scope", "db:query"),
-        ]))
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // A cross-site Origin (or the `null` of a sandboxed or referrer-less form) is refused even with
+    // the right token.
+    for origin in ["https://evil.example", "null"] {
+        let response = oauth
+            .http
+            .post(format!("{}/oauth/authorize", oauth.origin))
+            .header("Origin", origin)
+            .header("Cookie", &page.cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(mcp_scopes_tests::oauth_client::encode([
+                ("request", page.request.as_str()),
+                ("csrf", page.csrf.as_str()),
+                ("decision", "approve"),
+                ("scope", "db:query"),
+            ]))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{origin}");
+    }
     // The forgeries did not use up the developer's pending consent; answering it once works, twice not.
     let answer = oauth.approve(&page, &["db:query"]).await;
     assert!(answer.contains_key("code"), "{answer:?}");
