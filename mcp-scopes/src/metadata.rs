@@ -117,7 +117,12 @@ pub fn router<S: Clone + Send + Sync + 'static>(metadata: ProtectedResourceMetad
             )
         }
     };
-    let mut router = Router::new().route(WELL_KNOWN_PATH, get(handler.clone()));
+    // The inserted path is literal: a resource path segment may start with `:` or `*` (axum 0.7
+    // capture syntax, which axum 0.8 otherwise refuses with a panic); `{` and `}` arrive
+    // percent-encoded from URL parsing, so no segment is a capture.
+    let mut router = Router::new()
+        .without_v07_checks()
+        .route(WELL_KNOWN_PATH, get(handler.clone()));
     if inserted != WELL_KNOWN_PATH {
         router = router.route(&inserted, get(handler));
     }

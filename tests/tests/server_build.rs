@@ -197,3 +197,67 @@ fn a_ready_validator_can_be_shared() {
     assert_eq!(server.path(), "/tools");
     assert_eq!(server.validator().resource(), validator.resource());
 }
+
+/// Found by the `challenge` fuzz target: a resource whose path has a segment starting with `:` or
+/// `*` made axum panic while building the router (its check for 0.7-style captures). Such paths
+/// are served literally; a path with `{` or `}` (an axum capture) is refused at build.
+#[tokio::test]
+async fn resource_paths_with_colons_and_stars_are_served_literally_and_braces_are_refused() {
+    use axum::body::Body;
+    use http::{Request, StatusCode};
+    use mcp_scopes_tests::http::send;
+
+    let server = McpServer::builder()
+        .auth(auth("https://mcp.example.com/:tenant/*mcp"))
+        .registry(explicit())
+        .state(Db)
+        .build()
+        .expect("builds");
+    assert_eq!(server.path(), "/:tenant/*mcp");
+    let router = server.into_router();
+    let get = |path: &str| {
+        Request::get(path)
+            .header("host", "mcp.example.com")
+            .body(Body::empty())
+            .expect("a request")
+    };
+    let reply = send(
+        &router,
+        get("/.well-known/oauth-protected-resource/:tenant/*mcp"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.json()["resource"],
+        "https://mcp.example.com/:tenant/*mcp"
+    );
+    let post = |path: &str| {
+        Request::post(path)
+            .header("host", "mcp.example.com")
+            .header("content-type", "application/json")
+            .body(Body::from(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#))
+            .expect("a request")
+    };
+    assert_eq!(
+        send(&router, post("/:tenant/*mcp")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(&router, post("/acme/x")).await.status,
+        StatusCode::NOT_FOUND,
+        "`:tenant` is a literal name, not a capture"
+    );
+
+    let err = McpServer::builder()
+        .auth(auth("https://mcp.example.com/mcp"))
+        .registry(explicit())
+        .state(Db)
+        .path("/{tenant}/mcp")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, ServerError::BadPath(ref p) if p == "/{tenant}/mcp"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("`{`"), "{err}");
+}

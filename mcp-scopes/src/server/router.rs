@@ -97,7 +97,9 @@ impl McpServer {
                 .fallback_service(auth.layer(method_not_allowed.with_state(()))),
             None => post_service(handler).fallback(method_not_allowed),
         };
-        Router::new().route(&self.path, route)
+        // The path is literal: `/:tenant` or `/*x` name segments, not 0.7-style captures (the
+        // build refuses `{`/`}`, axum's capture syntax).
+        Router::new().without_v07_checks().route(&self.path, route)
     }
 
     /// Wraps `router` (the MCP endpoint) in CORS for the allowed origins (so browser clients can

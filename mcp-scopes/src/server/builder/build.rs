@@ -41,8 +41,8 @@ pub enum ServerError {
         "the resource `{0}` must be an absolute http(s) URL such as `https://mcp.example.com/mcp`"
     )]
     BadResource(String),
-    /// The endpoint path does not start with `/`.
-    #[error("the MCP endpoint path `{0}` must start with `/`")]
+    /// The endpoint path does not start with `/`, or holds `{` or `}` (route captures).
+    #[error("the MCP endpoint path `{0}` must start with `/` and hold no `{{` or `}}`")]
     BadPath(String),
     /// An allowed origin is not `scheme://host[:port]`.
     #[error("allowed origin `{0}` must look like `https://app.example.com`")]
@@ -153,7 +153,7 @@ fn endpoint_path(configured: Option<String>, resource: &Uri) -> Result<String, S
             path => path.to_owned(),
         },
     };
-    if path.starts_with('/') {
+    if path.starts_with('/') && !path.contains(['{', '}']) {
         Ok(path)
     } else {
         Err(ServerError::BadPath(path))
