@@ -274,12 +274,22 @@ impl JwksCache {
 }
 
 /// The refresh loop, run by the validator's background task until the validator is dropped.
+///
+/// A failure is logged at `WARN` when it starts and whenever it changes (another error, or the last
+/// keys going stale), its repeats at `DEBUG`, and the recovery once at `INFO`: an outage is a few
+/// lines, not one per retry.
 pub(crate) async fn refresh_loop(cache: Arc<JwksCache>) {
     let mut failures = 0u32;
+    // The error text and `serving_keys` of the last warning, while refreshes keep failing.
+    let mut warned: Option<(String, bool)> = None;
     loop {
         let delay = match cache.refresh().await {
             Ok(max_age) => {
+                if failures > 0 {
+                    tracing::info!(target: "mcp_scopes::jwks", failures, "JWKS refresh succeeded again");
+                }
                 failures = 0;
+                warned = None;
                 cache.next_refresh(max_age)
             }
             Err(e) => {
@@ -289,7 +299,13 @@ pub(crate) async fn refresh_loop(cache: Arc<JwksCache>) {
                 }
                 let delay = cache.backoff(failures);
                 let serving_keys = cache.is_usable();
-                tracing::warn!(target: "mcp_scopes::jwks", error = %e, retry_in = ?delay, serving_keys, "JWKS refresh failed");
+                let state = (e.to_string(), serving_keys);
+                if warned.as_ref() == Some(&state) {
+                    tracing::debug!(target: "mcp_scopes::jwks", error = %e, retry_in = ?delay, serving_keys, failures, "JWKS refresh failed");
+                } else {
+                    tracing::warn!(target: "mcp_scopes::jwks", error = %e, retry_in = ?delay, serving_keys, failures, "JWKS refresh failed (repeats are logged at debug)");
+                    warned = Some(state);
+                }
                 delay
             }
         };
