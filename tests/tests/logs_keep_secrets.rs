@@ -6,6 +6,10 @@
 //! carrying the user record's secrets (`totpSecret`, `accessSecret`, `password`) and every refusal
 //! of it (expired, another audience, a broken signature, an unknown key, a malformed header); then
 //! `casdoor sync` against the stub admin API with its client secret, succeeding and refused.
+//!
+//! The development-mode server (the `db-server` binary with `RUST_LOG=trace`, its `token` command's
+//! tokens, accepted and refused) is checked the same way in
+//! `examples/db-server/tests/binary_dev_logs.rs`, where the binary is built.
 
 mod casdoor_support;
 

@@ -47,12 +47,13 @@ impl Server {
             .args(["--port", &port.to_string(), "--data-dir"])
             .arg(dir)
             .args(flags)
-            // A developer's own database URL must not turn the SQLite tests into PostgreSQL ones.
+            // A developer's own database URL must not turn the SQLite tests into PostgreSQL ones,
+            // nor their RUST_LOG change what the server logs; `vars` may set either.
             .env_remove("MCP_DATABASE_URL")
             .env_remove("DATABASE_URL")
             .env_remove("MCP_DATABASE_READER_URL")
-            .envs(vars.iter().copied())
             .env_remove("RUST_LOG")
+            .envs(vars.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
