@@ -212,3 +212,31 @@ async fn a_cursor_must_name_a_tool_the_caller_was_shown() {
     let reply = list(&["db:admin"], &cursor("insert")).await.json();
     assert_eq!(reply["result"]["tools"][0]["name"], "query");
 }
+
+/// The nesting limit is serde_json's 128 levels: a request nested 122 deep is served, one nested 202
+/// deep is a parse error that says what went wrong (not a stack overflow, not a silent cut).
+#[tokio::test]
+async fn nesting_up_to_the_limit_is_served_and_beyond_it_is_a_clear_parse_error() {
+    let s = server();
+    let nested = |levels: usize| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"x":{}0{}}}}}"#,
+            "[".repeat(levels),
+            "]".repeat(levels)
+        )
+    };
+    let reply = post_bytes(&s, &[], nested(120).as_bytes()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(reply.json()["result"].is_object(), "{}", reply.text);
+
+    let reply = post_bytes(&s, &[], nested(200).as_bytes()).await;
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (StatusCode::BAD_REQUEST, Some(PARSE_ERROR))
+    );
+    let message = reply.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("recursion limit"), "{message}");
+}
