@@ -252,6 +252,11 @@ impl McpServerBuilder {
     /// (default: list all; 2026-07-28 lists then say `cacheScope: "private"`). A request for a
     /// hidden one is answered exactly like a request for an unknown one: a tool or prompt with
     /// `-32602` "unknown …", a resource with `-32002` "resource not found".
+    ///
+    /// With an [`entitlements`](Self::entitlements) hook, the lists also leave out what the hook
+    /// denies this caller (e.g. a `db:admin` tool for a user without the role `ScopeRoles` asks
+    /// for); calling such an item is still the hook's 403, not "unknown", since its scopes are
+    /// granted. Without filtering, lists show everything and the hook only guards calls.
     #[must_use]
     pub fn filter_tools_by_scope(mut self, filter: bool) -> Self {
         self.options.filter_tools_by_scope = filter;

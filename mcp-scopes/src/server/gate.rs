@@ -108,19 +108,54 @@ pub(crate) fn may_call(registry: &Registry, tool: &ToolDef, principal: &Principa
     may_use(registry, tool.scopes, principal)
 }
 
-/// The scopes a caller holds with implications applied, worked out once to filter a whole list
-/// (the same rule as [`may_use`], which works them out per item).
-pub(crate) struct Holdings(ScopeSet);
+/// What a caller's listings (`tools/list`, `resources/list`, `resources/templates/list`,
+/// `prompts/list`) show when per-caller filtering is on: the items whose scopes the caller's token
+/// gives (implications counted, worked out once for the whole list) and which the entitlements
+/// hook would let this caller use, so a listing offers nothing a call would refuse. With filtering
+/// off it shows everything. No audit event: a listing decides nothing.
+pub(crate) struct Listing<'s> {
+    server: &'s ServerState,
+    principal: &'s Principal,
+    /// The caller's scopes with implications, when filtering is on.
+    holdings: Option<ScopeSet>,
+}
 
-impl Holdings {
-    /// What `principal`'s token gives under `registry`'s implications.
-    pub(crate) fn of(registry: &Registry, principal: &Principal) -> Self {
-        Self(registry.effective_scopes(&principal.scopes))
+impl<'s> Listing<'s> {
+    /// The listing rule for `principal` on `server`.
+    pub(crate) fn for_caller(server: &'s ServerState, principal: &'s Principal) -> Self {
+        let holdings = server
+            .options
+            .filter_tools_by_scope
+            .then(|| server.registry.effective_scopes(&principal.scopes));
+        Self {
+            server,
+            principal,
+            holdings,
+        }
     }
 
-    /// Whether these holdings give every scope of `required`.
-    pub(crate) fn cover(&self, required: &[&str]) -> bool {
-        required.iter().all(|scope| self.0.contains(scope))
+    /// Whether the listing shows `guarded`.
+    pub(crate) fn shows(&self, guarded: Guarded<'_>) -> bool {
+        let Some(holdings) = &self.holdings else {
+            return true;
+        };
+        if !guarded.scopes.iter().all(|scope| holdings.contains(scope)) {
+            return false;
+        }
+        self.server
+            .options
+            .entitlements
+            .as_ref()
+            .is_none_or(|hook| {
+                let call = GatedCall::new(
+                    self.principal,
+                    guarded.kind,
+                    guarded.name,
+                    guarded.scopes,
+                    &self.server.registry,
+                );
+                hook.0.check(&call) == Entitlement::Allow
+            })
     }
 }
 

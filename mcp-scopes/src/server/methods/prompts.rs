@@ -21,13 +21,13 @@ pub(super) fn list(
     ctx: RequestContext<'_>,
     params: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let filter = server.options.filter_tools_by_scope;
+    let shown = gate::Listing::for_caller(server, ctx.principal);
     let visible: Vec<&'static PromptDef> = server
         .registry
         .prompts()
         .iter()
         .copied()
-        .filter(|p| !filter || gate::may_use(&server.registry, p.scopes, ctx.principal))
+        .filter(|p| shown.shows(guarded(p)))
         .collect();
     paginated(
         server,

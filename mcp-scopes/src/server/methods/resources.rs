@@ -25,9 +25,9 @@ fn visible<'a>(
     ctx: RequestContext<'_>,
     all: impl Iterator<Item = &'a &'static ResourceDef>,
 ) -> Vec<&'static ResourceDef> {
-    let filter = server.options.filter_tools_by_scope;
+    let shown = gate::Listing::for_caller(server, ctx.principal);
     all.copied()
-        .filter(|r| !filter || gate::may_use(&server.registry, r.scopes, ctx.principal))
+        .filter(|r| shown.shows(guarded(r, uri_of(r))))
         .collect()
 }
 

@@ -86,17 +86,14 @@ pub(crate) fn list(
     ctx: RequestContext<'_>,
     params: &Map<String, Value>,
 ) -> Reply {
-    let holdings = server
-        .options
-        .filter_tools_by_scope
-        .then(|| gate::Holdings::of(&server.registry, ctx.principal));
+    let shown = gate::Listing::for_caller(server, ctx.principal);
     let visible: Vec<(&ToolDef, &RawValue)> = server
         .registry
         .tools()
         .iter()
         .copied()
         .zip(server.listings.iter().map(AsRef::as_ref))
-        .filter(|(t, _)| holdings.as_ref().is_none_or(|h| h.cover(t.scopes)))
+        .filter(|(t, _)| shown.shows((*t).into()))
         .collect();
     let page = match page(server, ctx, params, &visible, |(tool, _)| tool.name) {
         Ok(page) => page,
