@@ -33,11 +33,11 @@ fn casdoor_token(s: &TestServer, scope: &str, roles: Option<Value>) -> String {
 }
 
 /// The fixture user's role plus `dba`, as Casdoor writes roles.
-fn with_dba() -> Option<Value> {
-    Some(json!([
+fn with_dba() -> Value {
+    json!([
         {"owner": "built-in", "name": "db-readers", "users": ["built-in/alice"], "isEnabled": true},
         {"owner": "built-in", "name": "dba", "users": ["built-in/alice"], "isEnabled": true},
-    ]))
+    ])
 }
 
 fn admin_needs_dba(builder: McpServerBuilder) -> McpServerBuilder {
@@ -76,7 +76,7 @@ async fn tools_list_hides_the_tools_the_rule_denies_but_calling_one_is_still_403
     let s = server_with(|b| admin_needs_dba(b).filter_tools_by_scope(true));
     let scopes = "db:admin db:query";
     let without = casdoor_token(&s, scopes, None);
-    let with = casdoor_token(&s, scopes, with_dba());
+    let with = casdoor_token(&s, scopes, Some(with_dba()));
 
     // Without `dba`, `db:admin` is not honoured (nor what it implies); `db:query` has no rule.
     assert_eq!(tool_names(&s, &without).await, ["query", "status"]);
@@ -148,7 +148,7 @@ async fn resource_template_and_prompt_lists_hide_what_the_rule_denies() {
     let s = server_of(registry, |b| admin_needs_dba(b).filter_tools_by_scope(true));
     let scopes = "db:admin db:query";
     let without = casdoor_token(&s, scopes, None);
-    let with = casdoor_token(&s, scopes, with_dba());
+    let with = casdoor_token(&s, scopes, Some(with_dba()));
 
     let lists = [
         ("resources/list", "resources", "uri"),
