@@ -83,6 +83,8 @@ const ATTACKS: &[&str] = &[
     "DECLARE c CURSOR WITH HOLD FOR SELECT 1",
     // A function shadowing a built-in's name from the user's schema.
     "SELECT lower(5::bigint)",
+    // An operator whose function has side effects (the plan shows only `51 #+# 2`).
+    "SELECT 51 #+# 2",
     // Writes and locks.
     "SELECT * FROM customers FOR UPDATE",
     "LOCK TABLE customers",
@@ -112,7 +114,7 @@ async fn every_attack_through_query_fails_and_changes_nothing() {
         .expect("connect as the superuser");
     // What an attacker with a schema of their own could have prepared (as the superuser, since
     // the server's role is one here): a view hiding a call, a procedure and a function that write,
-    // a function named like a built-in, and dblink.
+    // a function named like a built-in, an operator that locks, and dblink.
     test_db
         .admin
         .batch_execute(
@@ -122,7 +124,10 @@ async fn every_attack_through_query_fails_and_changes_nothing() {
              CREATE FUNCTION bump_stock_function() RETURNS int LANGUAGE sql
                  AS $$ UPDATE products SET stock = stock + 1 RETURNING 1 $$;
              CREATE FUNCTION public.lower(bigint) RETURNS bigint LANGUAGE sql
-                 AS $$ SELECT pg_advisory_lock($1)::text::bigint $$;",
+                 AS $$ SELECT pg_advisory_lock($1)::text::bigint $$;
+             CREATE FUNCTION public.lock_add(a int, b int) RETURNS int LANGUAGE plpgsql
+                 AS $$ BEGIN PERFORM pg_advisory_lock(a); RETURN a + b; END $$;
+             CREATE OPERATOR public.#+# (FUNCTION = lock_add, LEFTARG = int, RIGHTARG = int);",
         )
         .await
         .expect("attack fixtures");
@@ -351,9 +356,13 @@ async fn database_state(admin: &tokio_postgres::Client) -> Vec<String> {
 
 /// What the server's one pooled reader connection looks like from inside: its backend (not
 /// killed and replaced), every setting, channels it listens on, prepared statements and cursors.
+/// Settings of loadable modules (`plpgsql.…`) are left out: planning a statement that names a
+/// PL/pgSQL function (the `#+#` operator) loads the language's library into the session, which
+/// registers its settings at their defaults; that changes no value and runs no user code.
 async fn session_state(db: &Database) -> Vec<Value> {
     let sql = "SELECT pg_backend_pid(), \
-               (SELECT string_agg(name || '=' || setting, '|' ORDER BY name) FROM pg_settings), \
+               (SELECT string_agg(name || '=' || setting, '|' ORDER BY name) FROM pg_settings \
+                WHERE name NOT LIKE '%.%'), \
                (SELECT count(*) FROM pg_listening_channels()), \
                (SELECT count(*) FROM pg_prepared_statements), \
                (SELECT count(*) FROM pg_cursors), \

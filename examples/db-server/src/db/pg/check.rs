@@ -112,12 +112,18 @@ pub(super) async fn check_calls(
     also_allowed: &[&str],
     limits: &Limits,
 ) -> Result<(), DbError> {
-    let mut calls = Vec::new();
-    collect_calls(plan, &mut calls);
+    let mut found = Found::default();
+    collect_calls(plan, &mut found);
+    let Found {
+        mut calls,
+        mut operators,
+    } = found;
     calls.sort();
     calls.dedup();
     calls.retain(|name| !SYNTAX.contains(&name.as_str()));
-    if calls.is_empty() {
+    operators.sort();
+    operators.dedup();
+    if calls.is_empty() && operators.is_empty() {
         return Ok(());
     }
     let refused: Vec<String> = tx
@@ -132,7 +138,14 @@ pub(super) async fn check_calls(
                                WHERE p.proname = name \
                                  AND (p.pronamespace <> 'pg_catalog'::regnamespace \
                                       OR p.provolatile = 'v')))) \
-             ORDER BY name",
+             UNION \
+             SELECT 'operator ' || op FROM unnest($4::text[]) AS op \
+             WHERE EXISTS (SELECT FROM pg_catalog.pg_operator o \
+                           LEFT JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode \
+                           WHERE o.oprname = op \
+                             AND (o.oprnamespace <> 'pg_catalog'::regnamespace \
+                                  OR p.provolatile = 'v')) \
+             ORDER BY 1",
             &[
                 &calls,
                 &DENIED.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
@@ -141,6 +154,7 @@ pub(super) async fn check_calls(
                     .chain(also_allowed)
                     .map(|s| (*s).to_owned())
                     .collect::<Vec<_>>(),
+                &operators,
             ],
         )
         .await
@@ -152,9 +166,9 @@ pub(super) async fn check_calls(
         Ok(())
     } else {
         Err(DbError::Refused(format!(
-            "`query` may call only built-in functions without side effects, and this statement \
-             calls {}; functions that sleep, lock, signal other sessions, change settings, use \
-             sequences, read files or large objects, or run SQL text are refused",
+            "`query` may call only built-in functions and operators without side effects, and \
+             this statement calls {}; functions that sleep, lock, signal other sessions, change \
+             settings, use sequences, read files or large objects, or run SQL text are refused",
             refused
                 .iter()
                 .map(|name| format!("`{name}`"))
@@ -164,31 +178,43 @@ pub(super) async fn check_calls(
     }
 }
 
-/// Every function call named anywhere in the plan's expressions, plus each function scan's
-/// function. Names are lowercase unless quoted; a call qualified by a schema other than
-/// `pg_catalog` keeps its schema, so it never matches a built-in.
-fn collect_calls(plan: &Value, calls: &mut Vec<String>) {
+/// What a plan's expressions call.
+#[derive(Debug, Default, PartialEq)]
+struct Found {
+    /// Function names. Lowercase unless quoted; a call qualified by a schema other than
+    /// `pg_catalog` keeps its schema, so it never matches a built-in.
+    calls: Vec<String>,
+    /// Operator symbols (`=`, `||`, `->>`, …).
+    operators: Vec<String>,
+}
+
+/// Every function call and operator named anywhere in the plan's expressions, plus each function
+/// scan's function.
+fn collect_calls(plan: &Value, found: &mut Found) {
     match plan {
         Value::Object(map) => {
             for (key, value) in map {
                 if key.ends_with("Function Name") {
                     if let Value::String(name) = value {
-                        calls.push(name.clone());
+                        found.calls.push(name.clone());
                     }
                 } else {
-                    collect_calls(value, calls);
+                    collect_calls(value, found);
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| collect_calls(item, calls)),
-        Value::String(text) => calls_in_expression(text, calls),
+        Value::Array(items) => items.iter().for_each(|item| collect_calls(item, found)),
+        Value::String(text) => calls_in_expression(text, found),
         _ => {}
     }
 }
 
-/// The names followed directly by `(` in an expression as PostgreSQL prints it: identifiers
-/// (quoted or not, optionally schema-qualified), skipping string literals.
-fn calls_in_expression(text: &str, calls: &mut Vec<String>) {
+/// The characters PostgreSQL operators are made of.
+const OPERATOR_CHARS: &str = "+-*/<>=~!@#%^&|`?";
+
+/// The names followed directly by `(` in an expression as PostgreSQL prints it (identifiers,
+/// quoted or not, optionally schema-qualified) and the operators, skipping string literals.
+fn calls_in_expression(text: &str, found: &mut Found) {
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     let mut name: Vec<String> = Vec::new();
@@ -240,9 +266,16 @@ fn calls_in_expression(text: &str, calls: &mut Vec<String>) {
             }
         } else if c == '.' && !name.is_empty() {
             i += 1;
+        } else if OPERATOR_CHARS.contains(c) {
+            name.clear();
+            let start = i;
+            while i < chars.len() && OPERATOR_CHARS.contains(chars[i]) {
+                i += 1;
+            }
+            found.operators.push(chars[start..i].iter().collect());
         } else {
             if c == '(' && !name.is_empty() {
-                calls.push(qualified(&name));
+                found.calls.push(qualified(&name));
             }
             name.clear();
             i += 1;
@@ -260,12 +293,23 @@ fn qualified(parts: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::calls_in_expression;
+    use super::{Found, calls_in_expression};
 
     fn calls(text: &str) -> Vec<String> {
-        let mut found = Vec::new();
+        let mut found = Found::default();
         calls_in_expression(text, &mut found);
-        found
+        found.calls
+    }
+
+    #[test]
+    fn operators_are_read_too() {
+        let mut found = Found::default();
+        calls_in_expression(
+            "((a.x + 1) >= '2 - 3'::text) AND (j ->> 'k') ~~ 'a%'",
+            &mut found,
+        );
+        assert_eq!(found.operators, ["+", ">=", "->>", "~~"]);
+        assert!(found.calls.is_empty());
     }
 
     #[test]

@@ -16,7 +16,8 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::super::{DbError, Limits};
 
-/// How long opening one connection may take.
+/// How long opening one connection may take, and resetting one before reuse (a reset that takes
+/// longer closes the connection: under load, a tighter bound would churn connections).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the pool is for: reads get `default_transaction_read_only` on top of the rest.
@@ -109,7 +110,7 @@ pub(super) fn pool(
         .runtime(Runtime::Tokio1)
         .wait_timeout(Some(limits.time_limit))
         .create_timeout(Some(CONNECT_TIMEOUT))
-        .recycle_timeout(Some(limits.time_limit))
+        .recycle_timeout(Some(CONNECT_TIMEOUT))
         .build()
         .map_err(|e| DbError::Internal(format!("cannot create the connection pool: {e}")))
 }
