@@ -52,6 +52,13 @@ async fn bodies_past_the_limit_get_413() {
     let big = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{"sql":"x".repeat(300)}}});
     let reply = s.post(ALL, &[], &big).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // The answer says which limit, as a JSON-RPC error a client can show.
+    assert_eq!(
+        reply.json()["error"]["message"],
+        "request body is larger than 256 bytes",
+        "{}",
+        reply.text
+    );
     assert_eq!(s.calls.get(), 0);
     let small = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{"sql":"x"}}});
     assert_eq!(s.post(ALL, &[], &small).await.status, StatusCode::OK);
