@@ -1,25 +1,32 @@
 //! A small cache of tokens that already passed validation.
 //!
-//! A hit costs a SHA-256 and a map lookup (well under a microsecond) where a verification costs
-//! 15–50 µs, and clients send the same token on every request. Only successes are stored; the key is
-//! the SHA-256 of the whole token (never the signature alone, which would let a token with edited
-//! claims ride on a cached signature); an entry lives at most until the token's `exp` and at most the
-//! configured TTL, and is ignored once its signing key is no longer the one published under its `kid`.
+//! A hit costs a hash of the token, a map lookup and a comparison of the token's bytes (a fraction
+//! of a microsecond) where a verification costs 15–50 µs, and clients send the same token on every
+//! request. Only successes are stored. An entry is found by a keyed 64-bit hash of the whole token
+//! (foldhash, seeded at random per process, so which tokens share a slot cannot be chosen), and
+//! served only when the stored token equals the presented one byte for byte, compared in constant
+//! time: a token with edited claims, or one that happens to share the hash, is never served another
+//! token's validation. (An earlier version keyed entries on the SHA-256 of the token, which was most
+//! of a hit's cost.) An entry lives at most until the token's `exp` and at most the configured TTL,
+//! and is ignored once its signing key is no longer the one published under its `kid`. Each entry
+//! keeps its token, so an entry takes about the token's size plus its `Principal`.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use sha2::{Digest, Sha256};
 
 use super::Principal;
 use super::keys::VerifyingKey;
 
 const SHARDS: usize = 16;
 
-type Fingerprint = [u8; 32];
+/// The keyed hash an entry is filed under.
+type Slot = u64;
 
 struct Entry {
+    /// The token itself, compared with the presented one on every hit.
+    token: Box<str>,
     principal: Arc<Principal>,
     kid: Arc<str>,
     key: Arc<VerifyingKey>,
@@ -36,7 +43,8 @@ pub(crate) struct Hit {
 /// Sharded so concurrent requests rarely contend on one mutex; each critical section is a map
 /// operation, never I/O.
 pub(crate) struct TokenCache {
-    shards: Vec<Mutex<HashMap<Fingerprint, Entry>>>,
+    shards: Vec<Mutex<HashMap<Slot, Entry>>>,
+    hasher: foldhash::quality::RandomState,
     per_shard: usize,
     ttl: Duration,
 }
@@ -47,28 +55,36 @@ impl TokenCache {
         let per_shard = capacity.div_ceil(SHARDS);
         Self {
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            hasher: foldhash::quality::RandomState::default(),
             per_shard,
             ttl,
         }
     }
 
-    pub(crate) fn fingerprint(token: &str) -> Fingerprint {
-        Sha256::digest(token.as_bytes()).into()
+    /// Where `token` is filed.
+    pub(crate) fn slot(&self, token: &str) -> Slot {
+        self.hasher.hash_one(token.as_bytes())
     }
 
-    fn shard(&self, fp: &Fingerprint) -> &Mutex<HashMap<Fingerprint, Entry>> {
-        &self.shards[usize::from(fp[0]) % SHARDS]
+    fn shard(&self, slot: Slot) -> &Mutex<HashMap<Slot, Entry>> {
+        // The remainder is below SHARDS, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation)]
+        let index = (slot % SHARDS as u64) as usize;
+        &self.shards[index]
     }
 
-    /// The cached validation of the token with this fingerprint, if fresh.
-    pub(crate) fn get(&self, fp: &Fingerprint) -> Option<Hit> {
+    /// The cached validation of `token` (filed under `slot`), if there is one and it is fresh.
+    pub(crate) fn get(&self, slot: Slot, token: &str) -> Option<Hit> {
         if self.per_shard == 0 {
             return None;
         }
-        let mut shard = self.shard(fp).lock().ok()?;
-        let entry = shard.get(fp)?;
+        let mut shard = self.shard(slot).lock().ok()?;
+        let entry = shard.get(&slot)?;
+        if !same_token(&entry.token, token) {
+            return None;
+        }
         if entry.expires <= Instant::now() {
-            shard.remove(fp);
+            shard.remove(&slot);
             return None;
         }
         Some(Hit {
@@ -78,17 +94,21 @@ impl TokenCache {
         })
     }
 
-    /// Forgets one token (its key left the set).
-    pub(crate) fn remove(&self, fp: &Fingerprint) {
-        if let Ok(mut shard) = self.shard(fp).lock() {
-            shard.remove(fp);
+    /// Forgets `token` (its key left the set).
+    pub(crate) fn remove(&self, slot: Slot, token: &str) {
+        if let Ok(mut shard) = self.shard(slot).lock()
+            && shard.get(&slot).is_some_and(|e| same_token(&e.token, token))
+        {
+            shard.remove(&slot);
         }
     }
 
-    /// Stores a successful validation that stays valid for `remaining` (time to `exp`).
+    /// Stores a successful validation of `token` that stays valid for `remaining` (time to `exp`).
+    /// A token filed under the same slot as another is stored in its place.
     pub(crate) fn insert(
         &self,
-        fp: Fingerprint,
+        slot: Slot,
+        token: &str,
         principal: Arc<Principal>,
         kid: &str,
         key: &Arc<VerifyingKey>,
@@ -99,10 +119,10 @@ impl TokenCache {
             return;
         }
         let now = Instant::now();
-        let Ok(mut shard) = self.shard(&fp).lock() else {
+        let Ok(mut shard) = self.shard(slot).lock() else {
             return;
         };
-        if shard.len() >= self.per_shard && !shard.contains_key(&fp) {
+        if shard.len() >= self.per_shard && !shard.contains_key(&slot) {
             shard.retain(|_, e| e.expires > now);
             if shard.len() >= self.per_shard {
                 // Full of live entries: evict the one closest to expiry.
@@ -112,8 +132,9 @@ impl TokenCache {
             }
         }
         shard.insert(
-            fp,
+            slot,
             Entry {
+                token: token.into(),
                 principal,
                 kid: Arc::from(kid),
                 key: Arc::clone(key),
@@ -121,6 +142,12 @@ impl TokenCache {
             },
         );
     }
+}
+
+/// Whether two tokens are the same, in time that depends only on their lengths.
+fn same_token(stored: &str, presented: &str) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(stored.as_bytes(), presented.as_bytes())
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -163,7 +190,8 @@ mod tests {
         for n in 0..1000 {
             let token = format!("token-{n}");
             cache.insert(
-                TokenCache::fingerprint(&token),
+                cache.slot(&token),
+                &token,
                 principal(n),
                 "k",
                 &key,
@@ -172,7 +200,7 @@ mod tests {
         }
         assert!(entries(&cache) <= 32, "{} entries", entries(&cache));
         let last = cache
-            .get(&TokenCache::fingerprint("token-999"))
+            .get(cache.slot("token-999"), "token-999")
             .expect("newest kept");
         assert_eq!(last.principal.subject.as_deref(), Some("user-999"));
     }
@@ -180,26 +208,42 @@ mod tests {
     #[test]
     fn entries_live_no_longer_than_the_token_or_the_ttl() {
         let key = key();
-        let short = TokenCache::fingerprint("short-lived token");
-        let long = TokenCache::fingerprint("long-lived token");
+        let (short, long) = ("short-lived token", "long-lived token");
+        let put = |cache: &TokenCache, token: &str, n: usize, life: Duration| {
+            cache.insert(cache.slot(token), token, principal(n), "k", &key, life);
+        };
+        let found = |cache: &TokenCache, token: &str| cache.get(cache.slot(token), token).is_some();
         // A TTL far longer than the test: only the token's own expiry can end an entry.
         let cache = TokenCache::new(100, Duration::from_mins(5));
-        cache.insert(short, principal(1), "k", &key, Duration::from_millis(1));
-        cache.insert(long, principal(2), "k", &key, Duration::from_hours(1));
+        put(&cache, short, 1, Duration::from_millis(1));
+        put(&cache, long, 2, Duration::from_hours(1));
         // A sleep lasts at least as long as asked, so the short token is past its expiry.
         std::thread::sleep(Duration::from_millis(5));
-        assert!(cache.get(&short).is_none(), "outlived its exp");
-        assert!(cache.get(&long).is_some());
+        assert!(!found(&cache, short), "outlived its exp");
+        assert!(found(&cache, long));
         // A short TTL ends an entry whose token lives on.
         let cache = TokenCache::new(100, Duration::from_millis(50));
-        cache.insert(long, principal(2), "k", &key, Duration::from_hours(1));
+        put(&cache, long, 2, Duration::from_hours(1));
         std::thread::sleep(Duration::from_millis(60));
-        assert!(cache.get(&long).is_none(), "outlived the TTL");
+        assert!(!found(&cache, long), "outlived the TTL");
         let off = TokenCache::new(0, Duration::from_mins(1));
-        off.insert(long, principal(3), "k", &key, Duration::from_mins(1));
-        assert!(
-            off.get(&long).is_none(),
-            "a zero capacity turns the cache off"
-        );
+        put(&off, long, 3, Duration::from_mins(1));
+        assert!(!found(&off, long), "a zero capacity turns the cache off");
+    }
+
+    #[test]
+    fn only_the_same_token_is_served_from_its_slot() {
+        let cache = TokenCache::new(100, Duration::from_mins(5));
+        let token = "header.payload.signature";
+        let slot = cache.slot(token);
+        cache.insert(slot, token, principal(1), "k", &key(), Duration::from_mins(1));
+        // Another token looked up under the same slot, as if the hashes had collided.
+        for other in ["header.payload.signaturf", "header.payload.signature.", ""] {
+            assert!(cache.get(slot, other).is_none(), "{other:?}");
+        }
+        cache.remove(slot, "header.edited.signature");
+        assert!(cache.get(slot, token).is_some(), "removed by another token");
+        cache.remove(slot, token);
+        assert!(cache.get(slot, token).is_none());
     }
 }

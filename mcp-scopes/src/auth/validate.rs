@@ -138,12 +138,12 @@ impl Validator {
         if token.len() > inner.max_token_size {
             return Err(AuthError::TokenTooLarge);
         }
-        let fingerprint = TokenCache::fingerprint(token);
-        if let Some(hit) = inner.tokens.get(&fingerprint) {
+        let slot = inner.tokens.slot(token);
+        if let Some(hit) = inner.tokens.get(slot, token) {
             if inner.cache.still_current(&hit.kid, &hit.key) {
                 return Ok(hit.principal);
             }
-            inner.tokens.remove(&fingerprint);
+            inner.tokens.remove(slot, token);
         }
 
         let mut parts = token.split('.');
@@ -204,7 +204,7 @@ impl Validator {
         let principal = Arc::new(principal);
         inner
             .tokens
-            .insert(fingerprint, Arc::clone(&principal), kid, &key, remaining);
+            .insert(slot, token, Arc::clone(&principal), kid, &key, remaining);
         Ok(principal)
     }
 
