@@ -97,7 +97,9 @@ impl TokenCache {
     /// Forgets `token` (its key left the set).
     pub(crate) fn remove(&self, slot: Slot, token: &str) {
         if let Ok(mut shard) = self.shard(slot).lock()
-            && shard.get(&slot).is_some_and(|e| same_token(&e.token, token))
+            && shard
+                .get(&slot)
+                .is_some_and(|e| same_token(&e.token, token))
         {
             shard.remove(&slot);
         }
@@ -236,7 +238,14 @@ mod tests {
         let cache = TokenCache::new(100, Duration::from_mins(5));
         let token = "header.payload.signature";
         let slot = cache.slot(token);
-        cache.insert(slot, token, principal(1), "k", &key(), Duration::from_mins(1));
+        cache.insert(
+            slot,
+            token,
+            principal(1),
+            "k",
+            &key(),
+            Duration::from_mins(1),
+        );
         // Another token looked up under the same slot, as if the hashes had collided.
         for other in ["header.payload.signaturf", "header.payload.signature.", ""] {
             assert!(cache.get(slot, other).is_none(), "{other:?}");
