@@ -19,7 +19,7 @@ use super::authorize::{clip, cookie_name};
 use super::error::error_page;
 use super::params::Params;
 use super::redirect::redirect_with;
-use super::shared::{CODE_TTL, Shared, random_token};
+use super::shared::{Shared, random_token};
 use super::store::{Code, Pending};
 
 pub(super) async fn decide(
@@ -130,7 +130,7 @@ fn answer(shared: &Shared, pending: &Pending, form: &Params) -> Response {
         offline: pending.offline,
         code_challenge: pending.code_challenge.clone(),
         resource: pending.resource.clone(),
-        expires: Instant::now() + CODE_TTL,
+        expires: Instant::now() + shared.code_ttl,
         redeemed: false,
         family: random_token(),
     };

@@ -80,6 +80,7 @@ pub struct DevAuthorizationServer {
     scopes: Vec<ManifestScope>,
     access_token_ttl: Duration,
     refresh_token_ttl: Duration,
+    code_ttl: Duration,
 }
 
 impl std::fmt::Debug for DevAuthorizationServer {
@@ -108,6 +109,7 @@ impl DevAuthorizationServer {
             scopes: declared_scopes(registry),
             access_token_ttl: DEFAULT_ACCESS_TOKEN_TTL,
             refresh_token_ttl: DEFAULT_REFRESH_TOKEN_TTL,
+            code_ttl: CODE_TTL,
         }
     }
 
@@ -123,6 +125,15 @@ impl DevAuthorizationServer {
     #[must_use]
     pub fn refresh_token_ttl(mut self, ttl: Duration) -> Self {
         self.refresh_token_ttl = ttl;
+        self
+    }
+
+    /// How long an authorization code may wait to be redeemed (default and at most
+    /// [`CODE_TTL`]: a client redeems its code at once, so only shorter makes sense, e.g. to see
+    /// an expired code refused without waiting a minute).
+    #[must_use]
+    pub fn authorization_code_ttl(mut self, ttl: Duration) -> Self {
+        self.code_ttl = ttl.min(CODE_TTL);
         self
     }
 
@@ -147,6 +158,7 @@ impl DevAuthorizationServer {
             scopes: self.scopes,
             access_token_ttl: self.access_token_ttl,
             refresh_token_ttl: self.refresh_token_ttl,
+            code_ttl: self.code_ttl,
             store: Mutex::new(store::Store::default()),
         });
         let api = Router::new()

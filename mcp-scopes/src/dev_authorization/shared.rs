@@ -31,7 +31,7 @@ pub const SUBJECT: &str = "dev-user";
 pub const DEFAULT_ACCESS_TOKEN_TTL: Duration = Duration::from_hours(1);
 /// Refresh tokens live this long unless configured.
 pub const DEFAULT_REFRESH_TOKEN_TTL: Duration = Duration::from_hours(24);
-/// Authorization codes live this long: a client redeems one at once.
+/// Authorization codes live this long unless configured shorter: a client redeems one at once.
 pub const CODE_TTL: Duration = Duration::from_mins(1);
 /// A consent page may be answered this long after it was shown.
 pub const CONSENT_TTL: Duration = Duration::from_mins(10);
@@ -44,6 +44,8 @@ pub(super) struct Shared {
     pub(super) scopes: Vec<ManifestScope>,
     pub(super) access_token_ttl: Duration,
     pub(super) refresh_token_ttl: Duration,
+    /// How long an authorization code stays redeemable.
+    pub(super) code_ttl: Duration,
     pub(super) store: Mutex<Store>,
 }
 
