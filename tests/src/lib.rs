@@ -1,7 +1,8 @@
 //! Shared support for the cross-crate integration tests in `tests/tests/`: signing keys of every
 //! family and hostile tokens ([`auth`]), a loopback JWKS and metadata server a test steers
 //! ([`jwks_server`]) and validators with fast timings against it ([`fast_validator`]), one in-process request reader ([`http`]), a log writer a test reads back ([`log_capture`]), an OAuth client of the development authorization server ([`oauth_client`]), a JSON-RPC client for servers on loopback
-//! ([`rpc_client`], used by the examples' tests too), and [`eventually`] for waiting on a
+//! ([`rpc_client`], used by the examples' tests too), what a slow test tool reports about its runs
+//! ([`tool_gate`]), and [`eventually`] for waiting on a
 //! condition instead of sleeping.
 //!
 //! The `#[tool]` test server stays in `tests/tests/server_support/`: tools register themselves in the
@@ -20,6 +21,7 @@ pub mod jwks_server;
 pub mod log_capture;
 pub mod oauth_client;
 pub mod rpc_client;
+pub mod tool_gate;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,7 @@
 //! A JSON-RPC client for a server listening on loopback (the examples' binaries and `serve`d
 //! routers): one POST to the MCP endpoint, read back as a [`Reply`] with the helpers every tool
-//! test asks of it (the challenge, the result, its structured content or its error text).
+//! test asks of it (the challenge, the result, its structured content or its error text), and the
+//! first and last events of a streamed reply.
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -82,4 +83,34 @@ impl Reply {
             .unwrap_or_default()
             .to_owned()
     }
+}
+
+/// The first event of a streamed (`text/event-stream`) reply, as JSON; fails if none arrives
+/// within 5 s (a proxy holding the stream back, a tool that never reports).
+pub async fn first_sse_event(response: &mut reqwest::Response) -> Value {
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), response.chunk())
+            .await
+            .expect("an event within 5 s")
+            .expect("readable")
+            .expect("a chunk before the end");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let data = text
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .expect("a data line");
+    serde_json::from_str(data).expect("JSON")
+}
+
+/// Reads the rest of a streamed reply and returns its last message (the response).
+pub async fn last_sse_event(response: reqwest::Response) -> Value {
+    let rest = response.text().await.expect("the stream ends");
+    let data = rest
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("data: "))
+        .expect("a final event");
+    serde_json::from_str(data).expect("JSON")
 }

@@ -6,43 +6,22 @@
 
 mod server_support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use mcp_scopes::registry::Registry;
 use mcp_scopes::server::McpServerBuilder;
 use mcp_scopes::tool::{Notifier, State};
 use mcp_scopes::{tool, tools};
+use mcp_scopes_tests::rpc_client::{first_sse_event, last_sse_event};
+use mcp_scopes_tests::tool_gate::{Abandoned, Gate};
 use serde_json::{Value, json};
 use server_support::{TestServer, modern_request, server_with};
-use tokio::sync::Notify;
-
-/// What the slow tool reports about its runs.
-#[derive(Clone, Default)]
-struct Gate {
-    release: Arc<Notify>,
-    /// Progress steps taken, across runs: it keeps growing while a run is alive.
-    steps: Arc<AtomicUsize>,
-    finished: Arc<AtomicUsize>,
-    abandoned: Arc<AtomicUsize>,
-}
-
-/// Counts a run that was dropped before it finished.
-struct Abandoned(Option<Gate>);
-
-impl Drop for Abandoned {
-    fn drop(&mut self) {
-        if let Some(gate) = self.0.take() {
-            gate.abandoned.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-}
 
 /// Sends progress every 20 ms until released.
 #[tool(public)]
 async fn slow(notifier: Notifier, State(gate): State<Gate>) -> String {
-    let mut abandoned = Abandoned(Some(gate.clone()));
+    let run = Abandoned::watch(&gate);
     let mut step = 0.0;
     loop {
         step += 1.0;
@@ -53,8 +32,7 @@ async fn slow(notifier: Notifier, State(gate): State<Gate>) -> String {
             () = tokio::time::sleep(Duration::from_millis(20)) => {}
         }
     }
-    abandoned.0 = None;
-    gate.finished.fetch_add(1, Ordering::SeqCst);
+    run.finish();
     "finished".to_owned()
 }
 
@@ -129,34 +107,6 @@ impl Live {
     }
 }
 
-async fn first_event(response: &mut reqwest::Response) -> Value {
-    let mut text = String::new();
-    while !text.contains("\n\n") {
-        let chunk = response
-            .chunk()
-            .await
-            .expect("readable")
-            .expect("a chunk before the end");
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    let data = text
-        .lines()
-        .find_map(|l| l.strip_prefix("data: "))
-        .expect("a data line");
-    serde_json::from_str(data).expect("JSON")
-}
-
-/// Reads the rest of an SSE reply and returns its last message (the response).
-async fn last_event(response: reqwest::Response) -> Value {
-    let rest = response.text().await.expect("the stream ends");
-    let data = rest
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("data: "))
-        .expect("a final event");
-    serde_json::from_str(data).expect("JSON")
-}
-
 fn legacy_call() -> Value {
     json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","_meta":{"progressToken":"t"}}})
 }
@@ -172,7 +122,7 @@ async fn notifications_arrive_while_the_tool_runs_then_the_response() {
         .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
-    let first = first_event(&mut response).await;
+    let first = first_sse_event(&mut response).await;
     assert_eq!(first["method"], "notifications/progress");
     assert_eq!(
         live.gate.finished.load(Ordering::SeqCst),
@@ -180,7 +130,7 @@ async fn notifications_arrive_while_the_tool_runs_then_the_response() {
         "the tool is still running"
     );
     live.gate.release.notify_one();
-    let last = last_event(response).await;
+    let last = last_sse_event(response).await;
     assert_eq!(last["id"], 1);
     assert_eq!(last["result"]["content"][0]["text"], "finished");
 }
@@ -192,7 +142,7 @@ async fn closing_the_stream_cancels_a_2026_call() {
     body["params"]["_meta"]["progressToken"] = json!(9);
     let mut response = live.post(&headers, &body).await;
     assert_eq!(
-        first_event(&mut response).await["params"]["progressToken"],
+        first_sse_event(&mut response).await["params"]["progressToken"],
         9
     );
     drop(response);
@@ -212,7 +162,7 @@ async fn a_legacy_call_stops_when_its_client_leaves() {
             &legacy_call(),
         )
         .await;
-    first_event(&mut response).await;
+    first_sse_event(&mut response).await;
     drop(response);
     live.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
         .await;
@@ -244,7 +194,7 @@ async fn notifications_cancelled_stops_a_legacy_call_of_the_same_token() {
     let live = start().await;
     let legacy = [("mcp-protocol-version", "2025-11-25".to_owned())];
     let mut response = live.post(&legacy, &legacy_call()).await;
-    first_event(&mut response).await;
+    first_sse_event(&mut response).await;
     let cancel = json!({"jsonrpc":"2.0","method":"notifications/cancelled",
         "params":{"requestId":1,"reason":"the user pressed stop"}});
     // Another token (another jti) cannot cancel someone else's request 1.
@@ -262,7 +212,7 @@ async fn notifications_cancelled_stops_a_legacy_call_of_the_same_token() {
     assert_eq!(live.post(&legacy, &cancel).await.status(), 202);
     live.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
         .await;
-    let last = last_event(response).await;
+    let last = last_sse_event(response).await;
     assert_eq!(last["id"], 1);
     assert_eq!(last["error"]["message"], "the request was cancelled");
     live.gate.release.notify_one();
