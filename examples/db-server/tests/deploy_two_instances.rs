@@ -10,7 +10,7 @@ mod deploy_support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use deploy_support::{Cluster, nginx_available};
 use mcp_scopes_tests::rpc_client::{Reply, rpc};
@@ -33,21 +33,29 @@ fn fresh_table(prefix: &str) -> String {
     format!("{prefix}_{}_{nanos}", std::process::id())
 }
 
-async fn create_table(cluster: &Cluster, token: &str, table: &str) {
-    let (reply, via) = cluster
-        .call(
-            token,
-            "create_table",
-            json!({"sql": format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY, note TEXT)")}),
-        )
-        .await;
+/// Runs a schema tool through nginx and checks the action it reports.
+async fn change_schema(cluster: &Cluster, token: &str, tool: &str, arguments: Value, action: &str) {
+    let (reply, via) = cluster.call(token, tool, arguments).await;
     assert_eq!(reply.status, 200, "{:?} via {via}", reply.body);
-    assert_eq!(
-        reply.structured()["action"],
+    assert_eq!(reply.structured()["action"], action, "{:?}", reply.body);
+}
+
+async fn create_table(cluster: &Cluster, token: &str, table: &str) {
+    let sql = format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY, note TEXT)");
+    change_schema(
+        cluster,
+        token,
+        "create_table",
+        json!({"sql": sql}),
         "created table",
-        "{:?}",
-        reply.body
-    );
+    )
+    .await;
+}
+
+/// Drops `table` through nginx: the database (PostgreSQL's is shared by every run) keeps nothing.
+async fn drop_table(cluster: &Cluster, token: &str, table: &str) {
+    let arguments = json!({"table": table});
+    change_schema(cluster, token, "drop_table", arguments, "dropped table").await;
 }
 
 /// The rows of `table` with `id`, read through nginx, and who answered.
@@ -163,6 +171,7 @@ async fn a_write_via_one_instance_is_read_via_the_other_and_a_killed_instance_is
     // The killed instance comes back and is used again.
     cluster.start_instance(writer);
     cluster.wait_until_served_by(writer, &token).await;
+    drop_table(&cluster, &token, &table).await;
 }
 
 /// What the clients saw during the rolling restart.
@@ -212,21 +221,26 @@ async fn client(
 
 /// A read that takes a while, sent to instance `i` directly (not through nginx), so it is in
 /// flight when the instance is told to stop.
-fn slow_read_direct(cluster: &Cluster, i: usize, token: &str) -> tokio::task::JoinHandle<Reply> {
+fn slow_read_direct(
+    cluster: &Cluster,
+    i: usize,
+    token: &str,
+) -> tokio::task::JoinHandle<(Reply, Instant)> {
     let endpoint = format!("http://{}/mcp", cluster.addr(i));
     let token = token.to_owned();
     let sql = format!(
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {SLOW_ROWS}) SELECT count(*) FROM c"
     );
     tokio::spawn(async move {
-        rpc(
+        let reply = rpc(
             &reqwest::Client::new(),
             &endpoint,
             Some(&token),
             "tools/call",
             json!({"name": "query", "arguments": {"sql": sql}}),
         )
-        .await
+        .await;
+        (reply, Instant::now())
     })
 }
 
@@ -260,10 +274,15 @@ async fn a_rolling_restart_under_traffic_loses_no_request() {
         let in_flight = slow_read_direct(&cluster, i, &token);
         tokio::time::sleep(Duration::from_millis(150)).await;
         let mut stopping = cluster.take_instance(i);
+        let signalled = Instant::now();
         stopping.signal("-TERM");
         let status = stopping.wait_exit(Duration::from_secs(15));
         assert!(status.success(), "instance {i} exited with {status}");
-        let reply = in_flight.await.expect("slow read task");
+        let (reply, answered) = in_flight.await.expect("slow read task");
+        assert!(
+            answered > signalled,
+            "the slow read was answered before the signal: make SLOW_ROWS larger"
+        );
         assert_eq!(
             reply.status, 200,
             "the request in flight is answered: {:?}",
@@ -317,4 +336,5 @@ async fn a_rolling_restart_under_traffic_loses_no_request() {
         "{:?}",
         reply.body
     );
+    drop_table(&cluster, &token, &table).await;
 }

@@ -54,15 +54,7 @@ pub fn backend(dir: &Path) -> Backend {
     if let Ok(url) = std::env::var("MCP_TEST_DATABASE_URL")
         && !url.is_empty()
     {
-        if binary_has_database_url() {
-            return Backend::Postgres(url);
-        }
-        // The PostgreSQL backend is being added in parallel (issue 14); until the binary has
-        // the flag, the test still runs, on SQLite, and says so.
-        say(
-            "NOTE: this db-server has no --database-url yet: the two instances share one SQLite file instead of PostgreSQL",
-        );
-        return Backend::SharedSqlite(dir.join("shared"));
+        return Backend::Postgres(url);
     }
     assert!(
         std::env::var("MCP_REQUIRE_POSTGRES").as_deref() != Ok("1"),
@@ -79,14 +71,6 @@ pub fn backend(dir: &Path) -> Backend {
 fn say(line: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr(), "{line}");
-}
-
-/// Whether the built binary has the PostgreSQL backend's `--database-url` flag.
-fn binary_has_database_url() -> bool {
-    Command::new(super::binary_support::BIN)
-        .arg("--help")
-        .output()
-        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("--database-url"))
 }
 
 /// nginx in the foreground, stopped (and its workers with it) when dropped.
