@@ -68,6 +68,8 @@ pub(crate) struct JwksCache {
     last_kid_refetch: AtomicU64,
     epoch: Instant,
     logged_skips: Mutex<HashSet<Skipped>>,
+    /// Whether the first fetch has finished, loaded or failed (a static set starts finished).
+    first_fetch_done: tokio::sync::watch::Sender<bool>,
 }
 
 impl JwksCache {
@@ -105,6 +107,7 @@ impl JwksCache {
             last_kid_refetch: AtomicU64::new(NEVER),
             epoch: Instant::now(),
             logged_skips: Mutex::new(HashSet::new()),
+            first_fetch_done: tokio::sync::watch::Sender::new(current.is_some()),
         };
         if let Some((set, skipped)) = current {
             cache.log_skipped(&skipped);
@@ -127,6 +130,13 @@ impl JwksCache {
             Some(at) if at.elapsed() > self.policy.max_staleness => None,
             _ => Some(f(set)),
         }
+    }
+
+    /// Completes once the first fetch has finished, loaded or failed (at once for a static set).
+    pub(crate) async fn first_fetch(&self) {
+        let mut done = self.first_fetch_done.subscribe();
+        // The sender lives as long as `self`, so this only ends when the flag is set.
+        let _ = done.wait_for(|done| *done).await;
     }
 
     /// Whether a usable key set is loaded.
@@ -283,7 +293,11 @@ pub(crate) async fn refresh_loop(cache: Arc<JwksCache>) {
     // The error text and `serving_keys` of the last warning, while refreshes keep failing.
     let mut warned: Option<(String, bool)> = None;
     loop {
-        let delay = match cache.refresh().await {
+        let refreshed = cache.refresh().await;
+        cache
+            .first_fetch_done
+            .send_if_modified(|done| !std::mem::replace(done, true));
+        let delay = match refreshed {
             Ok(max_age) => {
                 if failures > 0 {
                     tracing::info!(target: "mcp_scopes::jwks", failures, "JWKS refresh succeeded again");

@@ -116,6 +116,14 @@ impl Validator {
         self.inner.cache.is_usable()
     }
 
+    /// Completes once the first attempt to load the signing keys has finished, whether it loaded
+    /// them or failed (at once for static keys); [`Validator::is_ready`] then says which. A server
+    /// that waits for it before accepting requests does not answer its first callers 503 while
+    /// its keys are on their way (as a freshly restarted instance behind a load balancer would).
+    pub async fn first_key_load(&self) {
+        self.inner.cache.first_fetch().await;
+    }
+
     /// The expected issuer.
     pub fn issuer(&self) -> &str {
         &self.inner.issuer

@@ -1,5 +1,6 @@
-//! `serve`: listen, build the server with the configured token validation, print where it is and
-//! how to get in, and stop gracefully on Ctrl-C or SIGTERM: requests in flight get
+//! `serve`: listen, build the server with the configured token validation, wait for the first
+//! attempt to load the authorization server's keys (so the first requests are not answered 503),
+//! print where it is and how to get in, and stop gracefully on Ctrl-C or SIGTERM: requests in flight get
 //! `--shutdown-grace` to finish, so a stalled client cannot keep the process alive, and a second
 //! signal stops at once. Connections are served by [`crate::server::serve`], so a client that
 //! sends half a request, or stops reading its answers, is disconnected after its header or write
@@ -9,6 +10,7 @@ use std::fmt::Write as _;
 use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
@@ -98,13 +100,10 @@ where
     // Listen for signals before the banner says the server is up, so a stop sent as soon as it
     // appears is graceful too.
     let mut signals = StopSignals::new();
-    println!(
-        "{}",
-        banner(&server_name, invocation, &config, &server, bound)
-    );
-    for warning in config.warnings() {
-        tracing::warn!("{warning}");
+    if !first_key_load(server.validator(), &mut signals).await {
+        return finished();
     }
+    announce(&server_name, invocation, &config, &server, bound);
     let router = super::development::router(&config, signer, server);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     // Not `axum::serve`: that never times out a client that sends half a request.
@@ -143,6 +142,20 @@ where
     }
     // Leaving here drops the runtime, which waits for work already running on blocking threads
     // (a database transaction commits or rolls back) before the process exits.
+}
+
+/// Prints the banner (where the server is, how to get in) and logs the configuration's warnings.
+fn announce(
+    server_name: &ServerName,
+    invocation: &str,
+    config: &Config,
+    server: &McpServer,
+    bound: SocketAddr,
+) {
+    println!("{}", banner(server_name, invocation, config, server, bound));
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
 }
 
 /// Creates or checks the data directory; in development mode also loads (or creates) the key.
@@ -192,6 +205,28 @@ fn remember_dev_server_url(data_dir: &std::path::Path, resource: &str) {
             path.display()
         );
     }
+}
+
+/// How long start-up waits for the first attempt to load the authorization server's keys (one
+/// attempt is bounded by the fetch timeouts; this bounds a misconfiguration of those).
+const FIRST_KEY_LOAD_WAIT: Duration = Duration::from_secs(30);
+
+/// Waits for the first attempt to load the keys, and says so when the server starts without them;
+/// `false` when a stop signal came first. The keys first: requests accepted before they arrive
+/// would be answered 503, which a load balancer does not retry; clients that connect meanwhile
+/// wait in the listen backlog.
+async fn first_key_load(validator: &crate::auth::Validator, signals: &mut StopSignals) -> bool {
+    let attempt = tokio::time::timeout(FIRST_KEY_LOAD_WAIT, validator.first_key_load());
+    let attempted = tokio::select! {
+        attempted = attempt => attempted.is_ok(),
+        () = signals.recv() => return false,
+    };
+    if !attempted || !validator.is_ready() {
+        tracing::warn!(
+            "starting without the authorization server's signing keys: requests are answered 503 until they load"
+        );
+    }
+    true
 }
 
 fn finished() -> ExitCode {
