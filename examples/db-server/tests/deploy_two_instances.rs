@@ -10,10 +10,9 @@ mod deploy_support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use deploy_support::{Cluster, nginx_available};
-use mcp_scopes_tests::rpc_client::{Reply, rpc};
 use serde_json::{Value, json};
 
 const ALL_SCOPES: &str = "db:query db:modify db:admin";
@@ -219,28 +218,47 @@ async fn client(
     outcome
 }
 
-/// A read that takes a while, sent to instance `i` directly (not through nginx), so it is in
-/// flight when the instance is told to stop.
-fn slow_read_direct(
+/// A read that takes a while, sent whole to instance `i` directly (not through nginx) before
+/// this returns, so it is on its way (read or still in the socket) when the instance is told to
+/// stop. Its answer: the status and the JSON body.
+async fn slow_read_sent(
     cluster: &Cluster,
     i: usize,
     token: &str,
-) -> tokio::task::JoinHandle<(Reply, Instant)> {
-    let endpoint = format!("http://{}/mcp", cluster.addr(i));
-    let token = token.to_owned();
+) -> tokio::task::JoinHandle<(u16, Value)> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let sql = format!(
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {SLOW_ROWS}) SELECT count(*) FROM c"
     );
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                      "params": {"name": "query", "arguments": {"sql": sql}}})
+    .to_string();
+    let addr = cluster.addr(i);
+    let request = format!(
+        "POST /mcp HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("send");
     tokio::spawn(async move {
-        let reply = rpc(
-            &reqwest::Client::new(),
-            &endpoint,
-            Some(&token),
-            "tools/call",
-            json!({"name": "query", "arguments": {"sql": sql}}),
-        )
-        .await;
-        (reply, Instant::now())
+        let mut answer = Vec::new();
+        stream
+            .read_to_end(&mut answer)
+            .await
+            .expect("read the answer");
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("no status line: {answer:?}"));
+        let json = answer
+            .split_once("\r\n\r\n")
+            .and_then(|(_, body)| serde_json::from_str(body).ok())
+            .unwrap_or(Value::Null);
+        (status, json)
     })
 }
 
@@ -271,28 +289,21 @@ async fn a_rolling_restart_under_traffic_loses_no_request() {
     for i in 0..2 {
         // Stopping finishes the request in flight; nginx's new connections are refused and
         // retried on the other instance.
-        let in_flight = slow_read_direct(&cluster, i, &token);
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        let in_flight = slow_read_sent(&cluster, i, &token).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let mut stopping = cluster.take_instance(i);
-        let signalled = Instant::now();
         stopping.signal("-TERM");
         let status = stopping.wait_exit(Duration::from_secs(15));
         assert!(status.success(), "instance {i} exited with {status}");
-        let (reply, answered) = in_flight.await.expect("slow read task");
-        assert!(
-            answered > signalled,
-            "the slow read was answered before the signal: make SLOW_ROWS larger"
+        let (status, body) = in_flight.await.expect("slow read task");
+        assert_eq!(
+            status, 200,
+            "the request sent before the stop is answered: {body}"
         );
         assert_eq!(
-            reply.status, 200,
-            "the request in flight is answered: {:?}",
-            reply.body
-        );
-        assert_eq!(
-            reply.structured()["rows"],
+            body["result"]["structuredContent"]["rows"],
             json!([[SLOW_ROWS]]),
-            "{:?}",
-            reply.body
+            "{body}"
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
         cluster.start_instance(i);

@@ -70,8 +70,9 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// How long to wait before accepting again after an error such as running out of file descriptors.
 const ACCEPT_RETRY_DELAY: Duration = Duration::from_secs(1);
 
-/// While stopping, how long a connection that has not sent a request yet may take to send one
-/// (a load balancer's request is already on its way) before it is closed.
+/// While stopping, how long a connection that has not sent a request yet may take to send one (a
+/// load balancer's request is already on its way) before it is closed, when no header timeout is
+/// set; with one, that timeout bounds the wait (hyper closes the connection at it).
 const FIRST_REQUEST_WAIT: Duration = Duration::from_secs(1);
 
 /// Serves `router` on `listener` until the graceful-shutdown signal (if any) fires and the
@@ -185,6 +186,7 @@ impl Serve {
         } = self;
         let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(std::future::pending()));
         let slots = max_connections.map(|n| Arc::new(Semaphore::new(n)));
+        let first_request_wait = header_read_timeout.unwrap_or(FIRST_REQUEST_WAIT);
         let mut http = http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(header_read_timeout)
@@ -229,7 +231,7 @@ impl Serve {
                 &http,
                 &router,
                 (stream, peer),
-                write_timeout,
+                (write_timeout, first_request_wait),
                 slot,
             );
         }
@@ -239,7 +241,8 @@ impl Serve {
         // They are few (the listen backlog bounds them) and served like the rest, so the
         // connection cap does not apply to them.
         for accepted in drain_backlog(listener) {
-            spawn_connection(&stopping, &http, &router, accepted, write_timeout, None);
+            let timeouts = (write_timeout, first_request_wait);
+            spawn_connection(&stopping, &http, &router, accepted, timeouts, None);
         }
         // New clients are refused from here on (the listener is closed).
         drop(stopping);
@@ -255,13 +258,14 @@ impl Serve {
 /// Not hyper's graceful shutdown alone: it closes a connection whose first request has not been
 /// read yet, although the client may have sent it already (a load balancer that connected a
 /// moment before), and a proxy does not resend a POST whose connection was closed. So a
-/// connection with no request yet gets [`FIRST_REQUEST_WAIT`] for one to arrive.
+/// connection with no request yet gets `first_request_wait` (the header timeout, else
+/// [`FIRST_REQUEST_WAIT`]) for one to arrive: closing it with a request unread would reset it.
 fn spawn_connection(
     stopping: &watch::Receiver<()>,
     http: &http1::Builder,
     router: &Router,
     (stream, peer): (tokio::net::TcpStream, SocketAddr),
-    write_timeout: Option<Duration>,
+    (write_timeout, first_request_wait): (Option<Duration>, Duration),
     slot: Option<OwnedSemaphorePermit>,
 ) {
     // Hyper reads the next request only once the previous answer is written, and its
@@ -298,7 +302,7 @@ fn spawn_connection(
             None => {
                 tokio::select! {
                     ended = connection.as_mut() => ended,
-                    _ = tokio::time::timeout(FIRST_REQUEST_WAIT, first_request.notified()) => {
+                    _ = tokio::time::timeout(first_request_wait, first_request.notified()) => {
                         connection.as_mut().graceful_shutdown();
                         connection.await
                     }
