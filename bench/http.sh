@@ -43,7 +43,8 @@ trap stop EXIT
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port/mcp"
 
-server=("$bin" --bind 127.0.0.1 --port "$port" --data-dir "$work/data")
+# All connections carry one token (one caller): raise its limit of running calls (16) above them.
+server=("$bin" --bind 127.0.0.1 --port "$port" --data-dir "$work/data" --max-calls-per-caller $((CONNECTIONS * 2)))
 wrk_cmd=(wrk)
 if [ -n "$SERVER_CPUS" ] && command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
   server=(taskset -c "$SERVER_CPUS" "${server[@]}")

@@ -76,6 +76,24 @@ impl Guard {
         }
     }
 
+    /// Only the time limit, for the schema reads' own fixed statements on a read-only connection
+    /// (`inspect`): setting an authorizer makes SQLite expire every prepared statement of the
+    /// connection, which would undo their statement cache. [`Self::remove_time_limit`] ends it.
+    pub(crate) fn time_limit_only(conn: &Connection, limits: &Limits) -> Self {
+        let deadline = Instant::now() + limits.time_limit;
+        conn.progress_handler(1_000, Some(move || Instant::now() >= deadline));
+        Self {
+            denied: Arc::default(),
+            deadline,
+            limits: *limits,
+        }
+    }
+
+    /// Removes the time limit [`Self::time_limit_only`] set.
+    pub(crate) fn remove_time_limit(conn: &Connection) {
+        conn.progress_handler(0, None::<fn() -> bool>);
+    }
+
     /// Removes the policy and the time limit from `conn`.
     pub(crate) fn remove(conn: &Connection) {
         conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
