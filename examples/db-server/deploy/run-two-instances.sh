@@ -7,7 +7,10 @@
 #
 # Settings (environment):
 #   MCP_DATABASE_URL  the PostgreSQL database (also DATABASE_URL); without it, a throwaway cluster
-#                     is started with tests/postgres/start.sh and stopped at exit
+#                     is started with tests/postgres/start.sh (as its superuser: a demo) and stopped
+#                     at exit. For real use, the two roles of ../postgres-roles.sql, with
+#                     MCP_DATABASE_READER_URL and MCP_DATABASE_SCHEMA (every MCP_* setting reaches
+#                     both instances)
 #   MCP_ISSUER or MCP_CASDOOR
 #                     your authorization server (production mode: tokens from it, with
 #                     MCP_RESOURCE as audience); without either, development mode: both instances
