@@ -283,6 +283,15 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// Whether the flag `id` was set on the command line or in the environment, not left to its default.
+pub(crate) fn given(matches: &clap::ArgMatches, id: &str) -> bool {
+    use clap::parser::ValueSource;
+    matches!(
+        matches.value_source(id),
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,15 +1,14 @@
 //! From flags to a checked configuration: which mode the server runs in, where it listens, what its
 //! resource URL is. Every mistake becomes one line naming the flag to fix.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-
-use reqwest::Url;
 
 use super::args::ServerArgs;
 use super::flag_error::FlagError;
 use super::token_rules::TokenRules;
+use super::urls::{authorization_server_url, dev_issuer, host_port, http_url};
 use crate::auth::ValidatorConfig;
 
 /// Where tokens come from.
@@ -61,13 +60,6 @@ pub(crate) struct DevLifetimes {
     pub(crate) access: Option<Duration>,
     pub(crate) refresh: Option<Duration>,
 }
-
-/// The file holding the development signing key, inside the data directory.
-pub(crate) const DEV_KEY_FILE: &str = "dev-signing-key.pem";
-
-/// The file where a development-mode server writes its MCP endpoint URL when it starts, so `token`
-/// mints for the port it really listens on without being told.
-pub(crate) const DEV_SERVER_URL_FILE: &str = "dev-server-url";
 
 impl Config {
     /// Checks the flags. `default_data_dir` is used when --data-dir is not given.
@@ -227,52 +219,6 @@ fn dev_lifetime_flag(args: &ServerArgs) -> Option<&'static str> {
         Some("--dev-refresh-lifetime")
     } else {
         None
-    }
-}
-
-/// The issuer of development tokens: the origin of the resource, so they name this server and
-/// nothing else.
-pub(crate) fn dev_issuer(resource: &str) -> String {
-    Url::parse(resource).map_or_else(
-        |_| resource.to_owned(),
-        |url| url.origin().ascii_serialization(),
-    )
-}
-
-/// `host:port` for a URL, with IPv6 addresses in brackets.
-fn host_port(addr: SocketAddr) -> String {
-    match addr.ip() {
-        IpAddr::V4(ip) => format!("{ip}:{}", addr.port()),
-        IpAddr::V6(ip) => format!("[{ip}]:{}", addr.port()),
-    }
-}
-
-/// Checks that `value` is an absolute http(s) URL with a host.
-fn http_url(flag: &'static str, value: &str) -> Result<Url, FlagError> {
-    let url = Url::parse(value).map_err(|e| {
-        FlagError::new(
-            flag,
-            format!(
-                "`{value}` is not a URL ({e}); use an absolute URL such as https://example.com"
-            ),
-        )
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(FlagError::new(
-            flag,
-            format!("`{value}` must be an http:// or https:// URL with a host"),
-        ));
-    }
-    Ok(url)
-}
-
-/// Checks a URL of the authorization server: an http(s) URL, and https unless the host is loopback
-/// (keys and metadata fetched over plain http can be replaced by anyone on the path).
-fn authorization_server_url(flag: &'static str, value: &str) -> Result<Url, FlagError> {
-    let url = http_url(flag, value)?;
-    match crate::auth::transport_problem(&url) {
-        None => Ok(url),
-        Some(problem) => Err(FlagError::new(flag, format!("`{value}`: {problem}"))),
     }
 }
 

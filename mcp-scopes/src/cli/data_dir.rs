@@ -6,8 +6,14 @@
 use std::path::{Path, PathBuf};
 
 use super::FlagError;
-use super::config::{DEV_KEY_FILE, DEV_SERVER_URL_FILE};
 use crate::auth::DevSigner;
+
+/// The file holding the development signing key, inside the data directory.
+pub(crate) const DEV_KEY_FILE: &str = "dev-signing-key.pem";
+
+/// The file where a development-mode server writes its MCP endpoint URL when it starts, so `token`
+/// mints for the port it really listens on without being told.
+pub(crate) const DEV_SERVER_URL_FILE: &str = "dev-server-url";
 
 /// The MCP endpoint URL of the server that last started in development mode with `data_dir`, as
 /// it wrote it to [`DEV_SERVER_URL_FILE`]; `None` when no such server ran.

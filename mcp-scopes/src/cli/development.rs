@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use axum::Router;
 
-use super::config::{Config, dev_issuer};
+use super::config::Config;
+use super::urls::dev_issuer;
 use crate::auth::DevSigner;
 use crate::dev_authorization::DevAuthorizationServer;
 use crate::server::McpServer;

@@ -28,21 +28,21 @@ mod development;
 mod flag_error;
 mod help;
 mod serve;
+mod token_command;
 mod token_rules;
+mod urls;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
 
 pub use flag_error::FlagError;
 
 use self::args::{Args, Command};
-use self::config::{Config, dev_issuer};
-use self::data_dir::{load_existing_dev_signer, read_dev_server_url};
-use crate::auth::TokenClaims;
+use self::config::Config;
+use self::token_command::{TokenRequest, audience_given, token};
 use crate::manifest::{self, ManifestFormat, ManifestOptions};
 use crate::registry::Registry;
 use crate::server::McpServerBuilder;
@@ -298,23 +298,6 @@ fn with_global_flags(
     command
 }
 
-/// Whether the token's audience was chosen on the command line or in the environment
-/// (`--port`, `--bind`, `--resource`), rather than left to the defaults.
-fn audience_given(matches: &clap::ArgMatches) -> bool {
-    ["port", "bind", "resource"]
-        .iter()
-        .any(|id| given(matches, id))
-}
-
-/// Whether the flag `id` was set on the command line or in the environment, not left to its default.
-pub(crate) fn given(matches: &clap::ArgMatches, id: &str) -> bool {
-    use clap::parser::ValueSource;
-    matches!(
-        matches.value_source(id),
-        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-    )
-}
-
 /// `./<name>-data`: next to where the server is started, easy to find and to delete.
 fn default_data_dir(name: &str) -> PathBuf {
     PathBuf::from(format!("./{name}-data"))
@@ -355,82 +338,6 @@ fn print_manifest(
         }
         Err(e) => fail(&e),
     }
-}
-
-/// What `token` was asked for.
-struct TokenRequest<'a> {
-    scopes: &'a [String],
-    ttl: Duration,
-    subject: &'a str,
-    /// Whether `--port`, `--bind` or `--resource` was given; if not, the token is for the server
-    /// that last ran in development mode with this data directory.
-    audience_given: bool,
-}
-
-/// Mints a development token for the server these flags describe, with the key that server
-/// created: `token` never creates a key, since a server would not know it.
-fn token(
-    registry: &Registry,
-    config: &Config,
-    request: &TokenRequest<'_>,
-) -> Result<String, FlagError> {
-    if !config.is_development() {
-        let flag = if matches!(config.mode, config::Mode::Casdoor { .. }) {
-            "--casdoor"
-        } else {
-            "--issuer"
-        };
-        return Err(FlagError::new(
-            flag,
-            "`token` mints development tokens only; with an authorization server configured, get tokens from it",
-        ));
-    }
-    let mut granted: Vec<String> = request
-        .scopes
-        .iter()
-        .flat_map(|s| s.split_whitespace())
-        .map(str::to_owned)
-        .collect();
-    if granted.is_empty() {
-        granted = registry
-            .baseline_scopes()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-    }
-    let declared: Vec<&str> = registry.scopes().iter().map(|s| s.name).collect();
-    if let Some(unknown) = granted.iter().find(|s| !declared.contains(&s.as_str())) {
-        return Err(FlagError::new(
-            "--scope",
-            format!(
-                "this server declares no scope `{unknown}`; its scopes are: {}",
-                declared.join(", ")
-            ),
-        ));
-    }
-    let signer = load_existing_dev_signer(&config.data_dir)?;
-    let last_served = if request.audience_given {
-        None
-    } else {
-        read_dev_server_url(&config.data_dir)?
-    };
-    let resource = match last_served {
-        Some(url) => url,
-        None if config.listen.port() == 0 && config.resource.is_none() => {
-            return Err(FlagError::new(
-                "--port",
-                "a development token names the server's URL as its audience: give the port the server listens on",
-            ));
-        }
-        None => config.resource_for(config.listen),
-    };
-    let claims = TokenClaims::new(dev_issuer(&resource), resource)
-        .subject(request.subject)
-        .scopes(granted)
-        .ttl(request.ttl);
-    signer
-        .mint(&claims)
-        .map_err(|e| FlagError::new("--ttl", e.to_string()))
 }
 
 #[cfg(test)]

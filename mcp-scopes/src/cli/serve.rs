@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use super::config::{Config, DEV_KEY_FILE, DEV_SERVER_URL_FILE, Mode};
-use super::data_dir::{create_data_dir, load_dev_signer};
+use super::config::{Config, Mode};
+use super::data_dir::{DEV_KEY_FILE, DEV_SERVER_URL_FILE, create_data_dir, load_dev_signer};
 use super::{FlagError, ServeContext, SetupError, fail, usage_error};
 use crate::auth::DevSigner;
 use crate::registry::Registry;
@@ -59,9 +59,9 @@ where
     };
     // The server's own setup may choose these limits; a flag (or its variable), when given, wins.
     let call_limits = CallLimits {
-        max_per_caller: super::given(&matches, "max_calls_per_caller")
+        max_per_caller: super::args::given(&matches, "max_calls_per_caller")
             .then_some(config.max_calls_per_caller),
-        timeout: super::given(&matches, "call_timeout").then_some(config.call_timeout),
+        timeout: super::args::given(&matches, "call_timeout").then_some(config.call_timeout),
     };
     let context = ServeContext {
         data_dir: config.data_dir.clone(),
