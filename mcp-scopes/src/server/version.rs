@@ -5,13 +5,15 @@
 //! request's `params._meta` and mirrors the method and tool name into `Mcp-Method` / `Mcp-Name`,
 //! which the server must cross-check so that intermediaries routing on headers cannot be fooled.
 
-use base64::Engine as _;
 use http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::jsonrpc::{
-    HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, RpcError, UNSUPPORTED_PROTOCOL_VERSION,
+mod headers;
+
+use self::headers::{
+    HEADER_PROTOCOL_VERSION, check_mirrored_headers, header, mismatch, repeated, repeated_header,
 };
+use super::jsonrpc::{INVALID_PARAMS, RpcError, UNSUPPORTED_PROTOCOL_VERSION};
 
 /// The `_meta` key of the per-request protocol version (2026-07-28).
 pub(crate) const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
@@ -21,10 +23,6 @@ pub(crate) const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clien
 pub(crate) const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
 /// The result `_meta` key carrying the server's name and version (2026-07-28).
 pub(crate) const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
-
-const HEADER_PROTOCOL_VERSION: &str = "mcp-protocol-version";
-const HEADER_METHOD: &str = "mcp-method";
-const HEADER_NAME: &str = "mcp-name";
 
 /// An MCP protocol revision this server speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -100,58 +98,6 @@ fn unsupported(requested: &str) -> RpcError {
 /// A 2026-07-28 request missing a required `_meta` field is malformed: -32602 with HTTP 400.
 fn malformed_meta(message: impl Into<String>) -> RpcError {
     RpcError::new(StatusCode::BAD_REQUEST, INVALID_PARAMS, message)
-}
-
-fn mismatch(message: impl Into<String>) -> RpcError {
-    RpcError::new(StatusCode::BAD_REQUEST, HEADER_MISMATCH, message)
-}
-
-/// A header as text; a value that is not visible ASCII counts as malformed.
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, RpcError> {
-    match headers.get(name) {
-        None => Ok(None),
-        Some(value) => value
-            .to_str()
-            .map(Some)
-            .map_err(|_| mismatch(format!("header `{name}` holds characters a header may not"))),
-    }
-}
-
-/// Decodes the `=?base64?…?=` sentinel form a client uses for a value that is not header-safe.
-fn decode_header_value(value: &str) -> Option<String> {
-    match value
-        .strip_prefix("=?base64?")
-        .and_then(|v| v.strip_suffix("?="))
-    {
-        Some(encoded) => base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok()),
-        None => Some(value.to_owned()),
-    }
-}
-
-/// The first of the revision headers that the request repeats. Readers disagree on which copy of a
-/// repeated header counts (this server would read the first, many proxies the last), so a request
-/// repeating any of them is refused rather than read one way here and another way elsewhere.
-fn repeated_header(headers: &HeaderMap) -> Option<&'static str> {
-    [HEADER_PROTOCOL_VERSION, HEADER_METHOD, HEADER_NAME]
-        .into_iter()
-        .find(|name| headers.get_all(*name).iter().nth(1).is_some())
-}
-
-/// The refusal of a repeated revision header: 400, with the 2026-07-28 header error code when the
-/// body says it speaks that revision, else Invalid Request.
-fn repeated(name: &str, modern: bool) -> RpcError {
-    RpcError::new(
-        StatusCode::BAD_REQUEST,
-        if modern {
-            HEADER_MISMATCH
-        } else {
-            INVALID_REQUEST
-        },
-        format!("header `{name}` is sent more than once; send it once"),
-    )
 }
 
 /// The version of a notification: only the header is consulted (2026-07-28 defines no header rules
@@ -233,49 +179,12 @@ pub(crate) fn request_version(
     Ok(version)
 }
 
-fn check_mirrored_headers(
-    headers: &HeaderMap,
-    method: &str,
-    params: &Map<String, Value>,
-) -> Result<(), RpcError> {
-    match header(headers, HEADER_METHOD)? {
-        None => return Err(mismatch("missing the required `Mcp-Method` header")),
-        Some(h) if h != method => {
-            return Err(mismatch(format!(
-                "header `Mcp-Method: {h}` does not match body method `{method}`"
-            )));
-        }
-        Some(_) => {}
-    }
-    // The name a 2026-07-28 request mirrors into `Mcp-Name`: the tool or prompt name, or the URI
-    // of the resource read.
-    let named_by = match method {
-        "tools/call" | "prompts/get" => Some("name"),
-        "resources/read" => Some("uri"),
-        _ => None,
-    };
-    if let Some(field) = named_by {
-        let body_name = params.get(field).and_then(Value::as_str);
-        match header(headers, HEADER_NAME)? {
-            None => return Err(mismatch("missing the required `Mcp-Name` header")),
-            Some(raw) => {
-                let decoded = decode_header_value(raw)
-                    .ok_or_else(|| mismatch("header `Mcp-Name` holds invalid base64"))?;
-                if Some(decoded.as_str()) != body_name {
-                    return Err(mismatch(format!(
-                        "header `Mcp-Name: {raw}` does not match body name `{}`",
-                        body_name.unwrap_or("")
-                    )));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+
     use super::*;
+    use crate::server::jsonrpc::HEADER_MISMATCH;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
