@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -32,6 +32,7 @@ struct ServerState {
     documents: Mutex<HashMap<String, Value>>,
     requested_documents: Mutex<Vec<String>>,
     jwks_fetches: AtomicUsize,
+    jwks_fetched_at: Mutex<Vec<Instant>>,
     raw_answer: Mutex<Option<RawAnswer>>,
 }
 
@@ -55,6 +56,11 @@ pub struct JwksServer {
 }
 
 async fn serve_jwks(State(state): State<Arc<ServerState>>) -> Response {
+    state
+        .jwks_fetched_at
+        .lock()
+        .expect("lock")
+        .push(Instant::now());
     state.jwks_fetches.fetch_add(1, Ordering::SeqCst);
     let mode = *state.mode.lock().expect("lock");
     match mode {
@@ -101,6 +107,7 @@ impl JwksServer {
             documents: Mutex::new(HashMap::new()),
             requested_documents: Mutex::new(Vec::new()),
             jwks_fetches: AtomicUsize::new(0),
+            jwks_fetched_at: Mutex::new(Vec::new()),
             raw_answer: Mutex::new(None),
         });
         let app = Router::new()
@@ -159,6 +166,18 @@ impl JwksServer {
     /// How many times the key set was requested (answered or not).
     pub fn fetches(&self) -> usize {
         self.state.jwks_fetches.load(Ordering::SeqCst)
+    }
+
+    /// The shortest time between two consecutive key set requests from the `after`th on (the
+    /// server's own arrival times, so a test's late start cannot shorten it); `None` with fewer
+    /// than two such requests.
+    pub fn shortest_gap_between_fetches(&self, after: usize) -> Option<Duration> {
+        let times = self.state.jwks_fetched_at.lock().expect("lock");
+        times
+            .get(after..)?
+            .windows(2)
+            .map(|pair| pair[1].duration_since(pair[0]))
+            .min()
     }
 }
 
