@@ -16,17 +16,29 @@ const ROLES_SQL: &str = include_str!("../postgres-roles.sql");
 /// A server on a fresh database set up with the two roles, and the database.
 async fn start(test: &str) -> Option<(TestServer, pg_support::TestDatabase, tempfile::TempDir)> {
     let test_db = pg_support::fresh_database(test).await?;
-    // The roles are the cluster's, shared by every test database: tests running it at once may
-    // collide on them ("tuple concurrently updated"). The script runs as one implicit
-    // transaction, so a collision changes nothing and it is run again.
+    // The roles are the cluster's, shared by every test database: two runs of the script at once
+    // collide on them ("tuple concurrently updated" from `ALTER ROLE … SET`). An advisory lock
+    // would not help (its key is per database), so this process runs the script one test at a
+    // time. Another process on the same cluster (a second `cargo test`, the deploy script) may
+    // still collide: the script runs as one implicit transaction, so a collision changes nothing
+    // and it is run again.
+    static ROLES_SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let one_at_a_time = ROLES_SETUP.lock().await;
     let mut attempt = 0;
     while let Err(e) = test_db.admin.batch_execute(ROLES_SQL).await {
+        use tokio_postgres::error::SqlState;
         attempt += 1;
-        let collided = e.code() == Some(&tokio_postgres::error::SqlState::INTERNAL_ERROR)
-            || e.code() == Some(&tokio_postgres::error::SqlState::T_R_SERIALIZATION_FAILURE);
+        let collided = [
+            SqlState::INTERNAL_ERROR,
+            SqlState::T_R_SERIALIZATION_FAILURE,
+            SqlState::T_R_DEADLOCK_DETECTED,
+        ]
+        .iter()
+        .any(|state| e.code() == Some(state));
         assert!(collided && attempt < 20, "postgres-roles.sql runs: {e:?}");
         tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
     }
+    drop(one_at_a_time);
     let options = PgOptions {
         reader_url: Some(test_db.url_as("mcp_reader")),
         schema: "shop".to_owned(),
