@@ -13,6 +13,9 @@ use support::TestServer;
 
 const ROLES_SQL: &str = include_str!("../postgres-roles.sql");
 
+/// Held while this process runs `ROLES_SQL` (see `start`).
+static ROLES_SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A server on a fresh database set up with the two roles, and the database.
 async fn start(test: &str) -> Option<(TestServer, pg_support::TestDatabase, tempfile::TempDir)> {
     let test_db = pg_support::fresh_database(test).await?;
@@ -22,7 +25,6 @@ async fn start(test: &str) -> Option<(TestServer, pg_support::TestDatabase, temp
     // time. Another process on the same cluster (a second `cargo test`, the deploy script) may
     // still collide: the script runs as one implicit transaction, so a collision changes nothing
     // and it is run again.
-    static ROLES_SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let one_at_a_time = ROLES_SETUP.lock().await;
     let mut attempt = 0;
     while let Err(e) = test_db.admin.batch_execute(ROLES_SQL).await {
