@@ -47,6 +47,21 @@ async fn json_results_and_errors_echo_the_id_text() {
             "{id}"
         );
 
+        let list = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/list"}}"#);
+        let reply = post_text(&s, &[], &list).await;
+        assert!(
+            reply.text.starts_with(&format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"result":{{"tools":["#
+            )),
+            "{id}: {}",
+            reply.text
+        );
+        assert!(
+            reply.json()["result"]["tools"]
+                .as_array()
+                .is_some_and(|t| !t.is_empty())
+        );
+
         let unknown = format!(
             r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"nope"}}}}"#
         );

@@ -140,6 +140,22 @@ pub(crate) fn success(id: &RequestId, result: &impl Serialize) -> Vec<u8> {
     })
 }
 
+/// The JSON-RPC success response for `id` around `result`, JSON text serde_json wrote: put together
+/// in one buffer of the right size, without reading `result` again (a `tools/list` page is tens of
+/// kilobytes; growing a buffer for it was a visible part of the request).
+pub(crate) fn success_json(id: &RequestId, result: &[u8]) -> Vec<u8> {
+    const HEAD: &[u8] = br#"{"jsonrpc":"2.0","id":"#;
+    const RESULT: &[u8] = br#","result":"#;
+    let id = id.json_text().as_bytes();
+    let mut out = Vec::with_capacity(HEAD.len() + id.len() + RESULT.len() + result.len() + 1);
+    out.extend_from_slice(HEAD);
+    out.extend_from_slice(id);
+    out.extend_from_slice(RESULT);
+    out.extend_from_slice(result);
+    out.push(b'}');
+    out
+}
+
 /// Writes a response. The structs above hold only strings, numbers, raw ids and `Value`s, none of
 /// which can fail to serialize; should one ever fail, the client still gets a valid error.
 fn to_json(response: &impl Serialize) -> Vec<u8> {
@@ -179,6 +195,10 @@ mod tests {
         assert_eq!(
             success(&id, &json!({})),
             br#"{"jsonrpc":"2.0","id":12345678901234567890123,"result":{}}"#
+        );
+        assert_eq!(
+            success_json(&id, br#"{"tools":[]}"#),
+            success(&id, &json!({"tools": []}))
         );
         let id = RequestId::parse("1E2");
         assert_eq!(

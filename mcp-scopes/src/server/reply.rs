@@ -28,8 +28,8 @@ pub(crate) struct RequestContext<'a> {
 pub(crate) enum Reply {
     /// A result, already shaped for the request's revision.
     Result(Value),
-    /// A result written ahead as JSON text (`tools/list`), already shaped.
-    Raw(Box<serde_json::value::RawValue>),
+    /// A result already written as JSON text by serde_json (`tools/list`), already shaped.
+    Json(Vec<u8>),
     /// A JSON-RPC error.
     Error(RpcError),
     /// The scope gate refused: HTTP 403 with this `WWW-Authenticate` value, and the error as body.

@@ -16,7 +16,7 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
 
-use super::jsonrpc::{RequestId, RpcError, success};
+use super::jsonrpc::{RequestId, RpcError, success, success_json};
 use super::reply::Reply;
 use super::running::Running;
 
@@ -39,7 +39,7 @@ pub(crate) fn error_response(error: &RpcError, id: Option<&RequestId>) -> Respon
 pub(crate) async fn reply_response(id: &RequestId, reply: Reply) -> Response {
     match reply {
         Reply::Result(result) => json_response(StatusCode::OK, success(id, &result)),
-        Reply::Raw(result) => json_response(StatusCode::OK, success(id, &result)),
+        Reply::Json(result) => json_response(StatusCode::OK, success_json(id, &result)),
         Reply::Error(error) => error_response(&error, Some(id)),
         Reply::Forbidden { error, challenge } => {
             let mut response = error_response(&error, Some(id));

@@ -108,8 +108,10 @@ pub(crate) fn list(
         result_type: modern.then_some("complete"),
         meta: modern.then(|| server.meta_with_server_info()),
     };
-    match serde_json::value::to_raw_value(&result) {
-        Ok(raw) => Reply::Raw(raw),
+    let size: usize = result.tools.iter().map(|t| t.get().len() + 1).sum();
+    let mut json = Vec::with_capacity(size + 512);
+    match serde_json::to_writer(&mut json, &result) {
+        Ok(()) => Reply::Json(json),
         Err(err) => {
             tracing::error!(%err, "tools/list could not be written");
             Reply::Error(RpcError::internal())
