@@ -27,6 +27,7 @@ mod data_dir;
 mod development;
 mod flag_error;
 mod help;
+mod invocation;
 mod serve;
 mod token_command;
 mod token_rules;
@@ -229,7 +230,7 @@ impl Cli {
                         version: self.version,
                         default_port: self.default_port,
                     };
-                    let invocation = serve::invocation(&program);
+                    let invocation = invocation::invocation(&program);
                     serve::serve(server, &invocation, registry, config, matches, setup).await
                 }
                 Err(e) => usage_error(&e),

@@ -370,24 +370,6 @@ pub(super) fn banner(
     out
 }
 
-/// How the user runs this binary, as a prefix for the commands the banner prints: `cargo run -q
-/// --bin <file name> -- ` when it lives in a cargo target directory (works from any directory of
-/// the project, also in a workspace), else `program` as it was started (the first argument).
-pub(super) fn invocation(program: &str) -> String {
-    let exe = std::env::current_exe().ok();
-    let in_target = exe
-        .as_ref()
-        .is_some_and(|exe| exe.components().any(|c| c.as_os_str() == "target"));
-    let stem = exe
-        .as_ref()
-        .and_then(|exe| exe.file_stem())
-        .map(|stem| stem.to_string_lossy().into_owned());
-    match stem {
-        Some(stem) if in_target => format!("cargo run -q --bin {stem} -- "),
-        _ => format!("{program} "),
-    }
-}
-
 /// The flags a `token` command needs to mint for this very server (its audience).
 fn flags_to_repeat(name: &str, default_port: u16, config: &Config, bound: SocketAddr) -> String {
     let mut flags = String::new();
