@@ -41,13 +41,27 @@ async fn a_limit_of_one_refuses_a_second_concurrent_call_with_429() {
     let endpoint = format!("http://127.0.0.1:{port}/mcp");
     let _server = Server::start_with(port, &data, &["--max-calls-per-caller", "1"]);
     let reader = token(port, &data, "db:query");
-    let slow = tokio::spawn({
+    let spawn_slow = || {
         let (endpoint, reader) = (endpoint.clone(), reader.clone());
-        async move { query(&endpoint, &reader, ENDLESS).await }
-    });
-    // The slow call holds the caller's only place until SQLite stops it after 5 s.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let (status, retry_after, body) = query(&endpoint, &reader, "SELECT 1").await;
+        tokio::spawn(async move { query(&endpoint, &reader, ENDLESS).await })
+    };
+    let mut slow = spawn_slow();
+    // The slow call holds the caller's only place until SQLite stops it after 5 s. Until the
+    // server has taken it, a second call is served (no fixed wait that a loaded machine outruns),
+    // and a slow call arriving while that one runs is the one refused: it is sent again. Once the
+    // slow call holds the place, the second call is refused.
+    let (status, retry_after, body) = loop {
+        let (status, retry_after, body) = query(&endpoint, &reader, "SELECT 1").await;
+        if status != 200 {
+            break (status, retry_after, body);
+        }
+        if slow.is_finished() {
+            let (status, _, body) = slow.await.expect("slow call");
+            assert_eq!(status, 429, "the slow call met the quick one: {body}");
+            slow = spawn_slow();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(status, 429, "{body}");
     assert_eq!(retry_after.as_deref(), Some("1"));
     assert_eq!(body["error"]["code"], mcp_scopes::server::TOO_MANY_CALLS);
