@@ -140,7 +140,11 @@ pub fn check(data: &[u8]) {
             }
         }
     }
-    if fixture.runs.fetch_add(1, Ordering::Relaxed) % DIGEST_EVERY == 0 {
+    if fixture
+        .runs
+        .fetch_add(1, Ordering::Relaxed)
+        .is_multiple_of(DIGEST_EVERY)
+    {
         let now = digest(
             &fixture
                 .files
@@ -184,17 +188,17 @@ fn request(
         ),
         4 => {
             request = request.header("mcp-protocol-version", VERSIONS[3]);
-            if let Ok(sent @ Value::Object(_)) = serde_json::from_slice::<Value>(rest) {
-                if let Some(method) = sent["method"].as_str() {
-                    request = request.header("mcp-method", method);
-                    let field = if method == "resources/read" {
-                        "uri"
-                    } else {
-                        "name"
-                    };
-                    if let Some(name) = sent["params"][field].as_str() {
-                        request = request.header("mcp-name", name);
-                    }
+            if let Ok(sent @ Value::Object(_)) = serde_json::from_slice::<Value>(rest)
+                && let Some(method) = sent["method"].as_str()
+            {
+                request = request.header("mcp-method", method);
+                let field = if method == "resources/read" {
+                    "uri"
+                } else {
+                    "name"
+                };
+                if let Some(name) = sent["params"][field].as_str() {
+                    request = request.header("mcp-name", name);
                 }
             }
             (request, rest.to_vec())

@@ -88,7 +88,11 @@ pub fn check(data: &[u8]) {
         Ok(output) => assert!(output.rows.len() <= fixture.limits.default_rows),
         Err(error) => assert!(!error.to_string().trim().is_empty()),
     }
-    if fixture.runs.fetch_add(1, Ordering::Relaxed) % DIGEST_EVERY == 0 {
+    if fixture
+        .runs
+        .fetch_add(1, Ordering::Relaxed)
+        .is_multiple_of(DIGEST_EVERY)
+    {
         unchanged(fixture);
     }
 }

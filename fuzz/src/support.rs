@@ -16,6 +16,7 @@ pub static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
 });
 
 /// SHA-256 of each file in `paths` that exists (a missing file digests as "absent").
+#[must_use]
 pub fn digest(paths: &[&Path]) -> Vec<[u8; 32]> {
     paths
         .iter()
@@ -27,6 +28,7 @@ pub fn digest(paths: &[&Path]) -> Vec<[u8; 32]> {
 }
 
 /// Splits `data` at the first `separator` byte: (before, after), or (all, empty).
+#[must_use]
 pub fn split_at_byte(data: &[u8], separator: u8) -> (&[u8], &[u8]) {
     match data.iter().position(|&b| b == separator) {
         Some(at) => (&data[..at], &data[at + 1..]),

@@ -23,7 +23,7 @@ const ISSUER: &str = "https://issuer.fuzz";
 const RESOURCE: &str = "https://mcp.fuzz/mcp";
 const CLIENT: &str = "client-1";
 const ORGANIZATION: &str = "org-1";
-const LEEWAY: Duration = Duration::from_secs(60);
+const LEEWAY: Duration = Duration::from_mins(1);
 
 /// Claims the validator reads; any other claim must leave a good token good.
 const CLAIMS_READ: [&str; 12] = [
