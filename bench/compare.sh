@@ -217,8 +217,8 @@ done
 
 rss() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 {
-  echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p')); servers on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU"
-  echo "# wrk: $THREADS thread(s), $CONNECTIONS connections, ${DURATION}s per case, $ROUNDS rounds (median shown); uptime: $(uptime)"
+  echo "> $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p')); servers on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU"
+  echo "> wrk: $THREADS thread(s), $CONNECTIONS connections, ${DURATION}s per case, $ROUNDS rounds (median shown); uptime: $(uptime)"
 } >"$work/header"
 python3 bench/report.py "$results" "$work/header" \
   "db=$(rss "$db_pid")" "conformance=$(rss "$conf_pid")" "ts=$(rss "$ts_pid")" | tee "$work/table"
