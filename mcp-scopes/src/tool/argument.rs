@@ -3,97 +3,16 @@
 //! (the input schema, the shared state it needs). The macro never looks at type names; it asks the
 //! types through this trait, so user-defined extractors work the same way.
 
-use std::any::{Any, TypeId, type_name};
-use std::collections::HashMap;
-use std::fmt;
-use std::sync::Arc;
+use std::any::type_name;
 
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{ArgSpec, Notifier, ToolCall, ToolCallError, ToolDef};
+use super::call::{ToolCall, ToolCallError};
+use super::notify::Notifier;
+use super::state::StateMap;
 use crate::auth::Principal;
-
-/// What can be shared state: a value every call gets its own clone of, from any thread. Implemented
-/// for every `Clone + Send + Sync + 'static` type; for anything else (a database handle, a `Mutex`),
-/// wrap it in `Arc` and take `State<Arc<T>>`.
-///
-/// ```compile_fail,E0277
-/// struct Db; // not Clone
-/// let builder = mcp_scopes::server::McpServer::builder().state(Db);
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be shared state: it must be `Clone + Send + Sync + 'static`",
-    label = "not usable as shared state",
-    note = "wrap it in `Arc` (`.state(Arc::new(value))`, with a `Mutex` inside for changes) and take `State<Arc<…>>` in the tool"
-)]
-pub trait StateValue: Clone + Send + Sync + 'static {}
-
-impl<T: Clone + Send + Sync + 'static> StateValue for T {}
-
-/// Shared state given to the server builder, one value per type. Handlers read it with
-/// [`State<T>`]. Cheap to clone (the values are shared).
-#[derive(Clone, Default)]
-pub struct StateMap {
-    values: Arc<HashMap<TypeId, StateEntry>>,
-}
-
-#[derive(Clone)]
-struct StateEntry {
-    type_name: &'static str,
-    value: Arc<dyn Any + Send + Sync>,
-}
-
-impl StateMap {
-    /// An empty map.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds `value`, replacing any earlier value of the same type.
-    pub fn insert<T: StateValue>(&mut self, value: T) {
-        Arc::make_mut(&mut self.values).insert(
-            TypeId::of::<T>(),
-            StateEntry {
-                type_name: type_name::<T>(),
-                value: Arc::new(value),
-            },
-        );
-    }
-
-    /// Adds `value` (builder style).
-    #[must_use]
-    pub fn with<T: StateValue>(mut self, value: T) -> Self {
-        self.insert(value);
-        self
-    }
-
-    /// The value of type `T`, when one was given.
-    pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
-        self.values
-            .get(&TypeId::of::<T>())
-            .and_then(|entry| entry.value.downcast_ref())
-    }
-
-    /// Whether a value of type `T` was given.
-    pub fn contains<T: 'static>(&self) -> bool {
-        self.values.contains_key(&TypeId::of::<T>())
-    }
-
-    /// The names of the types given, sorted.
-    fn type_names(&self) -> Vec<&'static str> {
-        let mut names: Vec<&str> = self.values.values().map(|e| e.type_name).collect();
-        names.sort_unstable();
-        names
-    }
-}
-
-impl fmt::Debug for StateMap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.type_names()).finish()
-    }
-}
 
 /// The tool's input, deserialized from the call's `arguments` (missing arguments read as `{}`).
 /// `T`'s JSON Schema (2020-12, from `schemars`) becomes the tool's `inputSchema`, so it must
@@ -188,6 +107,17 @@ impl<T: Clone + Send + Sync + 'static> ToolArgument for State<T> {
     }
 }
 
+/// What one handler argument contributes to the tool's definition, read through [`ToolArgument`].
+#[derive(Debug, Clone, Copy)]
+pub struct ArgSpec {
+    /// The argument's type name, for error messages.
+    pub type_name: &'static str,
+    /// The JSON Schema of the tool's input if this argument is the input ([`Args`]).
+    pub input_schema: fn() -> Option<serde_json::Value>,
+    /// Checks at server build time that the shared state this argument needs was provided.
+    pub check_state: fn(&StateMap) -> Result<(), String>,
+}
+
 /// A tool, resource or prompt whose arguments need shared state the server was not given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind} `{name}` at {location} takes `{argument}`: {reason}")]
@@ -232,45 +162,12 @@ impl MissingState {
     }
 }
 
-impl ToolDef {
-    /// The tool's `inputSchema`: the schema of its [`Args`] argument, or an empty object schema
-    /// when it takes none.
-    pub fn input_schema(&self) -> Value {
-        self.args
-            .iter()
-            .find_map(|arg| (arg.input_schema)())
-            .unwrap_or_else(|| serde_json::json!({ "type": "object", "properties": {} }))
-    }
-
-    /// The tool's `outputSchema`, when its return type is structured.
-    pub fn output_schema(&self) -> Option<Value> {
-        (self.output_schema)()
-    }
-
-    /// Checks that `state` holds everything this tool's arguments need.
-    pub fn check_state(&self, state: &StateMap) -> Result<(), MissingState> {
-        MissingState::check("tool", self.name, self.location, self.args, [], state)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[derive(Clone, Debug, PartialEq)]
     struct Pool(u8);
-
-    #[test]
-    fn state_map_holds_one_value_per_type() {
-        let state = StateMap::new().with(Pool(1)).with(Pool(2)).with(7_u32);
-        assert_eq!(state.get::<Pool>(), Some(&Pool(2)));
-        assert_eq!(state.get::<u32>(), Some(&7));
-        assert!(!state.contains::<String>());
-        assert_eq!(
-            format!("{state:?}"),
-            format!("{{{:?}, \"u32\"}}", type_name::<Pool>())
-        );
-    }
 
     #[test]
     fn state_check_names_the_missing_type() {

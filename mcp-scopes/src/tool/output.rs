@@ -8,7 +8,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{CallToolResult, Content, ToolCallError};
+use super::call::ToolCallError;
+use super::content::{CallToolResult, Content};
 
 /// Structured output: serialized to `structuredContent` (plus a text item holding the same JSON,
 /// for clients that read only `content`); `T`'s JSON Schema becomes the tool's `outputSchema`, so
