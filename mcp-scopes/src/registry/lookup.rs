@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Registry, fixed_uri};
+use super::checked::{Registry, fixed_uri};
 use crate::completion::{CompletionDef, CompletionRef};
 use crate::prompt::PromptDef;
 use crate::resource::{ResourceDef, ResourceMatch};
