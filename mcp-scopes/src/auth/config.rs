@@ -16,8 +16,6 @@ use serde_json::Value;
 
 pub use rules::{ClaimRule, ScopeClaims};
 
-pub(crate) use check::{transport_problem, without_credentials};
-
 /// The largest leeway a validator accepts: clocks that disagree by more are a deployment problem.
 pub const MAX_LEEWAY: Duration = Duration::from_mins(5);
 

@@ -9,7 +9,8 @@ use std::time::Duration;
 use http::header::{ACCEPT, CACHE_CONTROL};
 use serde_json::Value;
 
-use super::config::{RefreshPolicy, transport_problem, without_credentials};
+use super::config::RefreshPolicy;
+use super::url_checks::{transport_problem, without_credentials};
 
 /// Why a fetch failed (logged by the refresh task; never seen by clients).
 #[derive(Debug, thiserror::Error)]

@@ -28,6 +28,7 @@ mod keys;
 mod layer;
 mod principal;
 mod token_cache;
+mod url_checks;
 mod validate;
 
 pub use algorithm::{Algorithm, UnknownAlgorithm};
@@ -45,11 +46,11 @@ pub use validate::Validator;
 
 // Shared with `casdoor sync`, which reports URLs and HTTP errors the same way.
 #[cfg(feature = "casdoor-sync")]
-pub(crate) use config::transport_problem;
-#[cfg(feature = "casdoor-sync")]
-pub(crate) use config::without_credentials;
-#[cfg(feature = "casdoor-sync")]
 pub(crate) use fetch::causes;
+#[cfg(feature = "casdoor-sync")]
+pub(crate) use url_checks::transport_problem;
+#[cfg(feature = "casdoor-sync")]
+pub(crate) use url_checks::without_credentials;
 
 /// Installs `jsonwebtoken`'s aws-lc-rs crypto provider for the process. Done by [`Validator::new`];
 /// call it yourself only if you use `jsonwebtoken` before building a validator. Without it, a build

@@ -1,11 +1,11 @@
 //! Why a [`ValidatorConfig`] is refused: the checks [`Validator::new`](crate::auth::Validator::new)
 //! runs before anything is fetched, so a configuration that cannot work or would be unsafe fails at
-//! startup with a [`ConfigError`] instead of on the first request. Also the URL redaction those
-//! errors share with `casdoor sync`, so no credential in a URL reaches a message or a log.
+//! startup with a [`ConfigError`] instead of on the first request.
 
 use super::{KeySource, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ValidatorConfig};
 use crate::auth::error::ConfigError;
 use crate::auth::fetch;
+use crate::auth::url_checks::{transport_problem, without_credentials};
 
 impl ValidatorConfig {
     /// Refuses a configuration that cannot work or would be unsafe; see [`ConfigError`].
@@ -103,33 +103,6 @@ impl ValidatorConfig {
     }
 }
 
-/// What makes `url` unfit to reach an authorization server (its metadata, keys or admin API), if
-/// anything: it must be `https`, or `http` to a loopback host, since whoever sits on a plain-http
-/// path could serve their own keys or read credentials (the MCP authorization spec requires HTTPS
-/// for authorization-server endpoints).
-pub(crate) fn transport_problem(url: &reqwest::Url) -> Option<&'static str> {
-    match url.scheme() {
-        "https" if url.host_str().is_some() => None,
-        "http" if is_loopback(url) => None,
-        "http" if url.host_str().is_some() => Some(
-            "plain http is accepted only for a loopback host (127.0.0.1, ::1 or localhost); use https",
-        ),
-        _ => Some("not an http(s) URL with a host"),
-    }
-}
-
-/// Whether `url` names a loopback host: an IP loopback address or `localhost`.
-pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.parse::<std::net::IpAddr>().map_or_else(
-        |_| host.eq_ignore_ascii_case("localhost"),
-        |ip| ip.is_loopback(),
-    )
-}
-
 /// Checks the JWKS URI. Credentials in it are refused: the URL is named in every fetch error that
 /// gets logged, so a password there would end up in the logs.
 fn check_url(url: &str) -> Result<(), ConfigError> {
@@ -147,18 +120,4 @@ fn check_url(url: &str) -> Result<(), ConfigError> {
         ));
     }
     Ok(())
-}
-
-/// `url` with any `user:password@` replaced by `***@`, for error messages and logs. Works on the text,
-/// so it also hides credentials in a URL that does not parse.
-pub(crate) fn without_credentials(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_owned();
-    };
-    let rest = &url[scheme_end..];
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_len].rfind('@') {
-        Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]),
-        None => url.to_owned(),
-    }
 }
