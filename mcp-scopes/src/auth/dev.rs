@@ -201,7 +201,7 @@ impl DevSigner {
         }
         // `token` mints without ever building a validator, which is where the provider is otherwise
         // installed; a build with both `jsonwebtoken` backends would panic in `encode`.
-        super::install_crypto_provider();
+        super::crypto_provider::install_crypto_provider();
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());

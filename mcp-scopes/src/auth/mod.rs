@@ -15,10 +15,13 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! This file only declares the parts and re-exports them, so no part imports a file that imports it.
 
 mod algorithm;
 mod challenge;
 mod config;
+mod crypto_provider;
 mod dev;
 mod entitlements;
 mod error;
@@ -36,6 +39,7 @@ pub use challenge::Challenge;
 pub use config::{
     ClaimRule, DEFAULT_ALGORITHMS, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ScopeClaims, ValidatorConfig,
 };
+pub use crypto_provider::install_crypto_provider;
 pub use dev::{DevSigner, MAX_DEV_TOKEN_TTL, MintError, TokenClaims};
 pub(crate) use entitlements::EntitlementsHook;
 pub use entitlements::{Entitlement, Entitlements, GatedCall, ScopeRoleSyntax, ScopeRoles};
@@ -51,11 +55,3 @@ pub(crate) use fetch::causes;
 pub(crate) use url_checks::transport_problem;
 #[cfg(feature = "casdoor-sync")]
 pub(crate) use url_checks::without_credentials;
-
-/// Installs `jsonwebtoken`'s aws-lc-rs crypto provider for the process. Done by [`Validator::new`];
-/// call it yourself only if you use `jsonwebtoken` before building a validator. Without it, a build
-/// where feature unification turned on both of `jsonwebtoken`'s backends would panic on first use.
-pub fn install_crypto_provider() {
-    // Err means a provider is already installed (ours or the application's): either way one is.
-    let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
-}

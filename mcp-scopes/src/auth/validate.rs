@@ -15,11 +15,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
 use super::config::{ClaimRule, ScopeClaims, ValidatorConfig};
+use super::crypto_provider::install_crypto_provider;
 use super::error::{AuthError, ConfigError};
 use super::fetch;
 use super::jwks::{self, JwksCache, Lookup};
+use super::principal::Principal;
 use super::token_cache::TokenCache;
-use super::{Principal, install_crypto_provider};
 use crate::scope::ScopeSet;
 
 /// Validates access tokens against one issuer's keys. Cheap to clone (an `Arc`); the background JWKS
