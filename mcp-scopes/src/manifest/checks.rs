@@ -1,7 +1,7 @@
 //! What Casdoor needs of a manifest's scopes, checked before any manifest is rendered or pushed: the
 //! rules are explained in the module docs of [`crate::manifest`].
 
-use super::ManifestError;
+use super::error::ManifestError;
 use crate::scope::validate_scope_name;
 
 /// The length of Casdoor's column that stores a token's requested scope string: every scope of the

@@ -8,7 +8,9 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::{ManifestError, ManifestOptions, render, write_atomically};
+use super::error::ManifestError;
+use super::render::{ManifestOptions, render};
+use super::write::write_atomically;
 use crate::registry::Registry;
 
 /// Set this environment variable to `1` to let [`ManifestFile::check`] rewrite a stale file instead of

@@ -6,7 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ManifestError, check_casdoor_scopes};
+use super::checks::check_casdoor_scopes;
+use super::error::ManifestError;
 use crate::registry::Registry;
 use crate::resource::ResourceUri;
 

@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use super::ManifestError;
+use super::error::ManifestError;
 
 /// Writes `bytes` to `path` so that readers see either the old content or the new, never a part: the
 /// bytes go to a temporary file in the same directory, are flushed to disk, then renamed over `path`.
