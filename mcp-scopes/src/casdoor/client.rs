@@ -3,87 +3,15 @@
 //! Casdoor answers most failures with HTTP 200 and `{"status":"error","msg":"…"}`, so every reply is
 //! judged by its envelope, not only by its status code.
 
-use std::fmt;
 use std::time::Duration;
 
-use super::SyncError;
 use super::application::Envelope;
+use super::credentials::Credentials;
+use super::error::{SyncError, SyncStep};
 use crate::auth::causes;
 
 /// The largest reply read from Casdoor; an application object is a few tens of KiB.
 const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
-
-/// Environment variable read by [`Credentials::from_env`] for the client id.
-pub const CLIENT_ID_ENV: &str = "CASDOOR_CLIENT_ID";
-/// Environment variable read by [`Credentials::from_env`] for the client secret.
-pub const CLIENT_SECRET_ENV: &str = "CASDOOR_CLIENT_SECRET";
-
-/// The client id and secret of a Casdoor application, sent as HTTP Basic credentials to the admin API.
-///
-/// Such credentials administer the whole Casdoor organisation: keep them in the deployment pipeline,
-/// never in the running MCP server. `Debug` shows the client id only.
-#[derive(Clone)]
-pub struct Credentials {
-    client_id: String,
-    client_secret: String,
-}
-
-impl Credentials {
-    /// Credentials from a client id and secret.
-    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-        Self {
-            client_id: client_id.into(),
-            client_secret: client_secret.into(),
-        }
-    }
-
-    /// Credentials from [`CLIENT_ID_ENV`] and [`CLIENT_SECRET_ENV`], when both are set and not empty.
-    pub fn from_env() -> Option<Self> {
-        let id = std::env::var(CLIENT_ID_ENV)
-            .ok()
-            .filter(|s| !s.is_empty())?;
-        let secret = std::env::var(CLIENT_SECRET_ENV)
-            .ok()
-            .filter(|s| !s.is_empty())?;
-        Some(Self::new(id, secret))
-    }
-
-    /// The client id.
-    pub fn client_id(&self) -> &str {
-        &self.client_id
-    }
-
-    pub(crate) fn is_complete(&self) -> bool {
-        !self.client_id.is_empty() && !self.client_secret.is_empty()
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"<redacted>")
-            .finish()
-    }
-}
-
-/// Which admin call failed: reading the application or writing it back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SyncStep {
-    /// `GET /api/get-application`.
-    Read,
-    /// `POST /api/update-application`.
-    Update,
-}
-
-impl fmt::Display for SyncStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Read => "read",
-            Self::Update => "update",
-        })
-    }
-}
 
 pub(crate) struct AdminClient<'a> {
     http: reqwest::Client,

@@ -6,7 +6,10 @@
 
 use std::process::ExitCode;
 
-use super::{CLIENT_ID_ENV, CLIENT_SECRET_ENV, Credentials, SyncError, SyncOptions, sync};
+use super::credentials::{CLIENT_ID_ENV, CLIENT_SECRET_ENV, Credentials};
+use super::error::SyncError;
+use super::options::SyncOptions;
+use super::sync::sync;
 use crate::manifest::casdoor_scopes;
 use crate::registry::Registry;
 

@@ -6,8 +6,10 @@ use serde_json::value::RawValue;
 
 use super::application::{Application, Managed, NotAnApplication};
 use super::client::{AdminClient, envelope};
+use super::error::{SyncError, SyncStep};
+use super::options::SyncOptions;
 use super::plan::{self, Plan};
-use super::{SyncError, SyncOptions, SyncOutcome, SyncReport, SyncStep};
+use super::report::{SyncOutcome, SyncReport};
 use crate::manifest::{STANDARD_OIDC_SCOPES, check_casdoor_scopes};
 
 /// Reads the application, plans the new `scopes` (and `customScopes`), and writes the whole object

@@ -22,7 +22,7 @@ pub type ToolHandler = fn(ToolCall) -> ToolFuture;
 pub struct ToolCall {
     /// The tool's name.
     pub name: String,
-    /// `params.arguments` of the request (taken by [`Args`]).
+    /// `params.arguments` of the request (taken by [`Args`](super::Args)).
     pub arguments: Option<serde_json::Map<String, serde_json::Value>>,
     /// The authenticated caller.
     pub principal: Principal,
