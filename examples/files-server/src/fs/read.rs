@@ -9,8 +9,8 @@ use cap_std::fs::{Dir, File, Metadata, MetadataExt as _, OpenOptions, OpenOption
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::Limits;
 use super::error::FsError;
+use super::limits::Limits;
 use super::path::{RelPath, TEMP_PREFIX};
 use super::walk::{self, Kind};
 

@@ -10,8 +10,8 @@ use rand::Rng as _;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Limits;
 use super::error::FsError;
+use super::limits::Limits;
 use super::path::{RelPath, TEMP_PREFIX};
 use super::read::{self, Stat};
 use super::usage;
