@@ -11,6 +11,7 @@
 //! blocking pool, so a slow query never stalls the async runtime, and WAL lets readers run while a
 //! writer commits.
 
+mod catalog;
 mod ddl;
 mod error;
 mod functions;
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use catalog::Reader;
 use rusqlite::Connection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -227,7 +229,7 @@ struct Inner {
     limits: Limits,
     // Fields drop in order: the readers close first, so the writer is the last connection and
     // checkpoints the WAL into the database file on the way out.
-    idle_readers: Mutex<Vec<Connection>>,
+    idle_readers: Mutex<Vec<Reader>>,
     writer: Mutex<Connection>,
     /// One permit per read-only connection that may be open and in use.
     readers: Arc<Semaphore>,
@@ -285,25 +287,25 @@ impl Inner {
         .map_err(|e| DbError::Internal(format!("database task failed: {e}")))?
     }
 
-    fn take_reader(&self) -> Result<Connection, DbError> {
+    fn take_reader(&self) -> Result<Reader, DbError> {
         let idle = self
             .idle_readers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop();
         match idle {
-            Some(conn) => Ok(conn),
-            None => open::open_reader(&self.path, &self.limits),
+            Some(reader) => Ok(reader),
+            None => open::open_reader(&self.path, &self.limits).map(Reader::new),
         }
     }
 
-    fn give_back_reader(&self, conn: Connection) {
+    fn give_back_reader(&self, reader: Reader) {
         let mut idle = self
             .idle_readers
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if idle.len() < self.limits.max_readers {
-            idle.push(conn);
+            idle.push(reader);
         }
     }
 
@@ -314,6 +316,16 @@ impl Inner {
     where
         T: Send + 'static,
         F: FnOnce(&Connection, &Limits) -> Result<T, DbError> + Send + 'static,
+    {
+        self.with_pooled_reader(move |reader, limits| work(reader.connection(), limits))
+            .await
+    }
+
+    /// [`Inner::with_reader`], handing `work` the pooled reader itself (with its catalog cache).
+    async fn with_pooled_reader<T, F>(self: &Arc<Self>, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Reader, &Limits) -> Result<T, DbError> + Send + 'static,
     {
         let wait = self.limits.time_limit;
         // The permit moves into the blocking task: a statement still running after its caller
@@ -329,17 +341,17 @@ impl Inner {
         let inner = Arc::clone(self);
         let result = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let conn = inner.take_reader()?;
+            let mut reader = inner.take_reader()?;
             *running.lock().unwrap_or_else(PoisonError::into_inner) =
-                Some(conn.get_interrupt_handle());
-            let result = work(&conn, &inner.limits);
+                Some(reader.connection().get_interrupt_handle());
+            let result = work(&mut reader, &inner.limits);
             // Forget the handle before the connection can serve another caller, so a late
             // interrupt cannot reach someone else's statement.
             running
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
-            inner.give_back_reader(conn);
+            inner.give_back_reader(reader);
             result
         })
         .await
