@@ -23,6 +23,14 @@
 //! [`MAX_FIELD_CHARS`] characters.
 //!
 //! # Volume
+//! The INFO trail is the authorization decisions: each gated operation (`tools/call`,
+//! `resources/read`, `prompts/get`, `completion/complete`) is exactly one event naming the caller,
+//! the item and the decision, at INFO when allowed and at WARN when refused (missing scope, not
+//! entitled, unknown or hidden item). A valid token on its own is logged at DEBUG
+//! ([`reason::TOKEN_VALID`]): a `ping`, an `initialize` or a listing reaches no data, and logging
+//! every request's token at INFO was about a quarter of the cost of a `ping`; each access to data
+//! is still one line, made by the gate with the same caller fields.
+//!
 //! A client without a token can send requests as fast as the network allows, so what such requests
 //! cause is bounded: a request without any token is logged at DEBUG only, and counted; the count is
 //! logged at INFO at most once a minute. Other refusals before authentication (a bad token, a refused
@@ -47,7 +55,8 @@ pub const MAX_FIELD_CHARS: usize = 256;
 /// The `reason` codes of events that are not token errors (those use
 /// [`AuthError::reason`](crate::auth::AuthError::reason)).
 pub mod reason {
-    /// `allow`: the bearer token is valid.
+    /// `allow`: the bearer token is valid (logged at DEBUG; the scope gate's event is the one at
+    /// INFO).
     pub const TOKEN_VALID: &str = "token_valid";
     /// `deny`: no bearer token (logged at DEBUG, summarized at INFO).
     pub const NO_CREDENTIALS: &str = "no_credentials";
@@ -182,10 +191,14 @@ impl Caller {
     }
 }
 
-/// A valid bearer token.
-pub(crate) fn token_accepted(principal: &crate::auth::Principal, seen: &Seen) {
-    let c = Caller::of(principal);
-    tracing::info!(
+/// A valid bearer token: DEBUG, since a token alone grants nothing (see the module's "Volume").
+/// Nothing is worked out for the event unless DEBUG is on for [`TARGET`].
+pub(crate) fn token_accepted<B>(principal: &crate::auth::Principal, request: &http::Request<B>) {
+    if !tracing::enabled!(target: TARGET, tracing::Level::DEBUG) {
+        return;
+    }
+    let (c, seen) = (Caller::of(principal), Seen::of(request));
+    tracing::debug!(
         target: TARGET,
         decision = "allow",
         reason = reason::TOKEN_VALID,
@@ -201,7 +214,8 @@ pub(crate) fn token_accepted(principal: &crate::auth::Principal, seen: &Seen) {
 }
 
 /// The scope gate's decision on a request for `tool` (a `kind`: tool, resource or prompt), which
-/// needs `required`.
+/// needs `required`: allowed (INFO; only once the entitlements hook, if any, has allowed it too)
+/// or refused for a missing scope (WARN).
 pub(crate) fn scope_decision(
     principal: &crate::auth::Principal,
     kind: &str,
@@ -231,13 +245,13 @@ pub(crate) fn scope_decision(
         };
     }
     if allowed {
-        decision!(info, "allow", reason::SCOPE_GRANTED, "tool call allowed");
+        decision!(info, "allow", reason::SCOPE_GRANTED, "call allowed");
     } else {
         decision!(
             warn,
             "deny",
             reason::INSUFFICIENT_SCOPE,
-            "tool call refused: step-up needed"
+            "call refused: step-up needed"
         );
     }
 }

@@ -3,123 +3,14 @@
 //! client-influenced value quoted and cut short, never the token, and no line per request without a
 //! token at the default level.
 
+mod audit_support;
 mod server_support;
 
-use mcp_scopes::audit::{MAX_FIELD_CHARS, TARGET};
-use mcp_scopes_tests::log_capture::Captured;
+use audit_support::{Line, audited};
+use mcp_scopes::audit::MAX_FIELD_CHARS;
 use serde_json::json;
 use server_support::{Reply, TestServer, server, server_with};
 use tracing::Level;
-
-/// Collects formatted log output in memory.
-/// One parsed log line: its level and its `key=value` pairs, in order (bare words have no value).
-#[derive(Debug)]
-struct Line {
-    raw: String,
-    pairs: Vec<(String, Option<String>)>,
-}
-
-impl Line {
-    /// Every value given to `key` (bare words, such as the message's, are not fields).
-    fn all(&self, key: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k == key)
-            .filter_map(|(_, v)| v.as_deref())
-            .collect()
-    }
-
-    /// The value of `key`, which must appear exactly once.
-    fn get(&self, key: &str) -> &str {
-        let all = self.all(key);
-        assert_eq!(
-            all.len(),
-            1,
-            "`{key}` is not there exactly once: {}",
-            self.raw
-        );
-        all[0]
-    }
-
-    fn level(&self) -> &str {
-        // The formatter writes the level as the first bare word.
-        self.pairs.first().map_or("", |(k, _)| k.as_str())
-    }
-}
-
-/// logfmt: `key=value` or `key="quoted \"value\""` separated by spaces; other words stand alone.
-fn logfmt(raw: &str) -> Line {
-    let mut pairs = Vec::new();
-    let mut chars = raw.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        let Some(_) = chars.peek() else { break };
-        let mut key = String::new();
-        while let Some(&c) = chars.peek() {
-            if c.is_whitespace() || c == '=' {
-                break;
-            }
-            key.push(c);
-            chars.next();
-        }
-        if chars.peek() != Some(&'=') {
-            pairs.push((key, None));
-            continue;
-        }
-        chars.next();
-        let mut value = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            while let Some(c) = chars.next() {
-                match c {
-                    '\\' => value.extend(chars.next()),
-                    '"' => break,
-                    c => value.push(c),
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c.is_whitespace() {
-                    break;
-                }
-                value.push(c);
-                chars.next();
-            }
-        }
-        pairs.push((key, Some(value)));
-    }
-    Line {
-        raw: raw.to_owned(),
-        pairs,
-    }
-}
-
-/// Runs `scenario` with a subscriber capturing events up to `level`, and returns the audit lines.
-async fn audited<F, Fut>(level: Level, scenario: F) -> Vec<Line>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .without_time()
-        .with_max_level(level)
-        .finish();
-    {
-        // The test runtime is single-threaded, so the server's tasks see this default too.
-        let _guard = tracing::subscriber::set_default(subscriber);
-        scenario().await;
-    }
-    let text = captured.text();
-    text.lines()
-        .filter(|l| l.contains(&format!("{TARGET}:")))
-        .map(logfmt)
-        .collect()
-}
 
 fn call(tool: &str) -> String {
     json!({"jsonrpc":"2.0","id":1,"method":"tools/call",
@@ -134,15 +25,43 @@ async fn call_with(s: &TestServer, token: &str, tool: &str) -> Reply {
 }
 
 #[tokio::test]
-async fn an_allowed_call_logs_the_token_and_the_scope_decision() {
+async fn an_allowed_call_is_one_info_line_naming_the_caller_the_tool_and_the_decision() {
     let s = server();
     let token = s.token(&["db:query"]);
     let lines = audited(Level::INFO, || async {
         assert_eq!(call_with(&s, &token, "query").await.status, 200);
     })
     .await;
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    let gate = &lines[0];
+    assert_eq!(gate.level(), "INFO");
+    assert_eq!(gate.get("decision"), "allow");
+    assert_eq!(gate.get("reason"), "scope_granted");
+    assert_eq!(gate.get("kind"), "tool");
+    assert_eq!(gate.get("tool"), "query");
+    assert_eq!(gate.get("required"), "db:query");
+    assert_eq!(gate.get("granted"), "db:query");
+    assert_eq!(gate.get("subject"), "alice");
+    assert_eq!(gate.get("client_id"), "client-1");
+    assert!(gate.get("jti").starts_with("dev/"), "{}", gate.raw);
+    let signature = token.rsplit('.').next().unwrap_or_default();
+    assert!(
+        lines.iter().all(|l| !l.raw.contains(signature)),
+        "the token leaked into the log"
+    );
+}
+
+#[tokio::test]
+async fn the_accepted_token_is_a_debug_line_with_the_request() {
+    let s = server();
+    let token = s.token(&["db:query"]);
+    let lines = audited(Level::DEBUG, || async {
+        assert_eq!(call_with(&s, &token, "query").await.status, 200);
+    })
+    .await;
     assert_eq!(lines.len(), 2, "{lines:#?}");
     let accepted = &lines[0];
+    assert_eq!(accepted.level(), "DEBUG");
     assert_eq!(accepted.get("decision"), "allow");
     assert_eq!(accepted.get("reason"), "token_valid");
     assert_eq!(accepted.get("subject"), "alice");
@@ -150,14 +69,8 @@ async fn an_allowed_call_logs_the_token_and_the_scope_decision() {
     assert_eq!(accepted.get("granted"), "db:query");
     assert_eq!(accepted.get("method"), "POST");
     assert_eq!(accepted.get("path"), "/mcp");
-    let gate = &lines[1];
-    assert_eq!(gate.level(), "INFO");
-    assert_eq!(gate.get("decision"), "allow");
-    assert_eq!(gate.get("reason"), "scope_granted");
-    assert_eq!(gate.get("tool"), "query");
-    assert_eq!(gate.get("required"), "db:query");
-    assert_eq!(gate.get("granted"), "db:query");
-    assert!(gate.get("jti").starts_with("dev/"), "{}", gate.raw);
+    assert_eq!(lines[1].level(), "INFO");
+    assert_eq!(lines[1].get("reason"), "scope_granted");
     let signature = token.rsplit('.').next().unwrap_or_default();
     assert!(
         lines.iter().all(|l| !l.raw.contains(signature)),
@@ -173,7 +86,8 @@ async fn a_call_lacking_a_scope_is_a_deny_with_what_was_missing() {
         assert_eq!(call_with(&s, &token, "insert").await.status, 403);
     })
     .await;
-    let deny = lines.last().expect("an event");
+    assert_eq!(lines.len(), 1, "one line, the refusal: {lines:#?}");
+    let deny = &lines[0];
     assert_eq!(deny.level(), "WARN");
     assert_eq!(deny.get("decision"), "deny");
     assert_eq!(deny.get("reason"), "insufficient_scope");

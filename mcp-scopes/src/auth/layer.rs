@@ -147,30 +147,37 @@ where
         let challenge = Arc::clone(&self.challenge);
         let limits = Arc::clone(&self.limits);
         Box::pin(async move {
-            let seen = audit::Seen::of(&request);
+            // What a refusal logs about the request is worked out where it is logged, and an
+            // accepted token's event works it out only when DEBUG is on.
             let token = match bearer_token(request.headers()) {
                 Credentials::Bearer(token) => token.to_owned(),
                 Credentials::None => {
-                    audit::without_credentials(&limits, &seen);
+                    audit::without_credentials(&limits, &audit::Seen::of(&request));
                     return Ok(challenge.no_credentials());
                 }
                 Credentials::Malformed(why) => {
                     let reason = audit::reason::MALFORMED_AUTHORIZATION;
                     let message = "unreadable Authorization header";
-                    audit::refused(&limits, &seen, message, reason, why);
+                    audit::refused(&limits, &audit::Seen::of(&request), message, reason, why);
                     return Ok(challenge.invalid_request(why));
                 }
             };
             match validator.validate_shared(&token).await {
                 Ok(principal) => {
-                    audit::token_accepted(&principal, &seen);
+                    audit::token_accepted(&principal, &request);
                     request.extensions_mut().insert(principal);
                     request.extensions_mut().insert(challenge);
                     inner.call(request).await
                 }
                 Err(error) => {
                     let (reason, detail) = (error.reason(), error.to_string());
-                    audit::refused(&limits, &seen, "bearer token refused", reason, &detail);
+                    audit::refused(
+                        &limits,
+                        &audit::Seen::of(&request),
+                        "bearer token refused",
+                        reason,
+                        &detail,
+                    );
                     Ok(challenge.for_error(&error))
                 }
             }

@@ -39,7 +39,8 @@ impl<'a> From<&'a ToolDef> for Guarded<'a> {
     }
 }
 
-/// Checks `principal` against `guarded` and writes the audit event.
+/// Checks `principal` against `guarded` and writes one audit event for the decision: allowed
+/// (INFO), refused for a missing scope or refused by the entitlements hook (WARN).
 /// `Err` is the refusal to send: the handler must not run.
 pub(crate) fn check(
     server: &ServerState,
@@ -50,17 +51,21 @@ pub(crate) fn check(
     let missing = server
         .registry
         .missing_scopes_of(guarded.scopes, &principal.scopes);
-    audit::scope_decision(
-        principal,
-        guarded.kind,
-        guarded.name,
-        guarded.scopes,
-        missing.is_empty(),
-    );
+    let decided = |allowed| {
+        audit::scope_decision(
+            principal,
+            guarded.kind,
+            guarded.name,
+            guarded.scopes,
+            allowed,
+        );
+    };
     if !missing.is_empty() {
+        decided(false);
         return Err(refusal(server, guarded, principal, &missing, version));
     }
     let Some(hook) = &server.options.entitlements else {
+        decided(true);
         return Ok(());
     };
     let call = GatedCall::new(
@@ -71,7 +76,10 @@ pub(crate) fn check(
         &server.registry,
     );
     match hook.0.check(&call) {
-        Entitlement::Allow => Ok(()),
+        Entitlement::Allow => {
+            decided(true);
+            Ok(())
+        }
         Entitlement::Deny { reason } => {
             audit::not_entitled(principal, guarded.kind, guarded.name, &reason);
             Err(not_entitled(server, &reason))
