@@ -141,3 +141,80 @@ async fn the_query_plan_prompt_attaches_the_schema_and_names_the_query() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_settings_resource_needs_db_admin_and_tells_how_the_database_is_stored() {
+    with_fresh_server(async |server| {
+        // db:modify implies db:query but not db:admin: the gate answers 403 naming db:admin, with
+        // no JSON-RPC result (the handler's answer never reaches the client).
+        for scopes in [&["db:query"][..], &["db:query", "db:modify"]] {
+            let refused = server
+                .rpc(
+                    Some(&server.token(scopes)),
+                    "resources/read",
+                    json!({"uri": "db://settings"}),
+                )
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::FORBIDDEN,
+                "{scopes:?}: {refused:?}"
+            );
+            let challenge = refused.challenge();
+            assert!(
+                challenge.contains(r#"error="insufficient_scope""#)
+                    && challenge.contains("db:admin")
+                    && challenge.contains("resource_metadata="),
+                "{challenge}"
+            );
+            assert!(refused.body.get("result").is_none(), "{refused:?}");
+        }
+
+        let read = server
+            .rpc(
+                Some(&server.token(&["db:admin"])),
+                "resources/read",
+                json!({"uri": "db://settings"}),
+            )
+            .await;
+        assert_eq!(read.status, StatusCode::OK, "{read:?}");
+        let contents = &read.result()["contents"][0];
+        assert_eq!(contents["uri"], "db://settings");
+        assert_eq!(contents["mimeType"], "application/json");
+        let settings = text_of(contents);
+        assert_eq!(settings["engine"], "sqlite", "{settings}");
+        assert_eq!(settings["journal_mode"], "wal", "{settings}");
+        assert_eq!(settings["encoding"], "UTF-8", "{settings}");
+        let page_size = settings["page_size"].as_i64().unwrap_or_default();
+        let page_count = settings["page_count"].as_i64().unwrap_or_default();
+        assert!(page_size >= 512 && page_count > 0, "{settings}");
+        assert_eq!(
+            settings["size_bytes"].as_i64(),
+            Some(page_size * page_count)
+        );
+        assert_eq!(settings["limits"]["max_rows"], 5000, "{settings}");
+        assert_eq!(settings["limits"]["time_limit_ms"], 5000, "{settings}");
+        // Nothing names where the database lives.
+        let text = contents["text"].as_str().unwrap_or_default();
+        let dir = server.data_dir.to_string_lossy();
+        assert!(
+            !text.contains(dir.as_ref()) && !text.contains(db_server::DATABASE_FILE),
+            "{text}"
+        );
+
+        // Listed with the other resources.
+        let listed = server
+            .rpc(
+                Some(&server.token(&["db:admin"])),
+                "resources/list",
+                json!({}),
+            )
+            .await;
+        let uris: Vec<&str> = listed.result()["resources"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|r| r["uri"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(uris.contains(&"db://settings"), "{uris:?}");
+    })
+    .await;
+}

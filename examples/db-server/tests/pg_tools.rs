@@ -159,6 +159,39 @@ async fn reads_answer_exactly_as_on_sqlite() {
     test_db.drop_database().await;
 }
 
+/// `db://settings` (db:admin) reads the server's version and the database's size as the reader
+/// role, and names no host, database or role.
+#[tokio::test]
+async fn the_settings_resource_reads_as_the_reader_and_names_no_host_or_role() {
+    let Some((pg, test_db, _dir)) = start("pg_tools::settings").await else {
+        return;
+    };
+    let settings = pg
+        .rpc(
+            Some(&pg.token(&["db:admin"])),
+            "resources/read",
+            json!({"uri": "db://settings"}),
+        )
+        .await;
+    let text = settings.result()["contents"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    let read: Value = serde_json::from_str(text).expect("db://settings is JSON");
+    assert_eq!(read["engine"], "postgresql", "{read}");
+    assert_eq!(read["schema"], "shop", "{read}");
+    assert!(
+        read["size_bytes"].as_i64().unwrap_or_default() > 0,
+        "{read}"
+    );
+    assert!(read.get("journal_mode").is_none(), "{read}");
+    assert!(
+        !text.contains("mcp_reader") && !text.contains("127.0.0.1"),
+        "{text}"
+    );
+    pg.stop().await;
+    test_db.drop_database().await;
+}
+
 /// Calls `tool` with `token`.
 async fn call(server: &TestServer, token: &str, tool: &str, args: Value) -> support::Reply {
     server.call(token, tool, args).await

@@ -171,7 +171,7 @@ fn read_tables(conn: &Connection) -> rusqlite::Result<TableList> {
 /// Runs schema reads under the time limit. Not under the read policy's authorizer: these are this
 /// file's own fixed statements (table names quoted) on a read-only, `query_only` reader, and
 /// setting an authorizer would expire the statements kept prepared (every call re-prepared them).
-fn read_schema<T>(
+pub(super) fn read_schema<T>(
     conn: &Connection,
     limits: &Limits,
     work: impl FnOnce(&Connection) -> rusqlite::Result<T>,

@@ -21,6 +21,7 @@ mod modify;
 mod open;
 mod pg;
 mod query;
+mod settings;
 mod size;
 mod value;
 
@@ -40,6 +41,7 @@ pub use inspect::{
 pub use modify::ExecuteOutput;
 pub use pg::PgOptions;
 pub use query::QueryOutput;
+pub use settings::{CallLimits, DatabaseSettings};
 
 /// Bounds on what one call may cost, and on how many read calls run at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

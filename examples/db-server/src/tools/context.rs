@@ -1,6 +1,8 @@
-//! What the server offers besides tools (`db:query`, like the read tools): the schema and each
-//! table's description as resources a client can attach to a conversation, and a prompt that asks
-//! the model to explain how SQLite runs a query. They pass the same scope gate as the tools.
+//! What the server offers besides tools: the schema and each table's description as resources a
+//! client can attach to a conversation, and a prompt that asks the model to explain how SQLite runs
+//! a query (all `db:query`, like the read tools); and the database's settings (`db:admin`, like
+//! the tools that change the schema: how the database is stored is the administrator's business).
+//! They pass the same scope gate as the tools.
 
 use mcp_scopes::prompt::{PromptMessage, Role};
 use mcp_scopes::tool::{Args, Content, State};
@@ -8,7 +10,7 @@ use mcp_scopes::{prompt, resource};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::DbQuery;
+use super::{DbAdmin, DbQuery};
 use crate::db::Database;
 
 /// Every table and view with its columns and row count, as JSON (what `list_tables` returns).
@@ -26,6 +28,16 @@ pub async fn schema(State(db): State<Database>) -> Result<String, String> {
 pub async fn table(table: String, State(db): State<Database>) -> Result<String, String> {
     let description = db.describe_table(table).await.map_err(|e| e.to_string())?;
     serde_json::to_string_pretty(&description).map_err(|e| e.to_string())
+}
+
+/// The database engine and its version, the size, the storage settings (on SQLite: journal mode,
+/// page size, page and free-page counts, auto-vacuum; on PostgreSQL: the encoding and the schema
+/// the tools see) and the limits this server puts on each call, as JSON.
+#[resource(uri = "db://settings", scope = DbAdmin, mime_type = "application/json",
+           title = "Database settings")]
+pub async fn settings(State(db): State<Database>) -> Result<String, String> {
+    let settings = db.settings().await.map_err(|e| e.to_string())?;
+    serde_json::to_string_pretty(&settings).map_err(|e| e.to_string())
 }
 
 /// The table and view names starting with what was typed.

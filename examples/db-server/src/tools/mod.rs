@@ -41,7 +41,7 @@ pub fn registry() -> Result<Registry, RegistryError> {
             admin::drop_table,
             admin::drop_index,
         ],
-        mcp_scopes::resources![context::schema, context::table],
+        mcp_scopes::resources![context::schema, context::table, context::settings],
         mcp_scopes::prompts![context::explain_query_plan],
     )
 }

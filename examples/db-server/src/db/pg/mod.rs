@@ -19,6 +19,7 @@ mod check;
 mod connect;
 mod inspect;
 mod read;
+mod settings;
 mod value;
 mod write;
 
