@@ -5,8 +5,9 @@ mode, which probes `server/discover` at 2026-07-28 and falls back to `initialize
 servers; then forced to the 2025 `initialize` handshake (`mode="legacy"`). Each run: 401 → Protected
 Resource Metadata → authorization server metadata → registration → authorize (PKCE, resource) →
 token → tools/list and a db:query call; then a db:modify call that gets 403 insufficient_scope, is
-re-authorized by the SDK itself with the challenged scope, and succeeds. Every HTTP exchange is
-recorded through httpx event hooks, so the checks assert what went over the wire.
+re-authorized by the SDK itself with the challenged scope, and succeeds; then, from the db:query
+token again, a resources/read of the db:admin resource db://settings: 403, step-up, success. Every
+HTTP exchange is recorded through httpx event hooks, so the checks assert what went over the wire.
 
 With --consent, the authorization server is db-server's own development one: the check answers its
 consent page as a user clicking Approve would (the boxes as they start) and checks what it showed.
@@ -191,10 +192,8 @@ def text_of(result) -> str:
     return json.dumps([c.model_dump(mode="json") for c in result.content]) + json.dumps(result.structured_content)
 
 
-async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version: str, args: argparse.Namespace) -> None:
-    recorder = Recorder()
-    browser = HeadlessBrowser(consent=args.consent)
-    storage = MemoryStorage()
+def recorded_http(label: str, mcp_url: str, storage: MemoryStorage, browser: HeadlessBrowser, recorder: Recorder) -> httpx2.AsyncClient:
+    """An HTTP client whose requests the SDK's OAuth provider authorizes and `recorder` records."""
     provider = OAuthClientProvider(
         server_url=mcp_url,
         client_metadata=OAuthClientMetadata(
@@ -208,12 +207,60 @@ async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version:
         redirect_handler=browser.redirect,
         callback_handler=browser.callback,
     )
-    prm_url = f"{urlparse(mcp_url).scheme}://{urlparse(mcp_url).netloc}/.well-known/oauth-protected-resource{urlparse(mcp_url).path}"
-    http = httpx2.AsyncClient(
+    return httpx2.AsyncClient(
         auth=provider,
         timeout=httpx2.Timeout(30, read=60),
         event_hooks={"request": [recorder.on_request], "response": [recorder.on_response]},
     )
+
+
+async def admin_resource_step_up(label: str, mode: str, mcp_url: str, prm_url: str, registered: MemoryStorage,
+                                 recorder: Recorder, args: argparse.Namespace) -> None:
+    """The db:admin resource db://settings from a db:query token (in `registered`), on a second
+    connection of the same registered client: resources/read gets 403 insufficient_scope naming
+    db:admin, the SDK re-authorizes (with --consent: a consent page offering db:admin), the read
+    succeeds."""
+    query_token = registered.tokens.access_token if registered.tokens else None
+    browser = HeadlessBrowser(consent=args.consent)
+    storage = MemoryStorage()
+    storage.client, storage.tokens = registered.client, registered.tokens
+    http = recorded_http(label, mcp_url, storage, browser, recorder)
+    async with http, Client(streamable_http_client(mcp_url, http_client=http), mode=mode) as client:
+        before = len(recorder.exchanges)
+        read = (await client.read_resource("db://settings")).model_dump(mode="json", by_alias=True)
+        after = recorder.exchanges[before:]
+        refused = next((e for e in after if e.status == 403), None)
+        challenge = bearer_params(refused.www_authenticate if refused else None)
+        check(f"py[{label}]: resources/read db://settings with the db:query token gets 403 insufficient_scope naming db:admin",
+              refused is not None and refused.rpc_method == "resources/read" and refused.authorization == f"Bearer {query_token}"
+              and challenge.get("error") == "insufficient_scope" and "db:admin" in challenge.get("scope", "").split()
+              and challenge.get("resource_metadata") == prm_url,
+              repr([(e.method, e.url, e.rpc_method, e.status, e.www_authenticate) for e in after]))
+        asked = parse_qs(urlparse(browser.authorize_urls[0]).query) if browser.authorize_urls else {}
+        check(f"py[{label}]: SDK re-authorized asking for db:admin", "db:admin" in (asked.get("scope") or [""])[0].split(), repr(asked))
+        if args.consent:
+            page = browser.consent_pages[0] if browser.consent_pages else {}
+            check(f"py[{label}]: the step-up consent page offers db:admin, ticked, with db://settings",
+                  ("db:admin", True) in page.get("scopes", []) and "db://settings" in page.get("html", ""),
+                  repr(page.get("scopes")))
+        first = (read.get("contents") or [{}])[0]
+        try:
+            stored = json.loads(first.get("text") or "{}")
+        except ValueError:
+            stored = {}
+        check(f"py[{label}]: resources/read db://settings succeeds after the step-up (SQLite in WAL mode)",
+              first.get("mimeType") == "application/json" and stored.get("engine") == "sqlite" and stored.get("journal_mode") == "wal",
+              repr(read)[:400])
+        claims = jwt_payload(storage.tokens.access_token if storage.tokens else None)
+        check(f"py[{label}]: the stepped-up token carries db:admin", "db:admin" in claims.get("scope", "").split(), repr(claims))
+
+
+async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version: str, args: argparse.Namespace) -> None:
+    recorder = Recorder()
+    browser = HeadlessBrowser(consent=args.consent)
+    storage = MemoryStorage()
+    prm_url = f"{urlparse(mcp_url).scheme}://{urlparse(mcp_url).netloc}/.well-known/oauth-protected-resource{urlparse(mcp_url).path}"
+    http = recorded_http(label, mcp_url, storage, browser, recorder)
     async with http, Client(streamable_http_client(mcp_url, http_client=http), mode=mode) as client:
         ex = recorder.exchanges
         posts = [e for e in ex if e.method == "POST" and e.url == mcp_url]
@@ -283,6 +330,10 @@ async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version:
               bool(messages) and messages[0].get("content", {}).get("type") == "resource"
               and "EXPLAIN QUERY PLAN SELECT * FROM orders" in repr(messages), repr(plan)[:400])
 
+        # What the db:admin resource step-up starts from: this registration and its db:query token.
+        registered = MemoryStorage()
+        registered.client, registered.tokens = storage.client, storage.tokens
+
         email = f"py-{label}-{time.time_ns()}@interop.example"
         before = len(ex)
         inserted = await client.call_tool(
@@ -321,6 +372,8 @@ async def flow(label: str, mode: str, mcp_url: str, issuer: str, expect_version:
             check(name, not updated.is_error and (updated.structured_content or {}).get("rows_affected") == 1, text_of(updated)[:400])
         except Exception as err:  # noqa: BLE001 - the SDK raises on a schema mismatch
             check(name, False, f"{type(err).__name__}: {str(err)[:600]}")
+
+    await admin_resource_step_up(label, mode, mcp_url, prm_url, registered, recorder, args)
 
 
 async def main() -> int:

@@ -1,7 +1,9 @@
 // The MCP TypeScript SDK's client against the db server in production mode, starting with no
 // token: 401 → Protected Resource Metadata → authorization server metadata → dynamic registration
 // → authorize (PKCE, resource indicator) → token → tools/list and a db:query call; then a db:modify
-// call that gets 403 insufficient_scope, re-authorizes with the challenged scope and succeeds.
+// call that gets 403 insufficient_scope, re-authorizes with the challenged scope and succeeds; then,
+// from the db:query token again, a resources/read of the db:admin resource db://settings: 403, step-up,
+// success.
 // Every HTTP exchange the SDK makes is recorded, so the checks assert what went over the wire, not
 // only that the calls ended well.
 //
@@ -129,13 +131,16 @@ function transport() {
   return new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider, fetch: recordingFetch });
 }
 
-/** Runs `action`; when the SDK stops for authorization, finishes it with the code and runs again. */
-async function withAuthorization(t, action) {
+/**
+ * Runs `action`; when the SDK stops for authorization, finishes it with the code `authProvider` got and
+ * runs again.
+ */
+async function withAuthorization(t, action, authProvider = provider) {
   try {
     return await action();
   } catch (err) {
     if (!(err instanceof UnauthorizedError)) throw err;
-    const code = provider.takeCode();
+    const code = authProvider.takeCode();
     if (!code) throw new Error(`UnauthorizedError without an authorization code: ${err.message}`);
     await t.finishAuth(code);
     return await action();
@@ -233,6 +238,10 @@ try {
       && JSON.stringify(plan.messages).includes('EXPLAIN QUERY PLAN SELECT * FROM orders'),
     JSON.stringify(plan).slice(0, 400));
 
+  // What step 4 starts from: this registration and its db:query token.
+  const registered = provider.clientInformation();
+  const queryTokens = provider.tokens();
+
   // 3. A db:modify call: 403 insufficient_scope, then step-up and success.
   const email = `ts-${Date.now()}@interop.example`;
   const insert = () => client.callTool({
@@ -289,6 +298,49 @@ try {
     check('ts: execute without RETURNING succeeds (structuredContent matches outputSchema)', false, err.message);
   }
   await client.close();
+
+  // 4. A db:admin resource with the db:query token, on a second connection of the same registered
+  // client: resources/read gets 403 insufficient_scope naming db:admin, the client re-authorizes
+  // (with --consent: a consent page offering db:admin), and the read succeeds.
+  const adminProvider = new HeadlessProvider();
+  adminProvider.saveClientInformation(registered);
+  adminProvider.saveTokens(queryTokens);
+  const adminTransport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: adminProvider, fetch: recordingFetch });
+  const admin = new Client({ name: 'interop-ts', version: '1.0.0' });
+  await admin.connect(adminTransport);
+  const beforeRead = exchanges.length;
+  const settings = await withAuthorization(adminTransport, () => admin.readResource({ uri: 'db://settings' }),
+    adminProvider);
+  const readRefused = exchanges.slice(beforeRead).find((e) => e.status === 403);
+  const readChallenge = bearerParams(readRefused?.wwwAuthenticate);
+  check('ts: resources/read db://settings with the db:query token gets 403 insufficient_scope naming db:admin',
+    readRefused?.authorization === `Bearer ${queryTokens?.access_token}`
+      && (readRefused?.body ?? '').includes('"resources/read"')
+      && readChallenge.error === 'insufficient_scope' && (readChallenge.scope ?? '').split(' ').includes('db:admin')
+      && readChallenge.resource_metadata === `${mcpUrl.origin}${prmPath}`,
+    exchanges.slice(beforeRead).map((e) => `${e.method} ${e.url.pathname} ${e.status} ${e.wwwAuthenticate ?? ''}`).join('; '));
+  const auth3 = adminProvider.authorizeUrls[0];
+  check('ts: client re-authorized asking for db:admin',
+    (auth3?.searchParams.get('scope') ?? '').split(' ').includes('db:admin'), auth3?.href);
+  if (opts.consent) {
+    const page = adminProvider.consentPages[0];
+    check('ts: the step-up consent page offers db:admin, ticked, with db://settings',
+      (page?.scopes ?? []).some((sc) => sc.name === 'db:admin' && sc.checked) && page.html.includes('db://settings'),
+      JSON.stringify(page?.scopes));
+  }
+  let stored = {};
+  try {
+    stored = JSON.parse(settings?.contents?.[0]?.text ?? '{}');
+  } catch {
+    stored = {};
+  }
+  check('ts: resources/read db://settings succeeds after the step-up (SQLite in WAL mode)',
+    settings?.contents?.[0]?.mimeType === 'application/json' && stored.engine === 'sqlite' && stored.journal_mode === 'wal',
+    JSON.stringify(settings).slice(0, 400));
+  const claims3 = jwtPayload(adminProvider.tokens()?.access_token ?? '');
+  check('ts: the stepped-up token carries db:admin', (claims3?.scope ?? '').split(' ').includes('db:admin'),
+    JSON.stringify(claims3));
+  await admin.close();
 } catch (err) {
   crashed('ts: client flow', err);
   for (const e of exchanges) {
