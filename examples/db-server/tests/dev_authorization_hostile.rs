@@ -5,7 +5,8 @@
 mod binary_support;
 
 use binary_support::{Server, free_port};
-use mcp_scopes_tests::oauth_client::{DevOAuth, Pkce, REDIRECT_URI, redirect_query};
+use mcp_scopes_tests::oauth_client::{DevOAuth, Pkce, REDIRECT_URI, claims, redirect_query};
+use mcp_scopes_tests::rpc_client::rpc;
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use serde_json::json;
@@ -148,9 +149,20 @@ async fn pkce_is_s256_only_and_the_verifier_must_match() {
     }
 }
 
+/// RFC 6749 §4.1.2: a reused code is refused and what was issued from it is revoked, as far as the
+/// development authorization server can: the refresh token. The access token cannot be called back
+/// (the resource server checks signatures, not a list), so it works until it expires, and the
+/// refusal says so, with the lifetime (`--dev-token-lifetime`).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reused_code_is_refused_and_revokes_the_refresh_token_it_gave() {
-    let (_dir, _server, oauth) = dev_server();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let _server = Server::start_with(
+        port,
+        &dir.path().join("data"),
+        &["--dev-token-lifetime", "5m"],
+    );
+    let oauth = DevOAuth::new(&format!("http://127.0.0.1:{port}/mcp"));
     let client_id = oauth.register_client("Reuse", true).await;
     let pkce = Pkce::new();
     let page = oauth
@@ -163,6 +175,12 @@ async fn a_reused_code_is_refused_and_revokes_the_refresh_token_it_gave() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(second["error"], "invalid_grant", "{second}");
     assert!(second.get("access_token").is_none());
+    let description = second["error_description"].as_str().unwrap_or_default();
+    assert!(
+        description.contains("refresh token issued from it is revoked")
+            && description.contains("stays valid until it expires (at most 300 s)"),
+        "{description}"
+    );
     let refresh = first["refresh_token"].as_str().expect("refresh token");
     let (status, body) = oauth
         .token(&[
@@ -176,6 +194,26 @@ async fn a_reused_code_is_refused_and_revokes_the_refresh_token_it_gave() {
         (StatusCode::BAD_REQUEST, Some("invalid_grant")),
         "{body}"
     );
+    // The window the refusal names: the access token still calls a tool, for 300 s from its issue.
+    let access = first["access_token"].as_str().expect("access token");
+    let claims = claims(access);
+    assert_eq!(
+        claims["exp"]
+            .as_i64()
+            .zip(claims["iat"].as_i64())
+            .map(|(exp, iat)| exp - iat),
+        Some(300),
+        "{claims}"
+    );
+    let call = rpc(
+        &oauth.http,
+        &oauth.resource,
+        Some(access),
+        "tools/call",
+        json!({"name": "list_tables", "arguments": {}}),
+    )
+    .await;
+    assert_eq!(call.status, StatusCode::OK, "{call:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

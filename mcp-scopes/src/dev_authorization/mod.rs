@@ -30,7 +30,9 @@
 //!   can do what the developer can: the consent page protects against web pages (CSRF, framing,
 //!   forged redirects), not against other programs on the same machine.
 //! - A reused authorization code revokes the refresh tokens issued from it; access tokens already
-//!   issued stay valid until they expire (the resource server checks signatures, not a list).
+//!   issued stay valid until they expire (the resource server checks signatures, not a list, and
+//!   must not depend on this module): at most the access-token lifetime
+//!   ([`DEFAULT_ACCESS_TOKEN_TTL`], `--dev-token-lifetime`), which the refusal names.
 //!
 //! Files: `store` (what is kept, with its caps), `params` (form and query parsing), `guard` (the
 //! loopback check), `metadata`, `registration`, `redirect` (redirect URI rules), `authorize` (the

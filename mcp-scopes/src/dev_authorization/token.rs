@@ -2,8 +2,10 @@
 //! an access token for this server's resource, signed with the development key.
 //!
 //! - `authorization_code`: the code is redeemed once (a second use is refused and revokes the
-//!   refresh tokens issued from it, RFC 6749 §4.1.2), by the client it was issued to, with the
-//!   same redirect URI, and with the verifier whose S256 hash is the challenge.
+//!   refresh tokens issued from it, RFC 6749 §4.1.2; the access token issued from it cannot be
+//!   revoked, the resource server checking only signatures, and stays valid for the rest of its
+//!   lifetime), by the client it was issued to, with the same redirect URI, and with the verifier
+//!   whose S256 hash is the challenge.
 //! - `refresh_token`: rotated at each use; `scope` may narrow what the access token carries, never
 //!   widen it (`invalid_scope`); the new refresh token keeps the original grant.
 //! - `resource` (RFC 8707), when sent, must be this server's resource (`invalid_target`).
@@ -74,9 +76,15 @@ fn from_code(shared: &Shared, params: &Params) -> Result<Response, OAuthError> {
     check_resource(shared, params)?;
     let issued = shared.store().redeem_code(code).map_err(|e| match e {
         Redeem::Unknown => OAuthError::new("invalid_grant", "the code is unknown or expired"),
+        // The resource server checks signatures, not a list: an access token already issued from
+        // the code cannot be called back, so the description says how long it stays valid.
         Redeem::Reused => OAuthError::new(
             "invalid_grant",
-            "the code was already used; the tokens issued from it are revoked",
+            format!(
+                "the code was already used; the refresh token issued from it is revoked, an access \
+                 token issued from it stays valid until it expires (at most {} s)",
+                shared.access_token_ttl.as_secs()
+            ),
         ),
     })?;
     if issued.client_id != client_id {
