@@ -4,6 +4,9 @@
 //! crate cannot depend on the runtime, so the rule is written twice and the UI cases and the
 //! runtime's unit tests use the same templates.
 
+use syn::ext::IdentExt;
+use syn::{Pat, PatType};
+
 /// A problem with a fixed URI, worded as a fix.
 pub(crate) fn uri_problem(uri: &str) -> Option<String> {
     if uri.contains(['{', '}']) {
@@ -80,6 +83,17 @@ fn scheme_problem(uri: &str) -> Option<String> {
     (!valid).then(|| {
         format!("resource URI `{uri}` has no scheme, start it with one, e.g. `db://schema`")
     })
+}
+
+/// The template variable a parameter stands for: its pattern is a plain name among `variables`.
+pub(crate) fn variable_name(param: &PatType, variables: &[String]) -> Option<String> {
+    match &*param.pat {
+        Pat::Ident(pat) if pat.subpat.is_none() => {
+            let name = pat.ident.unraw().to_string();
+            variables.contains(&name).then_some(name)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The generated code of `#[resource]` and `#[prompt]`: a `ResourceDef` or `PromptDef` in its
-//! registry slice, the handler (written by the shared [`handler`](super::handler)), the
+//! registry slice, the handler (written by the shared [`handler`](super::handler::handler)), the
 //! completers, and the hidden type holding the definition for `resources![…]` / `prompts![…]`.
 
 use proc_macro2::{Span, TokenStream};
@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use super::{Shape, handler, option, scope_names};
+use super::handler::{Shape, handler, option, scope_names};
 use crate::args::Completers;
 use crate::valid::{Func, Prompt, Resource};
 

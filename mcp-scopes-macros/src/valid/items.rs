@@ -6,11 +6,11 @@ use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::{LitStr, Path, parse_quote};
 
-use super::{Func, description, func, gate, name_problem};
+use super::declaration::{description, gate, name_problem};
+use super::func::{Func, func};
 use crate::args::{Completers, PromptArgs, ResourceArgs, ScopeRef};
 use crate::ast::{Errors, ItemTool};
-use crate::expand::variable_name;
-use crate::uri::{template_variables, uri_problem};
+use crate::uri::{template_variables, uri_problem, variable_name};
 
 /// A checked `#[resource]`.
 pub(crate) struct Resource<'a> {
