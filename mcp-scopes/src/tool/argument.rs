@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::call::{ToolCall, ToolCallError};
 use super::notify::Notifier;
-use super::state::StateMap;
+use super::state::{StateMap, StateValue};
 use crate::auth::Principal;
 
 /// The tool's input, deserialized from the call's `arguments` (missing arguments read as `{}`).
@@ -78,7 +78,7 @@ impl ToolArgument for Notifier {
     }
 }
 
-impl<T: Clone + Send + Sync + 'static> ToolArgument for State<T> {
+impl<T: StateValue> ToolArgument for State<T> {
     fn from_tool_call(call: &mut ToolCall) -> Result<Self, ToolCallError> {
         call.state.get::<T>().cloned().map(State).ok_or_else(|| {
             ToolCallError::Internal(format!(

@@ -14,8 +14,10 @@ use std::sync::Arc;
 /// struct Db; // not Clone
 /// let builder = mcp_scopes::server::McpServer::builder().state(Db);
 /// ```
+// The hint is in `message` too: when the blanket impl's bounds fail, rustc shows the message but
+// drops the label and the note (tests/ui/fail/state-not-clone.stderr).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be shared state: it must be `Clone + Send + Sync + 'static`",
+    message = "`{Self}` cannot be shared state: it must be `Clone + Send + Sync + 'static`; wrap it in `Arc` (with a `Mutex` inside for changes)",
     label = "not usable as shared state",
     note = "wrap it in `Arc` (`.state(Arc::new(value))`, with a `Mutex` inside for changes) and take `State<Arc<…>>` in the tool"
 )]
