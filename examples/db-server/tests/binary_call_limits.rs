@@ -97,7 +97,13 @@ async fn the_call_timeout_from_the_environment_cuts_a_slow_query_off() {
         body["result"]["content"][0]["text"],
         "the tool `query` did not finish within 1s and was stopped"
     );
-    assert!(took < Duration::from_secs(4), "answered after {took:?}");
+    // The message shows the call timeout answered, not SQLite's 5 s statement limit; the bound
+    // guards that the answer did not wait for the statement to end (it would come at 5 s). How
+    // long after the 1 s timeout it arrives is the machine's load, so it is not checked closer.
+    assert!(
+        took < Duration::from_millis(4900),
+        "answered after {took:?}"
+    );
 }
 
 #[test]
