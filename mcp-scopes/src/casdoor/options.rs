@@ -1,4 +1,4 @@
-//! What a sync is asked to do: [`SyncOptions`], built once and read by [`sync`](super::sync).
+//! What a sync is asked to do: [`SyncOptions`], built once and read by the `sync` function.
 
 use std::time::Duration;
 
