@@ -19,7 +19,7 @@
 
 use rusqlite::Connection;
 
-use super::inspect::TableList;
+use super::schema::TableList;
 
 /// A read-only connection of the pool, with what it remembers of the catalog.
 #[derive(Debug)]

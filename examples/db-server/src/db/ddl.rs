@@ -5,9 +5,11 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::error::DbError;
 use super::guard::{Guard, Policy};
+use super::ident::quote_ident;
 use super::query::prepare_one;
-use super::{DbError, Sqlite, quote_ident};
+use super::sqlite::Sqlite;
 
 /// What a schema change did.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

@@ -11,7 +11,9 @@ use std::time::Instant;
 use rusqlite::Connection;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 
-use super::{DbError, Limits, functions};
+use super::error::DbError;
+use super::functions;
+use super::limits::Limits;
 
 /// What kind of statement a call allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

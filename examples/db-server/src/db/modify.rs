@@ -6,9 +6,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::error::DbError;
 use super::guard::{Guard, Policy};
+use super::limits::Limits;
 use super::query::{RowBudget, bind, collect_rows, prepare_one};
-use super::{DbError, Limits, Sqlite};
+use super::sqlite::Sqlite;
 
 /// The result of one INSERT, UPDATE or DELETE.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

@@ -7,10 +7,12 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::error::DbError;
 use super::guard::{Guard, Policy};
+use super::limits::Limits;
 use super::size;
+use super::sqlite::Sqlite;
 use super::value::{to_json, to_sql};
-use super::{DbError, Limits, Sqlite};
 
 /// The result of a read-only query.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

@@ -6,8 +6,10 @@
 
 use serde::Serialize;
 
+use super::database::{Backend, Database};
 use super::inspect::read_schema;
-use super::{Backend, Database, DbError, Limits, Sqlite};
+use super::sqlite::Sqlite;
+use super::{DbError, Limits};
 
 /// What `db://settings` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

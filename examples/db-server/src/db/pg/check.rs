@@ -95,7 +95,7 @@ pub(super) async fn plan(
         ))
     })?;
     let row = tx
-        .query_one(&statement, &super::read::as_params(params))
+        .query_one(&statement, &super::value::as_params(params))
         .await
         .map_err(|e| super::from_postgres(&e, limits))?;
     let plan: Raw<'_> = row

@@ -3,10 +3,11 @@
 
 use tokio_postgres::Transaction;
 
-use super::super::inspect::{
+use super::super::error::DbError;
+use super::super::ident::quote_ident;
+use super::super::schema::{
     ColumnInfo, ForeignKeyInfo, IndexInfo, TableDescription, TableKind, TableList, TableSummary,
 };
-use super::super::{DbError, quote_ident};
 use super::Postgres;
 
 /// Tables, partitioned tables, views, materialized views and foreign tables of schema `$1`

@@ -7,12 +7,12 @@ use std::pin::pin;
 use futures_util::TryStreamExt as _;
 use rusqlite::types::ValueRef;
 use serde_json::Value;
-use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::types::Type;
 use tokio_postgres::{Statement, Transaction};
 
 use super::super::query::QueryOutput;
 use super::super::{DbError, Limits, size};
-use super::value::{self, Param, Raw};
+use super::value::{self, Param, Raw, as_params};
 use super::{Postgres, check};
 
 impl Postgres {
@@ -73,11 +73,6 @@ pub(super) fn params_from_json(sql: &str, params: &[Value]) -> Result<Vec<Param>
         .enumerate()
         .map(|(i, v)| value::param(i + 1, v))
         .collect()
-}
-
-/// The parameters as the driver takes them.
-pub(super) fn as_params(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
-    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
 /// Prepares `sql` as one statement (PostgreSQL refuses several in one Parse) and checks its

@@ -34,6 +34,11 @@ pub(super) enum Param {
     Bytes(Vec<u8>),
 }
 
+/// The parameters as the driver takes them.
+pub(super) fn as_params(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
 /// Converts the JSON parameter at 1-based `index`.
 pub(super) fn param(index: usize, value: &Value) -> Result<Param, DbError> {
     let bad = |reason: &str| DbError::BadParameter {

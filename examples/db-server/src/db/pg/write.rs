@@ -7,9 +7,11 @@ use futures_util::TryStreamExt as _;
 use serde_json::Value;
 
 use super::super::ddl::SchemaChange;
+use super::super::error::DbError;
+use super::super::ident::quote_ident;
 use super::super::modify::ExecuteOutput;
-use super::super::{DbError, quote_ident};
-use super::read::{as_params, params_from_json, prepare_one};
+use super::read::{params_from_json, prepare_one};
+use super::value::as_params;
 use super::value::{self, Raw};
 use super::{Postgres, check};
 

@@ -1,0 +1,45 @@
+//! What one call may cost and how many read calls run at once: the [`Limits`] both backends
+//! enforce.
+
+use std::time::Duration;
+
+/// Bounds on what one call may cost, and on how many read calls run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Rows a query returns when the caller does not ask for fewer (the rest is cut, `truncated`).
+    pub default_rows: usize,
+    /// The most rows a caller may ask for.
+    pub max_rows: usize,
+    /// How long one statement may run before SQLite interrupts it.
+    pub time_limit: Duration,
+    /// The largest string or blob a statement may produce, in bytes (`SQLITE_LIMIT_LENGTH`).
+    pub max_value_bytes: usize,
+    /// How much one result may hold, in bytes; rows past it are cut (`truncated`). Each value
+    /// counts as the larger of its JSON text as sent and the memory it takes once converted (at
+    /// least 32 bytes), so this bounds both the answer and the memory a call holds.
+    pub max_result_bytes: usize,
+    /// The most memory SQLite may hold at once, in bytes, for the whole process (`PRAGMA
+    /// hard_heap_limit`; the last database opened sets it). A statement that needs more fails
+    /// with "out of memory" instead of exhausting the machine: one row of 2000 columns of
+    /// `max_value_bytes` each would be 32 GiB.
+    pub max_memory_bytes: usize,
+    /// How many read calls (`query`, `list_tables`, `describe_table`) run at once, each on its own
+    /// read-only connection and blocking thread; more wait for one to finish, at most
+    /// `time_limit`, then get [`DbError::Busy`](super::DbError::Busy). With `max_result_bytes`, this bounds the
+    /// connections, threads and result memory all callers together can hold.
+    pub max_readers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            default_rows: 500,
+            max_rows: 5_000,
+            time_limit: Duration::from_secs(5),
+            max_value_bytes: 16 * 1024 * 1024,
+            max_result_bytes: 4 * 1024 * 1024,
+            max_memory_bytes: 1024 * 1024 * 1024,
+            max_readers: 8,
+        }
+    }
+}
