@@ -17,31 +17,10 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 SERVER_CPUS=${SERVER_CPUS-0}
 
-for tool in wrk curl python3; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "bench/http.sh: $tool is not installed (Debian/Ubuntu: apt-get install -y $tool)" >&2
-    exit 1
-  fi
-done
-
-cargo build --release -q -p db-server
-bin=target/release/db-server
-
-work=$(mktemp -d)
-chmod 700 "$work"
-server_pid=
-stop() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap stop EXIT
-
-# A free loopback port: the development token's audience names it, so it is chosen up front.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port/mcp"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_require bench/http.sh wrk curl python3
+bench_setup
 
 # All connections carry one token (one caller): raise its limit of running calls (16) above them.
 server=("$bin" --bind 127.0.0.1 --port "$port" --data-dir "$work/data" --max-calls-per-caller $((CONNECTIONS * 2)))
@@ -56,16 +35,7 @@ if [ -n "$SERVER_CPUS" ] && command -v taskset >/dev/null && [ "$(nproc)" -gt 1 
 fi
 "${server[@]}" >"$work/server.log" 2>&1 &
 server_pid=$!
-
-for _ in $(seq 100); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$port/.well-known/oauth-protected-resource" 2>/dev/null && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "bench/http.sh: the server exited:" >&2
-    cat "$work/server.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
+bench_wait_for_server bench/http.sh
 
 # The token goes into a file only this user can read, never onto the terminal.
 token=$("$bin" token --port "$port" --data-dir "$work/data" --scope db:query)

@@ -19,34 +19,14 @@ DURATION=${DURATION:-60s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 
-for tool in wrk curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench/soak.sh: $tool is not installed" >&2; exit 1; }
-done
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_require bench/soak.sh wrk curl python3
+bench_setup
 
-cargo build --release -q -p db-server
-bin=target/release/db-server
-
-work=$(mktemp -d)
-chmod 700 "$work"
-server_pid=
-stop() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap stop EXIT
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port/mcp"
 "$bin" --bind 127.0.0.1 --port "$port" --data-dir "$work/data" >"$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 100); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$port/.well-known/oauth-protected-resource" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
+bench_wait_for_server bench/soak.sh
 
 # One token per thread (its own subject: its own caller), passed to wrk through the environment.
 for n in $(seq "$THREADS"); do
