@@ -201,82 +201,63 @@ async fn lists_show_every_item_with_its_scopes_under_every_version() {
 #[tokio::test]
 async fn reads_gets_and_completions_run_their_handlers_under_every_version() {
     let s = resource_server();
-    for version in VERSIONS {
-        let reply = request(
-            &s,
-            version,
-            &["db:query"],
+    // Each request, where in the reply it is checked (a JSON pointer), and what is there.
+    let cases = [
+        (
             "resources/read",
             json!({"uri": "db://schema"}),
-        )
-        .await;
-        assert_eq!(reply.status, StatusCode::OK, "{version}: {}", reply.text);
-        assert_eq!(
-            reply.json()["result"]["contents"],
+            "/result/contents",
             json!([{"uri": "db://schema", "mimeType": "application/sql",
-                    "text": "CREATE TABLE users (id);"}])
-        );
-        if version == "2026-07-28" {
-            assert_eq!(reply.json()["result"]["resultType"], "complete");
-        }
-
-        let reply = request(
-            &s,
-            version,
-            &["db:query"],
+                    "text": "CREATE TABLE users (id);"}]),
+        ),
+        (
             "resources/read",
             json!({"uri": "db://tables/users"}),
-        )
-        .await;
-        assert_eq!(
-            reply.json()["result"]["contents"][0],
-            json!({"uri": "db://tables/users", "mimeType": "text/csv", "text": "id\n1"})
-        );
-
-        let reply = request(
-            &s,
-            version,
-            &["db:query"],
+            "/result/contents/0",
+            json!({"uri": "db://tables/users", "mimeType": "text/csv", "text": "id\n1"}),
+        ),
+        (
             "prompts/get",
             json!({"name": "explain", "arguments": {"sql": "SELECT 1"}}),
-        )
-        .await;
-        assert_eq!(
-            reply.json()["result"]["messages"],
+            "/result/messages",
             json!([{"role": "user", "content": {"type": "text",
                     "text": "Explain the plan of `SELECT 1`."}}]),
-            "{version}: {}",
-            reply.text
-        );
-
-        let reply = request(
-            &s,
-            version,
-            &["db:query"],
+        ),
+        (
             "completion/complete",
             json!({"ref": {"type": "ref/resource", "uri": "db://tables/{table}"},
                    "argument": {"name": "table", "value": "u"}}),
-        )
-        .await;
-        assert_eq!(
-            reply.json()["result"]["completion"],
+            "/result/completion",
             json!({"values": ["users"]}),
-            "{version}: {}",
-            reply.text
-        );
-        let reply = request(
-            &s,
-            version,
-            &["db:query"],
+        ),
+        (
             "completion/complete",
             json!({"ref": {"type": "ref/prompt", "name": "explain"},
                    "argument": {"name": "sql", "value": "se"}}),
-        )
-        .await;
-        assert_eq!(
-            reply.json()["result"]["completion"],
-            json!({"values": ["SELECT"]})
-        );
+            "/result/completion",
+            json!({"values": ["SELECT"]}),
+        ),
+    ];
+    for version in VERSIONS {
+        for (method, params, pointer, expected) in &cases {
+            let reply = request(&s, version, &["db:query"], method, params.clone()).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{version} {method}: {}",
+                reply.text
+            );
+            let body = reply.json();
+            assert_eq!(
+                body.pointer(pointer),
+                Some(expected),
+                "{version} {method}: {}",
+                reply.text
+            );
+            if version == "2026-07-28" && *method == "resources/read" {
+                assert_eq!(body["result"]["resultType"], "complete");
+            }
+        }
     }
     // schema, table, explain and the table completer, three times.
     assert_eq!(s.calls.get(), 12);
