@@ -49,20 +49,35 @@ async fn sql_with_a_nul_character_is_refused_not_cut() {
 }
 
 #[tokio::test]
-async fn a_nul_in_the_sql_gets_an_error_result_over_http() {
+async fn a_nul_in_the_sql_gets_an_error_result_over_http_from_every_tool_taking_sql() {
     with_fresh_server(async |server| {
-        let token = server.token(&["db:query"]);
-        let reply = server
-            .call(
-                &token,
-                "query",
-                json!({"sql": "SELECT count(*) FROM orders\u{0} WHERE id = 1"}),
-            )
-            .await;
-        let message = reply.tool_error();
-        assert!(
-            message.starts_with("the SQL text holds a NUL character (at byte 27)"),
-            "{message}"
+        let token = server.token(&["db:admin"]);
+        let before = dump(&server.database_file());
+        // Each tool that takes SQL, its text with a NUL, and the byte the error names.
+        let cases = [
+            ("query", "SELECT count(*) FROM orders\u{0} WHERE id = 1", 27),
+            (
+                "execute",
+                "DELETE FROM order_items\u{0} WHERE order_id = 1",
+                23,
+            ),
+            ("create_table", "CREATE TABLE t (x)\u{0} -- and more", 18),
+            ("create_index", "\u{0}CREATE INDEX i ON orders(status)", 0),
+        ];
+        for (tool, sql, at) in cases {
+            let reply = server.call(&token, tool, json!({ "sql": sql })).await;
+            let message = reply.tool_error();
+            assert!(
+                message.starts_with(&format!(
+                    "the SQL text holds a NUL character (at byte {at})"
+                )),
+                "{tool}: {message}"
+            );
+        }
+        assert_eq!(
+            dump(&server.database_file()),
+            before,
+            "a refused statement changed the database"
         );
     })
     .await;

@@ -24,6 +24,14 @@ fn answer_bytes(reply: &Reply) -> usize {
     sent
 }
 
+/// The result's text content, read as JSON: it must be the structured content, copied.
+fn text_copy(reply: &Reply) -> Value {
+    let text = reply.result()["content"][0]["text"].as_str().expect("text");
+    let copy: Value = serde_json::from_str(text).expect("the text is the JSON");
+    assert_eq!(&copy, reply.structured());
+    copy
+}
+
 #[tokio::test]
 async fn rows_of_control_characters_stay_within_the_documented_size() {
     with_fresh_server(async |server| {
@@ -96,9 +104,7 @@ async fn small_results_keep_their_text_copy() {
                 json!({"sql": "SELECT id, name FROM customers ORDER BY id LIMIT 2"}),
             )
             .await;
-        let text = reply.result()["content"][0]["text"].as_str().expect("text");
-        let copy: Value = serde_json::from_str(text).expect("the text is the JSON");
-        assert_eq!(&copy, reply.structured());
+        let copy = text_copy(&reply);
         assert_eq!(copy["row_count"], json!(2));
         let reply = server
             .call(
@@ -107,9 +113,7 @@ async fn small_results_keep_their_text_copy() {
                 json!({"sql": "UPDATE products SET stock = stock + 1 WHERE id = 1 RETURNING id, stock"}),
             )
             .await;
-        let text = reply.result()["content"][0]["text"].as_str().expect("text");
-        let copy: Value = serde_json::from_str(text).expect("the text is the JSON");
-        assert_eq!(&copy, reply.structured());
+        let copy = text_copy(&reply);
         assert_eq!(copy["returning_rows"], json!([[1, 41]]));
     })
     .await;
