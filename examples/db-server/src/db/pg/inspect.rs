@@ -1,7 +1,7 @@
 //! `list_tables` and `describe_table` on PostgreSQL: read from the catalog of the configured
 //! schema, on a reader connection in a read-only transaction, into the same answers as SQLite.
 
-use tokio_postgres::Transaction;
+use tokio_postgres::{Row, Transaction};
 
 use super::super::error::DbError;
 use super::super::ident::quote_ident;
@@ -132,44 +132,32 @@ impl Postgres {
             });
         };
         let error = |e: tokio_postgres::Error| self.error(&e);
-        let columns = tx
-            .query(COLUMNS, &[&oid])
-            .await
-            .map_err(error)?
-            .iter()
-            .map(|row| ColumnInfo {
-                name: row.get(0),
-                declared_type: row.get(1),
-                not_null: row.get(2),
-                default: row.get(3),
-                primary_key: row.get(4),
-            })
-            .collect();
-        let foreign_keys = tx
-            .query(FOREIGN_KEYS, &[&oid])
-            .await
-            .map_err(error)?
-            .iter()
-            .map(|row| ForeignKeyInfo {
-                columns: row.get(0),
-                references_table: row.get(1),
-                references_columns: row.get(2),
-                on_update: action(row.get::<_, &str>(3)),
-                on_delete: action(row.get::<_, &str>(4)),
-            })
-            .collect();
-        let indexes = tx
-            .query(INDEXES, &[&oid])
-            .await
-            .map_err(error)?
-            .iter()
-            .map(|row| IndexInfo {
-                name: row.get(0),
-                unique: row.get(1),
-                columns: row.get(2),
-                origin: row.get(3),
-            })
-            .collect();
+        let columns = rows_about(&tx, COLUMNS, oid, |row| ColumnInfo {
+            name: row.get(0),
+            declared_type: row.get(1),
+            not_null: row.get(2),
+            default: row.get(3),
+            primary_key: row.get(4),
+        })
+        .await
+        .map_err(error)?;
+        let foreign_keys = rows_about(&tx, FOREIGN_KEYS, oid, |row| ForeignKeyInfo {
+            columns: row.get(0),
+            references_table: row.get(1),
+            references_columns: row.get(2),
+            on_update: action(row.get::<_, &str>(3)),
+            on_delete: action(row.get::<_, &str>(4)),
+        })
+        .await
+        .map_err(error)?;
+        let indexes = rows_about(&tx, INDEXES, oid, |row| IndexInfo {
+            name: row.get(0),
+            unique: row.get(1),
+            columns: row.get(2),
+            origin: row.get(3),
+        })
+        .await
+        .map_err(error)?;
         let sql: String = tx
             .query_one(DEFINITION, &[&oid])
             .await
@@ -239,4 +227,14 @@ fn action(code: &str) -> String {
         _ => "NO ACTION",
     }
     .to_owned()
+}
+
+/// Runs one catalog statement about the object `oid` and maps each row of its answer.
+async fn rows_about<T>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    oid: i64,
+    map: impl Fn(&Row) -> T,
+) -> Result<Vec<T>, tokio_postgres::Error> {
+    Ok(tx.query(sql, &[&oid]).await?.iter().map(map).collect())
 }
