@@ -87,6 +87,16 @@ impl Live {
         request.send().await.expect("the server answers")
     }
 
+    /// Waits until the running tool was dropped (its client left), then releases it: a dropped
+    /// tool never finishes.
+    async fn stopped_without_finishing(&self) {
+        self.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
+            .await;
+        self.gate.release.notify_one();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(self.gate.finished.load(Ordering::SeqCst), 0);
+    }
+
     async fn wait_for(&self, what: impl Fn(&Gate) -> bool) {
         for _ in 0..250 {
             if what(&self.gate) {
@@ -146,11 +156,7 @@ async fn closing_the_stream_cancels_a_2026_call() {
         9
     );
     drop(response);
-    live.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
-        .await;
-    live.gate.release.notify_one();
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert_eq!(live.gate.finished.load(Ordering::SeqCst), 0);
+    live.stopped_without_finishing().await;
 }
 
 #[tokio::test]
@@ -164,11 +170,7 @@ async fn a_legacy_call_stops_when_its_client_leaves() {
         .await;
     first_sse_event(&mut response).await;
     drop(response);
-    live.wait_for(|g| g.abandoned.load(Ordering::SeqCst) == 1)
-        .await;
-    live.gate.release.notify_one();
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert_eq!(live.gate.finished.load(Ordering::SeqCst), 0);
+    live.stopped_without_finishing().await;
 }
 
 #[tokio::test]
