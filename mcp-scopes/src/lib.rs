@@ -10,6 +10,7 @@ pub mod completion;
 #[cfg(feature = "dev-authorization-server")]
 pub mod dev_authorization;
 pub mod handler;
+mod loopback;
 pub mod manifest;
 pub mod metadata;
 pub mod prompt;

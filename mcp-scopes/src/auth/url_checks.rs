@@ -3,6 +3,8 @@
 //! a log. Its own file because the configuration checks, the key fetcher and `casdoor sync` all use
 //! it, and it needs none of them.
 
+use crate::loopback::is_loopback_host;
+
 /// What makes `url` unfit to reach an authorization server (its metadata, keys or admin API), if
 /// anything: it must be `https`, or `http` to a loopback host, since whoever sits on a plain-http
 /// path could serve their own keys or read credentials (the MCP authorization spec requires HTTPS
@@ -10,24 +12,12 @@
 pub(crate) fn transport_problem(url: &reqwest::Url) -> Option<&'static str> {
     match url.scheme() {
         "https" if url.host_str().is_some() => None,
-        "http" if is_loopback(url) => None,
+        "http" if url.host_str().is_some_and(is_loopback_host) => None,
         "http" if url.host_str().is_some() => Some(
             "plain http is accepted only for a loopback host (127.0.0.1, ::1 or localhost); use https",
         ),
         _ => Some("not an http(s) URL with a host"),
     }
-}
-
-/// Whether `url` names a loopback host: an IP loopback address or `localhost`.
-pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.parse::<std::net::IpAddr>().map_or_else(
-        |_| host.eq_ignore_ascii_case("localhost"),
-        |ip| ip.is_loopback(),
-    )
 }
 
 /// `url` with any `user:password@` replaced by `***@`, for error messages and logs. Works on the text,

@@ -13,6 +13,7 @@ use http::{HeaderValue, Method, StatusCode};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use super::error::error_page;
+use crate::loopback::is_loopback_host;
 
 /// Refuses (403, an HTML page) a request from a non-loopback address, with a non-loopback `Host`,
 /// or without a known peer address (served without [`ConnectInfo`]: fail closed).
@@ -46,16 +47,7 @@ pub(super) async fn loopback_only(request: Request, next: Next) -> Response {
 /// Whether a `Host` value (`name[:port]`) names the local machine.
 pub(super) fn host_is_loopback(host: &str) -> bool {
     host.parse::<http::uri::Authority>()
-        .is_ok_and(|authority| is_loopback_name(authority.host()))
-}
-
-/// `localhost`, `127.0.0.0/8` or `::1` (brackets allowed).
-pub(super) fn is_loopback_name(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+        .is_ok_and(|authority| is_loopback_host(authority.host()))
 }
 
 /// CORS for registration and the token endpoint: browser-based clients on loopback origins (MCP
@@ -69,7 +61,7 @@ pub(super) fn loopback_cors() -> CorsLayer {
                 .and_then(|o| o.parse::<http::Uri>().ok())
                 .is_some_and(|uri| {
                     matches!(uri.scheme_str(), Some("http" | "https"))
-                        && uri.host().is_some_and(is_loopback_name)
+                        && uri.host().is_some_and(is_loopback_host)
                 })
         }))
         .allow_methods([Method::POST])

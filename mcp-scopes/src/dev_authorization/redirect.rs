@@ -8,7 +8,7 @@
 use axum::response::{IntoResponse as _, Redirect, Response};
 use reqwest::Url;
 
-use super::guard::is_loopback_name;
+use crate::loopback::is_loopback_host;
 
 /// Schemes that run or embed content instead of reaching an application.
 const REFUSED_SCHEMES: [&str; 6] = ["javascript", "data", "file", "vbscript", "about", "blob"];
@@ -29,7 +29,7 @@ pub(super) fn registration_problem(uri: &str) -> Option<String> {
     }
     match url.scheme() {
         "https" if url.host().is_some() => None,
-        "http" if url.host_str().is_some_and(is_loopback_name) => None,
+        "http" if url.host_str().is_some_and(is_loopback_host) => None,
         "http" => Some(format!(
             "`{}`: plain http only to a loopback host (127.0.0.1, [::1] or localhost); use https otherwise",
             clip(uri)
@@ -61,7 +61,7 @@ pub(super) fn is_registered(registered: &[String], requested: &str) -> bool {
 fn loopback_url(uri: &str) -> Option<Url> {
     let url = Url::parse(uri).ok()?;
     (url.scheme() == "http"
-        && url.host_str().is_some_and(is_loopback_name)
+        && url.host_str().is_some_and(is_loopback_host)
         && url.fragment().is_none()
         && url.username().is_empty()
         && url.password().is_none())

@@ -5,7 +5,6 @@
 //! hostname that resolves to 127.0.0.1; such requests carry the attacker's `Origin` and `Host`, which
 //! is what is checked here.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -17,6 +16,7 @@ use http::{HeaderMap, StatusCode};
 use super::jsonrpc::{INVALID_REQUEST, RpcError};
 use super::response::error_response;
 use crate::audit::{self, AuditLimits};
+use crate::loopback::is_loopback_host;
 
 /// Which `Origin` and `Host` values the MCP endpoint accepts.
 #[derive(Debug, Clone)]
@@ -29,13 +29,6 @@ pub(crate) struct OriginPolicy {
     pub allowed_hosts: Option<Vec<String>>,
     /// Whether loopback `Host` names are accepted in addition to `allowed_hosts`.
     pub allow_loopback_hosts: bool,
-}
-
-/// Whether `host` (no port; IPv6 with or without brackets) names the local machine.
-pub(crate) fn is_loopback_host(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `scheme://host[:port]` of an origin or URL, lowercase; `None` when it is not one.
