@@ -15,6 +15,9 @@ use super::write::{self, MoveOutput, WriteMode, WriteOutput};
 use super::{samples, usage};
 
 /// The served directory. Cheap to clone (shared handle).
+///
+/// Its operations are `async`: inside a tokio runtime each runs on the blocking pool; polled
+/// outside any runtime it runs on the calling thread (the future is then ready at its first poll).
 #[derive(Debug, Clone)]
 pub struct Root {
     inner: Arc<Inner>,
@@ -64,13 +67,18 @@ impl Root {
         self.inner.limits
     }
 
-    /// Runs a blocking file operation on the blocking pool.
+    /// Runs a blocking file operation: inside a tokio runtime on its blocking pool, so the
+    /// runtime's workers never wait on the disk; outside one (a caller that polls the future
+    /// itself, such as the fuzz target, and may block) on the calling thread.
     async fn run<T, F>(&self, operation: F) -> Result<T, FsError>
     where
         T: Send + 'static,
         F: FnOnce(&Dir, &Limits, &Mutex<()>) -> Result<T, FsError> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
+        if tokio::runtime::Handle::try_current().is_err() {
+            return operation(&inner.dir, &inner.limits, &inner.write_lock);
+        }
         tokio::task::spawn_blocking(move || operation(&inner.dir, &inner.limits, &inner.write_lock))
             .await
             .map_err(|e| FsError::Internal(format!("a file task failed: {e}")))?
