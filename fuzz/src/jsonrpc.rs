@@ -14,9 +14,7 @@
 //! every SSE event is JSON; a tool that needs more than `db:query` never returns a result; and the
 //! database file never changes (checked every [`DIGEST_EVERY`] inputs).
 
-use std::path::PathBuf;
 use std::sync::LazyLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -29,7 +27,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt as _;
 
-use crate::support::{RUNTIME, digest, split_at_byte};
+use crate::support::{RUNTIME, UnchangedDatabase, split_at_byte};
 
 const ISSUER: &str = "https://issuer.fuzz";
 const RESOURCE: &str = "http://localhost:3000/mcp";
@@ -48,11 +46,9 @@ const VERSIONS: [&str; 4] = ["2025-03-26", "2025-06-18", "2025-11-25", "2026-07-
 
 struct Fixture {
     _dir: TempDir,
-    files: Vec<PathBuf>,
-    before: Vec<[u8; 32]>,
+    database: UnchangedDatabase,
     router: Router,
     authorization: String,
-    runs: AtomicU64,
 }
 
 static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
@@ -80,17 +76,11 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
                 .scopes(["db:query"]),
         )
         .expect("a token");
-    let mut wal = path.clone().into_os_string();
-    wal.push("-wal");
-    let files = vec![path, PathBuf::from(wal)];
-    let before = digest(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     Fixture {
         _dir: dir,
-        files,
-        before,
+        database: UnchangedDatabase::new(&path, DIGEST_EVERY),
         router,
         authorization: format!("Bearer {token}"),
-        runs: AtomicU64::new(0),
     }
 });
 
@@ -143,22 +133,10 @@ pub fn check(data: &[u8]) {
             }
         }
     }
-    if fixture
-        .runs
-        .fetch_add(1, Ordering::Relaxed)
-        .is_multiple_of(DIGEST_EVERY)
-    {
-        let now = digest(
-            &fixture
-                .files
-                .iter()
-                .map(PathBuf::as_path)
-                .collect::<Vec<_>>(),
-        );
-        assert_eq!(
-            now, fixture.before,
-            "the database changed under a db:query token"
-        );
+    if fixture.database.due() {
+        fixture
+            .database
+            .assert_unchanged("a request with a db:query token");
     }
 }
 

@@ -9,29 +9,26 @@
 //! always says something.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use db_server::db::{Database, Limits};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::{RUNTIME, digest, split_at_byte};
+use crate::support::{RUNTIME, UnchangedDatabase, split_at_byte};
 
 /// How often files are compared with their state at start.
 pub const DIGEST_EVERY: u64 = 64;
 
 struct Fixture {
     dir: TempDir,
-    files: Vec<PathBuf>,
-    before: Vec<[u8; 32]>,
+    database: UnchangedDatabase,
     dir_names: BTreeSet<String>,
     cwd_names: BTreeSet<String>,
     db: Database,
     limits: Limits,
-    runs: AtomicU64,
 }
 
 fn names(dir: &Path) -> BTreeSet<String> {
@@ -57,21 +54,16 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     RUNTIME
         .block_on(db.query("SELECT 1".to_owned(), Vec::new(), None))
         .expect("a read");
-    let mut wal = path.clone().into_os_string();
-    wal.push("-wal");
-    let files = vec![path, PathBuf::from(wal)];
-    let before = digest(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+    let database = UnchangedDatabase::new(&path, DIGEST_EVERY);
     let dir_names = names(dir.path());
     let cwd_names = names(&std::env::current_dir().expect("a working directory"));
     Fixture {
         dir,
-        files,
-        before,
+        database,
         dir_names,
         cwd_names,
         db,
         limits,
-        runs: AtomicU64::new(0),
     }
 });
 
@@ -88,27 +80,13 @@ pub fn check(data: &[u8]) {
         Ok(output) => assert!(output.rows.len() <= fixture.limits.default_rows),
         Err(error) => assert!(!error.to_string().trim().is_empty()),
     }
-    if fixture
-        .runs
-        .fetch_add(1, Ordering::Relaxed)
-        .is_multiple_of(DIGEST_EVERY)
-    {
+    if fixture.database.due() {
         unchanged(fixture);
     }
 }
 
 fn unchanged(fixture: &Fixture) {
-    let now = digest(
-        &fixture
-            .files
-            .iter()
-            .map(PathBuf::as_path)
-            .collect::<Vec<_>>(),
-    );
-    assert_eq!(
-        now, fixture.before,
-        "the database file changed through `query`"
-    );
+    fixture.database.assert_unchanged("`query`");
     assert_eq!(names(fixture.dir.path()), fixture.dir_names);
     let cwd = std::env::current_dir().expect("a working directory");
     assert_eq!(
