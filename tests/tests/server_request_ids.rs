@@ -167,3 +167,37 @@ async fn null_other_kinds_and_overlong_ids_are_refused_under_a_null_id() {
         format!(r#"{{"jsonrpc":"2.0","id":{longest},"result":{{}}}}"#)
     );
 }
+
+/// A number id outside the range of a double (`1e400`) is valid JSON and comes back as the same
+/// text, in results and in errors: JSON-RPC says the response's id is the request's, and refusing
+/// a valid JSON number would be a silent incompatibility (SECURITY.md, "Fuzzing", finding 3; a
+/// client whose parser cannot hold such a number cannot read it in its own request either).
+#[tokio::test]
+async fn ids_beyond_the_range_of_a_double_are_echoed_as_sent() {
+    let s = server();
+    for id in ["1e400", "-2.5E+308777", "17777777777777777777e777777777"] {
+        let ping = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#);
+        let reply = post_text(&s, &[], &ping).await;
+        assert_eq!(reply.status, StatusCode::OK, "{id}: {}", reply.text);
+        assert_eq!(
+            reply.text,
+            format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#)
+        );
+
+        // The fuzz target's input: no `method`.
+        let reply = post_text(&s, &[], &format!(r#"{{"jsonrpc":"2.0","id":{id}}}"#)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{id}: {}",
+            reply.text
+        );
+        assert!(
+            reply.text.starts_with(&format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"error":{{"code":{INVALID_REQUEST},"#
+            )),
+            "{id}: {}",
+            reply.text
+        );
+    }
+}
