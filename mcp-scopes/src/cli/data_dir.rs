@@ -5,8 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::FlagError;
+use super::flag_error::FlagError;
 use crate::auth::DevSigner;
+
+/// `./<name>-data`: next to where the server is started, easy to find and to delete.
+pub(super) fn default_data_dir(name: &str) -> PathBuf {
+    PathBuf::from(format!("./{name}-data"))
+}
 
 /// The file holding the development signing key, inside the data directory.
 pub(crate) const DEV_KEY_FILE: &str = "dev-signing-key.pem";

@@ -25,44 +25,33 @@ mod args;
 mod config;
 mod data_dir;
 mod development;
+mod exit_status;
 mod flag_error;
 mod help;
 mod invocation;
 mod serve;
+mod setup_context;
 mod token_command;
 mod token_rules;
 mod urls;
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
 
 pub use flag_error::FlagError;
+pub use setup_context::{ServeContext, SetupError};
 
 use self::args::{Args, Command};
 use self::config::Config;
+use self::data_dir::default_data_dir;
+use self::exit_status::{USAGE_ERROR, fail, usage_error};
 use self::token_command::{TokenRequest, audience_given, token};
 use crate::manifest::{self, ManifestFormat, ManifestOptions};
 use crate::registry::Registry;
 use crate::server::McpServerBuilder;
-
-/// An error from the server's own setup (opening its database, …), shown to the user as is.
-pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
-
-/// What the server's setup function is told before the server starts.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct ServeContext {
-    /// The data directory (exists; created with owner-only permissions if it did not).
-    pub data_dir: PathBuf,
-    /// Whether tokens are development tokens (no authorization server configured).
-    pub development: bool,
-    /// The parsed command line, where the server's own flags ([`Cli::flags`]) are read with
-    /// `FromArgMatches::from_arg_matches`.
-    pub matches: clap::ArgMatches,
-}
 
 /// A server's command line. See the module docs.
 #[derive(Debug)]
@@ -74,9 +63,6 @@ pub struct Cli {
     default_port: u16,
     flags: Option<fn(clap::Command) -> clap::Command>,
 }
-
-/// Exit status for usage and configuration errors (as clap uses).
-const USAGE_ERROR: u8 = 2;
 
 /// The port `serve` listens on unless told otherwise ([`Cli::default_port`]).
 pub const DEFAULT_PORT: u16 = 8080;
@@ -297,21 +283,6 @@ fn with_global_flags(
         command = command.mut_arg(id, |arg| arg.global(true));
     }
     command
-}
-
-/// `./<name>-data`: next to where the server is started, easy to find and to delete.
-fn default_data_dir(name: &str) -> PathBuf {
-    PathBuf::from(format!("./{name}-data"))
-}
-
-fn fail(error: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("error: {error}");
-    ExitCode::FAILURE
-}
-
-fn usage_error(error: &FlagError) -> ExitCode {
-    eprintln!("error: {error}");
-    ExitCode::from(USAGE_ERROR)
 }
 
 fn print_manifest(

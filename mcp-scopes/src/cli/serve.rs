@@ -15,8 +15,12 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use super::config::{Config, Mode};
-use super::data_dir::{DEV_KEY_FILE, DEV_SERVER_URL_FILE, create_data_dir, load_dev_signer};
-use super::{FlagError, ServeContext, SetupError, fail, usage_error};
+use super::data_dir::{
+    DEV_KEY_FILE, DEV_SERVER_URL_FILE, create_data_dir, default_data_dir, load_dev_signer,
+};
+use super::exit_status::{fail, usage_error};
+use super::flag_error::FlagError;
+use super::setup_context::{ServeContext, SetupError};
 use crate::auth::DevSigner;
 use crate::registry::Registry;
 use crate::server::{McpServer, McpServerBuilder};
@@ -383,7 +387,7 @@ fn flags_to_repeat(name: &str, default_port: u16, config: &Config, bound: Socket
             let _ = write!(flags, " --port {}", bound.port());
         }
     }
-    if config.data_dir != super::default_data_dir(name) {
+    if config.data_dir != default_data_dir(name) {
         let _ = write!(flags, " --data-dir {}", config.data_dir.display());
     }
     flags
