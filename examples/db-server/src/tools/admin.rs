@@ -5,7 +5,7 @@ use mcp_scopes::tool::{Args, State, Structured};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::DbAdmin;
+use super::scopes::DbAdmin;
 use crate::db::{Database, DbError, SchemaChange};
 
 /// Input of `create_table`.

@@ -10,7 +10,7 @@ use mcp_scopes::{prompt, resource};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{DbAdmin, DbQuery};
+use super::scopes::{DbAdmin, DbQuery};
 use crate::db::Database;
 
 /// Every table and view with its columns and row count, as JSON (what `list_tables` returns).

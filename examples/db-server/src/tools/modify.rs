@@ -6,8 +6,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::DbModify;
 use super::answer::Rows;
+use super::scopes::DbModify;
 use crate::db::{Database, DbError, ExecuteOutput};
 
 /// Input of `execute`.

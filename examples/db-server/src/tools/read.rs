@@ -6,8 +6,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::DbQuery;
 use super::answer::Rows;
+use super::scopes::DbQuery;
 use crate::db::{Database, DbError, QueryOutput, TableDescription, TableList};
 
 /// Lists every table and view in the database with its columns and row count. Start here to see
