@@ -16,7 +16,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use conformance_server::tools;
 use mcp_scopes::auth::{DevSigner, TokenClaims, ValidatorConfig};
 use mcp_scopes::server::McpServer;
 
@@ -67,7 +66,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     let resource = format!("http://{}/mcp", listener.local_addr()?);
     let mut builder = McpServer::builder()
         .info("mcp-scopes-conformance-fixture", env!("CARGO_PKG_VERSION"))
-        .registry(tools::registry()?);
+        .registry(conformance_server::registry()?);
     if let Some(limit) = cli.max_calls_per_caller {
         builder = builder.max_calls_per_caller(Some(limit));
     }

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use mcp_scopes::registry::{Registry, RegistryError};
 use mcp_scopes::tool::{Args, CallToolResult, Content, LogLevel, Notifier};
 use mcp_scopes::{scope, tool};
 use schemars::JsonSchema;
@@ -129,34 +128,5 @@ pub async fn json_schema_2020_12_tool(Args(input): Args<SchemaFeatures>) -> Stri
     format!(
         "Received {} from {city}",
         input.name.as_deref().unwrap_or("nobody")
-    )
-}
-
-/// Every fixture tool, resource and prompt, checked.
-pub fn registry() -> Result<Registry, RegistryError> {
-    use crate::context;
-    Registry::from_declarations(
-        mcp_scopes::tools![
-            test_simple_text,
-            test_image_content,
-            test_audio_content,
-            test_embedded_resource,
-            test_multiple_content_types,
-            test_error_handling,
-            test_tool_with_logging,
-            test_tool_with_progress,
-            json_schema_2020_12_tool,
-        ],
-        mcp_scopes::resources![
-            context::static_text,
-            context::static_binary,
-            context::template_data
-        ],
-        mcp_scopes::prompts![
-            context::test_simple_prompt,
-            context::test_prompt_with_arguments,
-            context::test_prompt_with_embedded_resource,
-            context::test_prompt_with_image
-        ],
     )
 }
