@@ -1,13 +1,16 @@
 """Checks that no file of a crate imports, directly or through other files, a file that imports it.
 
 Nodes are the crate's source files (modules). An edge A -> B means A names an item of B: a `use`
-path, or an inline `crate::…`/`super::…`/`self::…` path, resolved through `pub use` re-exports to the
-file that defines the item (so `use crate::auth::Principal` is an edge to auth/principal.rs, not to
-auth/mod.rs). Re-exports are edges too (a parent's `pub use child::X` is parent -> child). Unit-test
-modules (`#[cfg(test)] mod tests { … }`) are left out: they are not structure.
+path, an inline `crate::…`/`super::…`/`self::…` path, or an inline path whose first segment is a child
+module the file declares with `mod child;` (a parent calling `serve::serve(…)` names serve.rs),
+resolved through `pub use` re-exports to the file that defines the item (so `use crate::auth::Principal`
+is an edge to auth/principal.rs, not to auth/mod.rs). Re-exports are edges too (a parent's
+`pub use child::X` is parent -> child). Unit-test modules (`#[cfg(test)] mod tests { … }`) are left
+out: they are not structure.
 
-Usage: python3 .ci/use_graph.py mcp-scopes/src [more crate src dirs] [--only PATH…]; exit 1 and the
-cycles if any. With `--only`, only cycles that pass through a file under one of the PATHs count (CI
+Usage: python3 .ci/use_graph.py mcp-scopes/src [more crate src dirs or crate root files, such as an
+integration test's tests/x.rs] [--only PATH…]; exit 1 and the cycles if any. A folder's lib.rs and
+main.rs are two crates, checked one after the other. With `--only`, only cycles that pass through a file under one of the PATHs count (CI
 checks the folders that are already acyclic, so they stay so).
 """
 import os
@@ -24,8 +27,8 @@ def strip(src):
     return re.sub(r'"(?:[^"\\]|\\.)*"', '""', src)
 
 
-def modules(root):
-    """module path (tuple) -> file."""
+def modules(root, top):
+    """module path (tuple) -> file, for the crate whose root file is `top` in folder `root`."""
     out = {}
 
     def walk(path, file):
@@ -33,7 +36,8 @@ def modules(root):
         src = strip(open(file, encoding="utf-8").read())
         base = os.path.dirname(file)
         stem = os.path.basename(file)[:-3]
-        child_dir = base if stem in ("lib", "main", "mod") else os.path.join(base, stem)
+        # A crate root (lib.rs, main.rs, an integration test file) and mod.rs keep children beside them.
+        child_dir = base if not path or stem in ("lib", "main", "mod") else os.path.join(base, stem)
         for attr, name in re.findall(r"((?:#\[[^\]]*\]\s*)*)(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;", src):
             explicit = re.search(r'#\[path\s*=\s*""\]', attr)
             candidates = [os.path.join(child_dir, name + ".rs"), os.path.join(child_dir, name, "mod.rs")]
@@ -46,9 +50,7 @@ def modules(root):
                     walk(path + (name,), c)
                     break
 
-    for top in ("lib.rs", "main.rs"):
-        if os.path.exists(os.path.join(root, top)):
-            walk((), os.path.join(root, top))
+    walk((), os.path.join(root, top))
     return out
 
 
@@ -109,9 +111,14 @@ def absolute(path, here, children):
 
 
 def main(roots):
+    # A package with both lib.rs and main.rs is two crates (main.rs reaches the library only by its
+    # crate name), so each is a graph of its own: one root module per graph.
+    # A file given instead of a folder is a crate root itself (an integration test: tests/tests/x.rs).
+    crates = [os.path.split(root) for root in roots if root.endswith(".rs")]
+    crates += [(root, top) for root in roots for top in ("lib.rs", "main.rs") if os.path.exists(os.path.join(root, top))]
     bad = 0
-    for root in roots:
-        mods = modules(root)
+    for root, top in crates:
+        mods = modules(root, top)
         srcs = {m: strip(open(f, encoding="utf-8").read()) for m, f in mods.items()}
         exports = {}  # (module, name) -> absolute path it re-exports
         for m, src in srcs.items():
@@ -137,6 +144,11 @@ def main(roots):
             paths = [p for p, _ in use_trees(src)]
             body = re.sub(r"(pub(?:\([^)]*\))?\s+)?use\s+[^;]+;", "", src)
             paths += re.findall(r"\b(?:crate|super|self)(?:::\w+)+", body)
+            # A parent naming an item of a child module it declares, without a `use`: `serve::serve(…)`.
+            # Only a path's first segment counts (not `::child::x`, `other::child::x`, `x.child::y`).
+            if kids:
+                first = "|".join(sorted(map(re.escape, kids)))
+                paths += re.findall(r"(?<![\w:.])(?:" + first + r")(?:::\w+)+", body)
             for p in paths:
                 a = absolute(p, m, kids)
                 t = resolve(a) if a is not None else None
@@ -181,7 +193,7 @@ def main(roots):
             for c in sorted(comp):
                 for t in sorted(edges[c] & members):
                     print(f"    {name(c)} -> {name(t)}")
-        print(f"{root}: {len(mods)} files, {sum(len(e) for e in edges.values())} edges, {len(comps)} cycles")
+        print(f"{os.path.join(root, top)}: {len(mods)} files, {sum(len(e) for e in edges.values())} edges, {len(comps)} cycles")
     return 1 if bad else 0
 
 
