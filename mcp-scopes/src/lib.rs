@@ -13,6 +13,7 @@ pub mod handler;
 mod loopback;
 pub mod manifest;
 pub mod metadata;
+mod outbound_http;
 pub mod prompt;
 pub mod registry;
 pub mod resource;

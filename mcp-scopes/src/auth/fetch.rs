@@ -10,7 +10,7 @@ use http::header::{ACCEPT, CACHE_CONTROL};
 use serde_json::Value;
 
 use super::config::RefreshPolicy;
-use super::url_checks::{transport_problem, without_credentials};
+use crate::outbound_http::{causes, transport_problem, without_credentials};
 
 /// Why a fetch failed (logged by the refresh task; never seen by clients).
 #[derive(Debug, thiserror::Error)]
@@ -41,19 +41,6 @@ pub(crate) enum FetchError {
         "{url} redirected to {to}, another origin; keys are only taken from the URL configured or discovered"
     )]
     Redirected { url: String, to: String },
-}
-
-/// An error and its causes on one line: reqwest's own message ("error sending request") leaves out
-/// what an operator needs ("connection refused", a TLS failure, a DNS miss).
-pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        out.push_str(": ");
-        out.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    out
 }
 
 /// The most redirects followed for one fetch.

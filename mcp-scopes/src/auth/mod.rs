@@ -31,7 +31,6 @@ mod keys;
 mod layer;
 mod principal;
 mod token_cache;
-mod url_checks;
 mod validate;
 
 pub use algorithm::{Algorithm, UnknownAlgorithm};
@@ -47,11 +46,3 @@ pub use error::{AuthError, ConfigError};
 pub use layer::{BearerAuth, BearerAuthLayer};
 pub use principal::Principal;
 pub use validate::Validator;
-
-// Shared with `casdoor sync`, which reports URLs and HTTP errors the same way.
-#[cfg(feature = "casdoor-sync")]
-pub(crate) use fetch::causes;
-#[cfg(feature = "casdoor-sync")]
-pub(crate) use url_checks::transport_problem;
-#[cfg(feature = "casdoor-sync")]
-pub(crate) use url_checks::without_credentials;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::application::Envelope;
 use super::credentials::Credentials;
 use super::error::{SyncError, SyncStep};
-use crate::auth::causes;
+use crate::outbound_http::causes;
 
 /// The largest reply read from Casdoor; an application object is a few tens of KiB.
 const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;

@@ -176,7 +176,8 @@ fn oidc_warning(plan: &Plan) -> Option<String> {
 
 /// The endpoint as an origin (plus an optional path prefix) without a trailing slash.
 fn checked_endpoint(endpoint: &str) -> Result<String, SyncError> {
-    let invalid = || SyncError::InvalidEndpoint(crate::auth::without_credentials(endpoint));
+    let invalid =
+        || SyncError::InvalidEndpoint(crate::outbound_http::without_credentials(endpoint));
     let url = reqwest::Url::parse(endpoint).map_err(|_| invalid())?;
     let usable = matches!(url.scheme(), "http" | "https")
         && url.host().is_some()
@@ -187,7 +188,7 @@ fn checked_endpoint(endpoint: &str) -> Result<String, SyncError> {
     if !usable {
         return Err(invalid());
     }
-    if crate::auth::transport_problem(&url).is_some() {
+    if crate::outbound_http::transport_problem(&url).is_some() {
         return Err(SyncError::InsecureEndpoint(url.as_str().to_owned()));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())

@@ -48,7 +48,7 @@ pub(super) fn http_url(flag: &'static str, value: &str) -> Result<Url, FlagError
 /// (keys and metadata fetched over plain http can be replaced by anyone on the path).
 pub(super) fn authorization_server_url(flag: &'static str, value: &str) -> Result<Url, FlagError> {
     let url = http_url(flag, value)?;
-    match crate::auth::transport_problem(&url) {
+    match crate::outbound_http::transport_problem(&url) {
         None => Ok(url),
         Some(problem) => Err(FlagError::new(flag, format!("`{value}`: {problem}"))),
     }

@@ -5,7 +5,7 @@
 use super::{KeySource, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ValidatorConfig};
 use crate::auth::error::ConfigError;
 use crate::auth::fetch;
-use crate::auth::url_checks::{transport_problem, without_credentials};
+use crate::outbound_http::{transport_problem, without_credentials};
 
 impl ValidatorConfig {
     /// Refuses a configuration that cannot work or would be unsafe; see [`ConfigError`].

@@ -1,7 +1,8 @@
-//! What every URL that reaches an authorization server goes through: the transport check (https,
-//! or http to loopback only) and the redaction of credentials before a URL is named in an error or
-//! a log. Its own file because the configuration checks, the key fetcher and `casdoor sync` all use
-//! it, and it needs none of them.
+//! What the framework's own outgoing HTTP (to an authorization server: its metadata, keys and the
+//! Casdoor admin API) goes through: the transport check (https, or http to loopback only), the
+//! redaction of credentials before a URL is named in an error or a log, and an error's causes on
+//! one line. Its own module because the configuration checks, the key fetcher, the command line
+//! and `casdoor sync` all use it, and it needs none of them.
 
 use crate::loopback::is_loopback_host;
 
@@ -18,6 +19,19 @@ pub(crate) fn transport_problem(url: &reqwest::Url) -> Option<&'static str> {
         ),
         _ => Some("not an http(s) URL with a host"),
     }
+}
+
+/// An error and its causes on one line: reqwest's own message ("error sending request") leaves out
+/// what an operator needs ("connection refused", a TLS failure, a DNS miss).
+pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }
 
 /// `url` with any `user:password@` replaced by `***@`, for error messages and logs. Works on the text,
