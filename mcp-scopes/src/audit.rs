@@ -11,7 +11,7 @@
 //! | `granted` | the token's scopes, space-separated |
 //! | `required` | the scopes the tool needs, space-separated |
 //! | `tool` | the tool name the client asked for (or the prompt name, or the resource URI) |
-//! | `kind` | on scope decisions and unknown items: `tool`, `resource` or `prompt` |
+//! | `kind` | on scope decisions and unknown or hidden items: `tool`, `resource` or `prompt` |
 //! | `method`, `path` | the HTTP request |
 //! | `peer` | the client's address, when the server knows it (empty otherwise) |
 //! | `detail` | why, in words (a refused `Origin`/`Host` value, a token error) |
@@ -287,6 +287,7 @@ pub(crate) fn tool_refused(principal: &crate::auth::Principal, tool: &str, hidde
         target: TARGET,
         decision = "deny",
         reason = if hidden { reason::HIDDEN_TOOL } else { reason::UNKNOWN_TOOL },
+        kind = "tool",
         tool = clip(tool).as_str(),
         granted = c.granted.as_str(),
         subject = c.subject.as_str(),

@@ -116,6 +116,10 @@ async fn unknown_and_hidden_tools_are_denials_with_their_own_reasons() {
     assert_eq!(denials[0].get("tool"), "drop_everything");
     assert_eq!(denials[1].get("reason"), "hidden_tool");
     assert_eq!(denials[1].get("tool"), "insert");
+    // Like an unknown resource or prompt, so one filter on `kind` finds every refusal of a tool.
+    for denial in &denials {
+        assert_eq!(denial.get("kind"), "tool", "{denial:?}");
+    }
     assert_eq!(denials[1].get("subject"), "alice");
     // The client cannot tell them apart.
     assert_eq!(
