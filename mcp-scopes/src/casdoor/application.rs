@@ -257,15 +257,27 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_application() {
-        for bad in [
-            "[]",
-            "\"x\"",
-            "{\"scopes\":",
-            r#"{"scopes":[],"scopes":[]}"#,
+        for (bad, says) in [
+            ("[]", "`data` is not a JSON object"),
+            ("\"x\"", "`data` is not a JSON object"),
+            ("{\"scopes\":", "the application object cannot be read: EOF"),
+            (
+                r#"{"scopes":[],"scopes":[]}"#,
+                "the application object cannot be read: duplicate field `scopes`",
+            ),
         ] {
-            assert!(Application::parse(bad).is_err(), "{bad}");
+            let Err(NotAnApplication(message)) = Application::parse(bad) else {
+                panic!("{bad} was taken for an application");
+            };
+            assert!(message.starts_with(says), "{bad}: {message}");
         }
         let app = Application::parse(r#"{"scopes":"db:query"}"#).unwrap();
-        assert!(app.entries(Managed::Scopes).is_err());
+        let Err(NotAnApplication(message)) = app.entries(Managed::Scopes) else {
+            panic!("a string was taken for the scopes array");
+        };
+        assert_eq!(
+            message,
+            "the application's `scopes` is not an array of objects"
+        );
     }
 }
