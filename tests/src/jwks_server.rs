@@ -1,9 +1,12 @@
 //! A JWKS (and metadata document) server on 127.0.0.1 whose keys, answers and delays a test controls,
-//! and which counts and records what it was asked for.
+//! and which counts and records what it was asked for, and how many connections are open to it.
 
 use std::collections::HashMap;
+use std::io;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -13,6 +16,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 
 /// How the JWKS server answers.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,6 +39,70 @@ struct ServerState {
     jwks_fetches: AtomicUsize,
     jwks_fetched_at: Mutex<Vec<Instant>>,
     raw_answer: Mutex<Option<RawAnswer>>,
+    /// Connections accepted and not yet closed (by either side).
+    open_connections: Arc<AtomicUsize>,
+}
+
+/// The loopback listener, counting the connections it hands out while they are open.
+struct CountingListener {
+    listener: TcpListener,
+    open: Arc<AtomicUsize>,
+}
+
+/// An accepted connection; closing it (dropping it) takes it off the count.
+struct CountedStream {
+    stream: TcpStream,
+    open: Arc<AtomicUsize>,
+}
+
+impl Drop for CountedStream {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl axum::serve::Listener for CountingListener {
+    type Io = CountedStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        let (stream, addr) = axum::serve::Listener::accept(&mut self.listener).await;
+        self.open.fetch_add(1, Ordering::SeqCst);
+        let open = Arc::clone(&self.open);
+        (CountedStream { stream, open }, addr)
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        self.listener.local_addr()
+    }
+}
+
+impl AsyncRead for CountedStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for CountedStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
 }
 
 /// An answer the key set URL gives instead of the keys: garbage, an error page, a huge body.
@@ -109,15 +178,22 @@ impl JwksServer {
             jwks_fetches: AtomicUsize::new(0),
             jwks_fetched_at: Mutex::new(Vec::new()),
             raw_answer: Mutex::new(None),
+            open_connections: Arc::new(AtomicUsize::new(0)),
         });
         let app = Router::new()
             .route("/jwks", get(serve_jwks))
             .route("/{*path}", get(serve_document))
             .with_state(Arc::clone(&state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let listener = CountingListener {
+            listener: TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind loopback"),
+            open: Arc::clone(&state.open_connections),
+        };
+        let base = format!(
+            "http://{}",
+            listener.listener.local_addr().expect("address")
+        );
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("serve");
         });
@@ -161,6 +237,12 @@ impl JwksServer {
     /// The paths requested other than `/jwks`, in order.
     pub fn requested_documents(&self) -> Vec<String> {
         self.state.requested_documents.lock().expect("lock").clone()
+    }
+
+    /// How many connections to this server are open: a client that is gone (an HTTP client
+    /// dropped with its connection pool) has none left.
+    pub fn open_connections(&self) -> usize {
+        self.state.open_connections.load(Ordering::SeqCst)
     }
 
     /// How many times the key set was requested (answered or not).

@@ -227,17 +227,26 @@ async fn dropping_the_last_validator_stops_the_refresh_task() {
     drop(validator);
     let still = server.fetches();
     time_until_fetched(&server, still + 3).await; // a clone keeps the task alive
+    assert!(
+        server.open_connections() > 0,
+        "the refresh task keeps its connection to the key server"
+    );
     drop(clone);
-    // A fetch already under way may still land; then nothing more, where a live task would fetch
-    // every 20 ms (about 15 times in the window below).
-    tokio::time::sleep(ms(100)).await;
+    // The task holds the key cache and with it the HTTP client, whose connection to the key server
+    // closes only when both are gone; a live task would keep it busy with a fetch every 20 ms.
+    eventually(ms(10_000), "the refresh task's connection to close", || {
+        server.open_connections() == 0
+    })
+    .await;
+    // With no connection left, a fetch under way cannot land any more: the count is final.
     let after = server.fetches();
-    tokio::time::sleep(ms(300)).await;
+    tokio::time::sleep(ms(100)).await;
     assert_eq!(
         server.fetches(),
         after,
         "no fetches after the last clone is gone"
     );
+    assert_eq!(server.open_connections(), 0, "and no new connection");
 }
 
 #[tokio::test]
