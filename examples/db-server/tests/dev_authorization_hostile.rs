@@ -8,7 +8,7 @@ use binary_support::{Server, free_port};
 use mcp_scopes_tests::oauth_client::{DevOAuth, Pkce, REDIRECT_URI, claims, redirect_query};
 use mcp_scopes_tests::rpc_client::rpc;
 use reqwest::StatusCode;
-use reqwest::header::LOCATION;
+use reqwest::header::{CONTENT_TYPE, LOCATION};
 use serde_json::json;
 
 fn dev_server() -> (tempfile::TempDir, Server, DevOAuth) {
@@ -272,13 +272,15 @@ async fn a_non_loopback_host_is_refused_on_every_route() {
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(response.headers().get(LOCATION).is_none());
-    for (method, path) in [
-        ("GET", "/.well-known/oauth-authorization-server"),
-        ("POST", "/oauth/register"),
-        ("POST", "/oauth/token"),
-        ("POST", "/oauth/authorize"),
+    // The routes client code calls answer JSON it can parse; the browser's routes, a page.
+    for (method, path, json) in [
+        ("GET", "/.well-known/oauth-authorization-server", true),
+        ("POST", "/oauth/register", true),
+        ("POST", "/oauth/token", true),
+        ("GET", "/oauth/authorize", false),
+        ("POST", "/oauth/authorize", false),
     ] {
-        let status = oauth
+        let response = oauth
             .http
             .request(
                 method.parse().expect("method"),
@@ -287,9 +289,36 @@ async fn a_non_loopback_host_is_refused_on_every_route() {
             .header("Host", "127.0.0.1.nip.io")
             .send()
             .await
-            .expect("request")
-            .status();
-        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method} {path}");
+        assert!(
+            response.headers().get(LOCATION).is_none(),
+            "{method} {path}"
+        );
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = response.text().await.expect("body");
+        if json {
+            assert_eq!(content_type, "application/json", "{method} {path}");
+            let error: serde_json::Value = serde_json::from_str(&body).expect("a JSON body");
+            assert_eq!(error["error"], "invalid_request", "{method} {path}: {body}");
+            assert!(
+                error["error_description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("only answers this machine")),
+                "{method} {path}: {body}"
+            );
+        } else {
+            assert!(
+                content_type.starts_with("text/html"),
+                "{method} {path}: {content_type}"
+            );
+            assert!(body.contains("only answers this machine"), "{body}");
+        }
     }
 }
 

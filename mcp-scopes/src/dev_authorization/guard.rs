@@ -2,6 +2,16 @@
 //! address is loopback AND whose `Host` names the local machine. The address alone is not enough:
 //! a web page can reach a local server through a DNS name that resolves to 127.0.0.1 (DNS
 //! rebinding), and then its requests carry that name as `Host`.
+//!
+//! A refusal is a 403, never a redirect, in the form the route's callers read:
+//! - the authorization endpoint (consent page and form) is opened by a browser, so it gets an HTML
+//!   page for the user ([`loopback_only_page`]);
+//! - metadata, registration and the token endpoint are called by client code that parses JSON, so
+//!   they get an OAuth error body ([`loopback_only_json`]) with `error` = `invalid_request`. Not
+//!   `access_denied`: that code is defined only for the authorization endpoint's redirect (RFC 6749
+//!   §4.1.2.1), while `invalid_request` is in the token endpoint's list (§5.2) and is the generic
+//!   code RFC 7591 §3.2.2 allows beside its own, so every client knows it. The 403 status, not
+//!   §5.2's 400, says the request itself may be fine: it reached the server the wrong way.
 
 use std::net::SocketAddr;
 
@@ -12,12 +22,39 @@ use http::header::HOST;
 use http::{HeaderValue, Method, StatusCode};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
-use super::error::error_page;
+use super::error::{OAuthError, error_page};
 use crate::loopback::is_loopback_host;
 
-/// Refuses (403, an HTML page) a request from a non-loopback address, with a non-loopback `Host`,
-/// or without a known peer address (served without [`ConnectInfo`]: fail closed).
-pub(super) async fn loopback_only(request: Request, next: Next) -> Response {
+/// What a refused user or client is told to do.
+const REFUSAL: &str = "The development authorization server only answers this machine: connect to a loopback address (127.0.0.1, [::1] or localhost) and use it as the host name.";
+
+/// For the browser-facing routes: refuses (403, an HTML page) a request that is not from this
+/// machine (see [`from_this_machine`]).
+pub(super) async fn loopback_only_page(request: Request, next: Next) -> Response {
+    if from_this_machine(&request) {
+        return next.run(request).await;
+    }
+    error_page(StatusCode::FORBIDDEN, REFUSAL)
+}
+
+/// For the routes client code calls: refuses (403, a JSON OAuth error `invalid_request`) a request
+/// that is not from this machine (see [`from_this_machine`]).
+pub(super) async fn loopback_only_json(request: Request, next: Next) -> Response {
+    if from_this_machine(&request) {
+        return next.run(request).await;
+    }
+    OAuthError {
+        status: StatusCode::FORBIDDEN,
+        code: "invalid_request",
+        description: REFUSAL.to_owned(),
+    }
+    .into_response()
+}
+
+/// Whether the request comes from a loopback address and names a loopback `Host`; a request
+/// without a known peer address (served without [`ConnectInfo`]) is not (fail closed). A refusal
+/// is logged.
+fn from_this_machine(request: &Request) -> bool {
     let peer_is_loopback = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -27,21 +64,16 @@ pub(super) async fn loopback_only(request: Request, next: Next) -> Response {
         .get(HOST)
         .and_then(|h| h.to_str().ok())
         .is_some_and(host_is_loopback);
-    if peer_is_loopback && host_is_loopback {
-        return next.run(request).await;
+    if !(peer_is_loopback && host_is_loopback) {
+        tracing::warn!(
+            target: "mcp_scopes::dev_authorization",
+            peer_is_loopback,
+            host_is_loopback,
+            path = %request.uri().path(),
+            "development authorization server: refused a request that is not from this machine"
+        );
     }
-    tracing::warn!(
-        target: "mcp_scopes::dev_authorization",
-        peer_is_loopback,
-        host_is_loopback,
-        path = %request.uri().path(),
-        "development authorization server: refused a request that is not from this machine"
-    );
-    error_page(
-        StatusCode::FORBIDDEN,
-        "The development authorization server only answers this machine: connect to a loopback address (127.0.0.1, [::1] or localhost) and use it as the host name.",
-    )
-    .into_response()
+    peer_is_loopback && host_is_loopback
 }
 
 /// Whether a `Host` value (`name[:port]`) names the local machine.

@@ -25,7 +25,8 @@
 //! # Limits (development only)
 //! - Everything is kept in memory (registered clients, codes, refresh tokens), with fixed caps; a
 //!   restart forgets it all, so clients register again.
-//! - Every route answers only clients on a loopback address whose `Host` is a loopback name; the
+//! - Every route answers only clients on a loopback address whose `Host` is a loopback name (others
+//!   get a 403: an HTML page on the consent page, a JSON OAuth error elsewhere; see `guard`); the
 //!   user at the consent page is assumed to be the developer (`sub` is `dev-user`). A local program
 //!   can do what the developer can: the consent page protects against web pages (CSRF, framing,
 //!   forged redirects), not against other programs on the same machine.
@@ -57,6 +58,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
 
 use crate::auth::DevSigner;
@@ -163,22 +165,27 @@ impl DevAuthorizationServer {
             code_ttl: self.code_ttl,
             store: Mutex::new(store::Store::default()),
         });
+        // Each group behind the loopback check, which refuses in the form its callers read.
         let api = Router::new()
             .route(REGISTER_PATH, post(registration::register))
             .route(TOKEN_PATH, post(token::token))
-            .layer(guard::loopback_cors());
+            .layer(guard::loopback_cors())
+            .layer(from_fn(guard::loopback_only_json));
         let discovery = Router::new()
             .route(WELL_KNOWN_PATH, get(metadata::metadata))
-            .layer(metadata::cors());
-        Router::new()
-            .merge(discovery)
+            .layer(metadata::cors())
+            .layer(from_fn(guard::loopback_only_json));
+        let consent = Router::new()
             .route(
                 AUTHORIZE_PATH,
                 get(authorize::show_consent).post(decision::decide),
             )
+            .layer(from_fn(guard::loopback_only_page));
+        Router::new()
+            .merge(discovery)
+            .merge(consent)
             .merge(api)
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-            .layer(axum::middleware::from_fn(guard::loopback_only))
             .with_state(shared)
     }
 }
