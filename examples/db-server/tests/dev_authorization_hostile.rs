@@ -216,6 +216,48 @@ async fn a_reused_code_is_refused_and_revokes_the_refresh_token_it_gave() {
     assert_eq!(call.status, StatusCode::OK, "{call:?}");
 }
 
+/// RFC 6749 §4.1.2.1: once the client and its redirect URI are trusted, a refusal goes back to the
+/// client with the error, its `state` and `iss`, and no code. (`invalid_request` is in
+/// `pkce_is_s256_only_and_the_verifier_must_match`, a Deny in `dev_authorization.rs`; the refusals
+/// db-server cannot reach, `invalid_scope` with no baseline scope and `temporarily_unavailable`,
+/// are unit tests of `authorize` and `decision` in mcp-scopes.)
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unsupported_response_type_and_other_refusals_go_back_with_the_state() {
+    let (_dir, _server, oauth) = dev_server();
+    let client_id = oauth.register_client("Refused", false).await;
+    let params = oauth.authorize_params(&client_id, "db:query", &Pkce::new());
+    for (name, value, error) in [
+        ("response_type", Some("token"), "unsupported_response_type"),
+        (
+            "response_type",
+            Some("code id_token"),
+            "unsupported_response_type",
+        ),
+        ("response_type", None, "unsupported_response_type"),
+        ("resource", Some("http://127.0.0.1:1/mcp"), "invalid_target"),
+        ("scope", Some("db:query db:everything"), "invalid_scope"),
+    ] {
+        let response = oauth.authorize_raw(&with(&params, name, value), None).await;
+        assert!(
+            response.headers().get("set-cookie").is_none(),
+            "no consent form"
+        );
+        let answer = redirect_query(&response);
+        assert_eq!(answer["error"], error, "{name}={value:?}: {answer:?}");
+        assert!(!answer["error_description"].is_empty(), "{answer:?}");
+        assert_eq!(answer["state"], "st<>&\"ate", "{answer:?}");
+        assert_eq!(answer["iss"], oauth.origin, "{answer:?}");
+        assert!(!answer.contains_key("code"), "nothing issued: {answer:?}");
+    }
+    // Approving with every box unticked grants nothing: a denial, not a code for no scope.
+    let page = oauth.consent_page(&params).await;
+    let answer = oauth.approve(&page, &[]).await;
+    assert_eq!(answer["error"], "access_denied", "{answer:?}");
+    assert!(answer["error_description"].contains("approved no scope"));
+    assert_eq!(answer["state"], "st<>&\"ate");
+    assert!(!answer.contains_key("code"), "nothing issued: {answer:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn tokens_are_only_for_this_servers_resource_and_this_client() {
     let (_dir, _server, oauth) = dev_server();

@@ -296,3 +296,44 @@ pub(super) fn cookie_name(request_id: &str) -> String {
 pub(super) fn clip(value: &str) -> String {
     value.chars().take(60).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dev_authorization::shared::test_support::{ISSUER, redirect_params, shared};
+
+    /// RFC 6749 §4.1.2.1 `invalid_scope` when the request names no scope and no scope of the
+    /// server is a baseline one to fall back on (db-server always has one, so only here).
+    #[tokio::test]
+    async fn no_scope_asked_and_no_baseline_scope_goes_back_as_invalid_scope() {
+        let scope = crate::manifest::ManifestScope {
+            name: "files:write".to_owned(),
+            display_name: "Write files".to_owned(),
+            description: "Write files".to_owned(),
+            baseline: false,
+            implies: Vec::new(),
+            tools: vec!["write".to_owned()],
+            resources: Vec::new(),
+            prompts: Vec::new(),
+        };
+        let shared = Arc::new(shared(vec![scope]));
+        let query = format!(
+            "response_type=code&client_id=client&state=s%26t&code_challenge_method=S256&code_challenge={}",
+            "a".repeat(43)
+        );
+        let response = show_consent(State(Arc::clone(&shared)), RawQuery(Some(query))).await;
+        let answer = redirect_params(&response);
+        assert_eq!(answer["error"], "invalid_scope", "{answer:?}");
+        assert!(
+            answer["error_description"].contains("no baseline scope"),
+            "{answer:?}"
+        );
+        assert_eq!(answer["state"], "s&t");
+        assert_eq!(answer["iss"], ISSUER);
+        assert!(!answer.contains_key("code"));
+        assert!(
+            response.headers().get(SET_COOKIE).is_none(),
+            "no consent form"
+        );
+    }
+}

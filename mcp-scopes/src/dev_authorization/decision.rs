@@ -179,3 +179,56 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 fn same_secret(given: &str, expected: &str) -> bool {
     aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), expected.as_bytes()).is_ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dev_authorization::shared::test_support::{
+        ISSUER, REDIRECT_URI, redirect_params, shared,
+    };
+    use crate::dev_authorization::store::MAX_CODES;
+
+    /// RFC 6749 §4.1.2.1 `temporarily_unavailable`: with the code table full, an approval goes
+    /// back to the client with that error and its state, and no code.
+    #[test]
+    fn an_approval_with_the_code_table_full_goes_back_as_temporarily_unavailable() {
+        let shared = shared(Vec::new());
+        let expires = Instant::now() + shared.code_ttl;
+        let pending = Pending {
+            client_id: "client".to_owned(),
+            redirect_uri: REDIRECT_URI.to_owned(),
+            redirect_uri_given: true,
+            requested: vec!["db:query".to_owned()],
+            offline: false,
+            state: Some("s&t".to_owned()),
+            code_challenge: "a".repeat(43),
+            resource: shared.resource.clone(),
+            csrf: random_token(),
+            expires,
+        };
+        for _ in 0..MAX_CODES {
+            let code = Code {
+                client_id: pending.client_id.clone(),
+                redirect_uri: pending.redirect_uri.clone(),
+                redirect_uri_given: true,
+                granted: pending.requested.clone(),
+                offline: false,
+                code_challenge: pending.code_challenge.clone(),
+                resource: pending.resource.clone(),
+                expires,
+                redeemed: false,
+                family: random_token(),
+            };
+            shared
+                .store()
+                .add_code(random_token(), code)
+                .expect("room until MAX_CODES");
+        }
+        let form = Params::parse(b"decision=approve&scope=db%3Aquery", &["scope"]).expect("form");
+        let answer = redirect_params(&answer(&shared, &pending, &form));
+        assert_eq!(answer["error"], "temporarily_unavailable", "{answer:?}");
+        assert_eq!(answer["state"], "s&t");
+        assert_eq!(answer["iss"], ISSUER);
+        assert!(!answer.contains_key("code"));
+    }
+}
