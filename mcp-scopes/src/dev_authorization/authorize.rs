@@ -300,7 +300,7 @@ pub(super) fn clip(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dev_authorization::shared::test_support::{ISSUER, redirect_params, shared};
+    use crate::dev_authorization::test_support::{ISSUER, redirect_params, shared};
 
     /// RFC 6749 §4.1.2.1 `invalid_scope` when the request names no scope and no scope of the
     /// server is a baseline one to fall back on (db-server always has one, so only here).

@@ -183,10 +183,8 @@ fn same_secret(given: &str, expected: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dev_authorization::shared::test_support::{
-        ISSUER, REDIRECT_URI, redirect_params, shared,
-    };
     use crate::dev_authorization::store::MAX_CODES;
+    use crate::dev_authorization::test_support::{ISSUER, REDIRECT_URI, redirect_params, shared};
 
     /// RFC 6749 §4.1.2.1 `temporarily_unavailable`: with the code table full, an approval goes
     /// back to the client with that error and its state, and no code.

@@ -51,6 +51,8 @@ mod redirect;
 mod registration;
 mod shared;
 mod store;
+#[cfg(test)]
+mod test_support;
 mod token;
 
 use std::sync::{Arc, Mutex};
