@@ -156,6 +156,51 @@ fn a_root_holding_the_data_directory_or_missing_is_refused() {
     }
 }
 
+/// `files-server manifest --oidc-scopes` (the README's way to regenerate `casdoor-scopes.json`)
+/// prints exactly the committed file and `--out` writes it, from the tools the built binary
+/// collected by linking (`tests/casdoor_manifest.rs` checks the library's registry, not the binary);
+/// it writes nothing else in its working directory.
+#[test]
+fn the_manifest_command_gives_the_committed_casdoor_manifest() {
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/casdoor-scopes.json"))
+            .expect("the committed manifest");
+    let regenerate = "regenerate with: cargo run -p files-server -- manifest --oidc-scopes \
+                      --out examples/files-server/casdoor-scopes.json";
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let written = cwd.path().join("manifest.json");
+    let written_arg = written.to_str().expect("a UTF-8 temporary path");
+    for extra in [&[][..], &["--out", written_arg][..]] {
+        let out = Command::new(BIN)
+            .args(["manifest", "--oidc-scopes"])
+            .args(extra)
+            .current_dir(cwd.path())
+            .env_remove("RUST_LOG")
+            .env_remove("FILES_ROOT")
+            .output()
+            .expect("run files-server manifest");
+        assert!(
+            out.status.success(),
+            "{extra:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let manifest = if extra.is_empty() {
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        } else {
+            std::fs::read_to_string(&written).expect("the written manifest")
+        };
+        assert_eq!(
+            manifest, committed,
+            "files-server manifest {extra:?} differs from casdoor-scopes.json; {regenerate}"
+        );
+    }
+    let left: Vec<String> = std::fs::read_dir(cwd.path())
+        .expect("read the working directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["manifest.json"], "nothing but the manifest written");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_default_root_has_samples_and_every_tool_is_collected() {
     let dir = tempfile::tempdir().expect("temp dir");
