@@ -5,7 +5,7 @@
 //! ES256 (P-256) because it is small, fast to generate and verified by every client library.
 
 use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read as _, Write};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -38,6 +38,42 @@ impl std::fmt::Debug for DevSigner {
             .field("kid", &self.kid)
             .finish_non_exhaustive()
     }
+}
+
+/// A key file is a few hundred bytes; anything much larger is not one.
+const MAX_KEY_FILE_BYTES: u64 = 16 * 1024;
+
+/// Opens `path` for reading without following a symbolic link at its last name (`O_NOFOLLOW`, in
+/// one step, so a link swapped in after a check is never read through), and without waiting on a
+/// FIFO (`O_NONBLOCK`; the caller checks that the file opened is a regular one).
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> io::Result<fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    match rustix::fs::open(path, flags, Mode::empty()) {
+        Ok(fd) => Ok(fs::File::from(fd)),
+        Err(rustix::io::Errno::LOOP) => Err(symbolic_link(path)),
+        Err(errno) => Err(errno.into()),
+    }
+}
+
+/// Elsewhere a check of the path before opening it (no `O_NOFOLLOW` in std).
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> io::Result<fs::File> {
+    if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(symbolic_link(path));
+    }
+    fs::File::open(path)
+}
+
+fn symbolic_link(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{} is a symbolic link; the development key is never read through a link: put the key file itself there, or remove the link to create a new key",
+            path.display()
+        ),
+    )
 }
 
 fn invalid(path: &Path, what: &str) -> io::Error {
@@ -109,24 +145,19 @@ impl DevSigner {
 
     /// Reads the key stored at `path` (PEM PKCS#8, as [`DevSigner::load_or_create`] writes it),
     /// never creating one: a missing file is an [`io::ErrorKind::NotFound`] error. A symbolic link
-    /// is refused, not followed.
+    /// is refused, not followed: the file is opened with `O_NOFOLLOW` and checked once open (a
+    /// regular file of at most 16 KiB), so a link swapped in after a check is never read through.
     pub fn load(path: impl AsRef<Path>) -> io::Result<Self> {
         let path = path.as_ref();
-        let metadata = fs::symlink_metadata(path)?;
-        if metadata.file_type().is_symlink() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "{} is a symbolic link; the development key is never read through a link: put the key file itself there, or remove the link to create a new key",
-                    path.display()
-                ),
-            ));
-        }
-        if !metadata.is_file() {
+        let file = open_no_follow(path)?;
+        // Checked on the file opened, not on the path: the path may have changed since.
+        if !file.metadata()?.is_file() {
             return Err(invalid(path, "not a regular file"));
         }
-        match fs::read_to_string(path) {
-            Ok(text) => Self::from_pem(&text).ok_or_else(|| invalid(path, "cannot parse it")),
+        let mut text = String::new();
+        match file.take(MAX_KEY_FILE_BYTES + 1).read_to_string(&mut text) {
+            Ok(read) if u64::try_from(read).unwrap_or(u64::MAX) > MAX_KEY_FILE_BYTES => Err(invalid(path, "larger than 16 KiB")),
+            Ok(_) => Self::from_pem(&text).ok_or_else(|| invalid(path, "cannot parse it")),
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
                 Err(invalid(path, "not UTF-8 text"))
             }
@@ -330,6 +361,66 @@ mod tests {
             DevSigner::load_or_create(&real).expect("loaded").kid(),
             valid.kid()
         );
+        fs::remove_dir_all(dir).ok();
+    }
+
+    /// The key path swapped between the real key and a link to another key (an atomic exchange of
+    /// the two names, in a loop) while it is loaded: a check of the path followed by a read through
+    /// it now and then read the other key, the link having been swapped in between the two.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_link_swapped_in_after_the_check_is_never_read_through() {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = scratch_dir("swap");
+        let path = dir.join("dev-key.pem");
+        let real = DevSigner::load_or_create(&path).expect("created");
+        let other = dir.join("other.pem");
+        DevSigner::load_or_create(&other).expect("created");
+        let link = dir.join("link.pem");
+        std::os::unix::fs::symlink(&other, &link).expect("a link");
+        let stop = Arc::new(AtomicBool::new(false));
+        let swapper = {
+            let (path, stop) = (path.clone(), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    renameat_with(CWD, &path, CWD, &link, RenameFlags::EXCHANGE)
+                        .expect("the key and the link exchanged");
+                }
+            })
+        };
+        let (mut loaded, mut refused) = (0, 0);
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_secs(2) {
+            match DevSigner::load(&path) {
+                Ok(signer) => {
+                    assert_eq!(signer.kid(), real.kid(), "read the key behind the link");
+                    loaded += 1;
+                }
+                Err(err) => {
+                    assert!(err.to_string().contains("is a symbolic link"), "{err}");
+                    refused += 1;
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        swapper.join().expect("the swapper ends");
+        assert!(loaded > 0 && refused > 0, "{loaded} loaded, {refused} refused");
+        fs::remove_dir_all(dir).ok();
+    }
+
+    /// A FIFO at the key path is refused at once: opening it for reading does not wait for a writer.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_fifo_at_the_key_path_is_refused_without_waiting() {
+        use rustix::fs::{CWD, FileType, Mode, mknodat};
+        let dir = scratch_dir("fifo");
+        let path = dir.join("dev-key.pem");
+        mknodat(CWD, &path, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0).expect("a FIFO");
+        let err = DevSigner::load_or_create(&path).expect_err("refused");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        assert!(err.to_string().contains(&path.display().to_string()), "{err}");
         fs::remove_dir_all(dir).ok();
     }
 
