@@ -33,6 +33,9 @@ fn casdoor_without_allowed_clients_warns_at_start() {
     server.terminate();
     assert!(log.contains(WARNING), "{log}");
     assert!(log.contains("WARN"), "a warning, not info: {log}");
+    // Said once, in terms of the flags: not again by the server's build in terms of the API.
+    assert_eq!(log.matches(WARNING).count(), 1, "{log}");
+    assert!(!log.contains("tokens are tied to no client"), "{log}");
 
     let server = production(dir.path(), free_port(), &["--allowed-client", "app-1"]);
     std::thread::sleep(std::time::Duration::from_millis(300));

@@ -137,7 +137,8 @@ impl ValidatorConfig {
     ///
     /// Every application of that Casdoor issues tokens under the same issuer, so also set
     /// [`Self::allowed_clients`] and/or [`Self::allowed_organizations`]: without them a token any
-    /// other application obtained for this resource is accepted.
+    /// other application obtained for this resource is accepted (and building the server logs a
+    /// warning saying so).
     pub fn casdoor(endpoint: &str, resource: impl Into<String>) -> Self {
         let issuer = endpoint.trim_end_matches('/').to_owned();
         let jwks = format!("{issuer}/.well-known/jwks");

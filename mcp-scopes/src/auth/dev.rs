@@ -156,7 +156,9 @@ impl DevSigner {
         }
         let mut text = String::new();
         match file.take(MAX_KEY_FILE_BYTES + 1).read_to_string(&mut text) {
-            Ok(read) if u64::try_from(read).unwrap_or(u64::MAX) > MAX_KEY_FILE_BYTES => Err(invalid(path, "larger than 16 KiB")),
+            Ok(read) if u64::try_from(read).unwrap_or(u64::MAX) > MAX_KEY_FILE_BYTES => {
+                Err(invalid(path, "larger than 16 KiB"))
+            }
             Ok(_) => Self::from_pem(&text).ok_or_else(|| invalid(path, "cannot parse it")),
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
                 Err(invalid(path, "not UTF-8 text"))
@@ -406,7 +408,10 @@ mod tests {
         }
         stop.store(true, Ordering::Relaxed);
         swapper.join().expect("the swapper ends");
-        assert!(loaded > 0 && refused > 0, "{loaded} loaded, {refused} refused");
+        assert!(
+            loaded > 0 && refused > 0,
+            "{loaded} loaded, {refused} refused"
+        );
         fs::remove_dir_all(dir).ok();
     }
 
@@ -420,7 +425,10 @@ mod tests {
         mknodat(CWD, &path, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0).expect("a FIFO");
         let err = DevSigner::load_or_create(&path).expect_err("refused");
         assert!(err.to_string().contains("not a regular file"), "{err}");
-        assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
         fs::remove_dir_all(dir).ok();
     }
 

@@ -125,6 +125,13 @@ impl Validator {
         self.inner.cache.first_fetch().await;
     }
 
+    /// Whether tokens are tied to particular clients or organizations
+    /// ([`ValidatorConfig::allowed_clients`], [`ValidatorConfig::allowed_organizations`]), beyond
+    /// issuer and audience.
+    pub fn restricts_callers(&self) -> bool {
+        !self.inner.allowed_clients.is_empty() || !self.inner.allowed_organizations.is_empty()
+    }
+
     /// The expected issuer.
     pub fn issuer(&self) -> &str {
         &self.inner.issuer

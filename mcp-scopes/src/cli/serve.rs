@@ -96,6 +96,7 @@ where
     let server = match with_development_hints(call_limits.apply(builder), config.is_development())
         .registry(registry)
         .auth(validator)
+        .caller_warning_given_elsewhere()
         .build()
     {
         Ok(server) => server,

@@ -42,6 +42,16 @@ pub struct McpServerBuilder {
     realm: Realm,
     refusals_logged_per_peer: u32,
     development_hints: bool,
+    /// Who warns when tokens are tied to no client.
+    caller_warning: CallerWarning,
+}
+
+/// Who tells the operator that tokens are tied to no client: the build, unless the caller already
+/// said it in its own words (the `cli`, naming its flags).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum CallerWarning {
+    Build,
+    GivenElsewhere,
 }
 
 /// The `realm` of challenges.
@@ -86,6 +96,7 @@ impl McpServer {
             realm: Realm::Default,
             refusals_logged_per_peer: crate::audit::DEFAULT_REFUSALS_PER_PEER,
             development_hints: false,
+            caller_warning: CallerWarning::Build,
         }
     }
 }
@@ -293,6 +304,14 @@ impl McpServerBuilder {
     #[must_use]
     pub fn entitlements(mut self, hook: impl crate::auth::Entitlements) -> Self {
         self.options.entitlements = Some(crate::auth::EntitlementsHook(std::sync::Arc::new(hook)));
+        self
+    }
+
+    /// Leaves out the build's warning that tokens are tied to no client: for the `cli`, which
+    /// warns in terms of its own flags.
+    #[cfg(feature = "cli")]
+    pub(crate) fn caller_warning_given_elsewhere(mut self) -> Self {
+        self.caller_warning = CallerWarning::GivenElsewhere;
         self
     }
 

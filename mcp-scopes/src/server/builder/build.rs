@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use http::Uri;
 
-use super::{Auth, McpServerBuilder, Realm};
+use super::{Auth, CallerWarning, McpServerBuilder, Realm};
 use crate::audit::AuditLimits;
 use crate::auth::{Challenge, ConfigError, Validator};
 use crate::loopback::is_loopback_host;
@@ -58,6 +58,9 @@ impl McpServerBuilder {
             Auth::Config(config) => Validator::new(*config)?,
             Auth::Ready(validator) => validator,
         };
+        if self.caller_warning == CallerWarning::Build {
+            warn_if_callers_unrestricted(&validator);
+        }
         let resource = validator.resource().to_owned();
         let resource_uri: Uri = resource
             .parse()
@@ -158,6 +161,20 @@ fn endpoint_path(configured: Option<String>, resource: &Uri) -> Result<String, S
         Ok(path)
     } else {
         Err(ServerError::BadPath(path))
+    }
+}
+
+/// Warns, once per server built, when tokens are tied to no client or organization: every client
+/// of the authorization server (with Casdoor, every application of the instance) that obtains a
+/// token for this resource gets in. The `cli` says it in terms of its flags instead.
+fn warn_if_callers_unrestricted(validator: &Validator) {
+    if !validator.restricts_callers() {
+        tracing::warn!(
+            target: "mcp_scopes::server",
+            issuer = validator.issuer(),
+            resource = validator.resource(),
+            "tokens are tied to no client: a token that any client of the authorization server obtained for this resource is accepted (with Casdoor, any application of the instance). Set `ValidatorConfig::allowed_clients` to the client ids that may call this server (and, with Casdoor, `allowed_organizations`); see docs/casdoor.md"
+        );
     }
 }
 
