@@ -15,7 +15,7 @@
 //! | `method`, `path` | the HTTP request |
 //! | `peer` | the client's address, when the server knows it (empty otherwise) |
 //! | `detail` | why, in words (a refused `Origin`/`Host` value, a token error) |
-//! | `suppressed` | on a refusal: how many refusals from this peer were not logged just before it |
+//! | `suppressed` | on a refusal: how many refusals from this peer were not logged just before it; on the `refusals_suppressed` summary, how many in its window were not |
 //! | `count`, `seconds` | on the summary of requests without a token |
 //!
 //! Never the token. Every value a client can influence is recorded as a string (formatters quote
@@ -32,19 +32,29 @@
 //! is still one line, made by the gate with the same caller fields.
 //!
 //! A client without a token can send requests as fast as the network allows, so what such requests
-//! cause is bounded: a request without any token is logged at DEBUG only, and counted; the count is
-//! logged at INFO at most once a minute. Other refusals before authentication (a bad token, a refused
+//! cause is bounded: a request without any token is logged at DEBUG only, and counted; a non-zero
+//! count is logged at INFO once a minute. Other refusals before authentication (a bad token, a refused
 //! `Origin`) are logged at WARN up to a number of lines per peer address per minute
 //! ([`McpServerBuilder::refusals_logged_per_peer`](crate::server::McpServerBuilder::refusals_logged_per_peer));
-//! the next line logged for that peer says how many were left out. Decisions about authenticated
+//! how many were left out is said by the next line logged for that peer, or, when its minute ends
+//! first, by a WARN summary line for it ([`reason::REFUSALS_SUPPRESSED`]).
+//!
+//! The summaries come from a task that [`McpServer::into_router`](crate::server::McpServer::into_router)
+//! starts (when called inside a Tokio runtime; otherwise the next request after a minute reports the
+//! count), once per minute
+//! ([`McpServerBuilder::audit_window`](crate::server::McpServerBuilder::audit_window)), so a burst
+//! followed by silence is reported within a minute; what is still counted when the server is dropped
+//! (after [`serve`](crate::server::serve) returns from a graceful shutdown) is logged then. Decisions about authenticated
 //! callers (the scope gate) are always logged: the caller is known and can be held to account.
 
 mod limits;
+mod summary;
 
 use std::net::IpAddr;
 
 pub(crate) use limits::AuditLimits;
 pub use limits::DEFAULT_REFUSALS_PER_PEER;
+pub(crate) use summary::start_summaries;
 
 /// The tracing target of every audit event.
 pub const TARGET: &str = "mcp_scopes::audit";
@@ -81,6 +91,9 @@ pub mod reason {
     pub const HIDDEN_ITEM: &str = "hidden_item";
     /// `deny`: the scopes suffice but the entitlements hook refused the user (no step-up).
     pub const NOT_ENTITLED: &str = "not_entitled";
+    /// `deny`: the summary, at the end of a peer's window, of its refusals left out of the log
+    /// (`suppressed`, `peer`).
+    pub const REFUSALS_SUPPRESSED: &str = "refusals_suppressed";
 }
 
 /// `value` cut to [`MAX_FIELD_CHARS`] characters (ending in `…` when cut).
@@ -148,7 +161,7 @@ pub(crate) fn refused(
     );
 }
 
-/// A request without a bearer token: DEBUG each, an INFO summary at most once per window.
+/// A request without a bearer token: DEBUG each, counted for the INFO summary of the window.
 pub(crate) fn without_credentials(limits: &AuditLimits, seen: &Seen) {
     tracing::debug!(
         target: TARGET,
@@ -160,14 +173,7 @@ pub(crate) fn without_credentials(limits: &AuditLimits, seen: &Seen) {
         "request without a bearer token"
     );
     if let Some((count, seconds)) = limits.count_unauthenticated() {
-        tracing::info!(
-            target: TARGET,
-            decision = "deny",
-            reason = reason::NO_CREDENTIALS,
-            count,
-            seconds,
-            "requests without a bearer token (each is logged at DEBUG)"
-        );
+        summary::unauthenticated(count, seconds);
     }
 }
 

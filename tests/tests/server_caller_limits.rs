@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use mcp_scopes::auth::TokenClaims;
 use mcp_scopes::registry::Registry;
-use mcp_scopes::server::{DEFAULT_MAX_CALLS_PER_CALLER, TOO_MANY_CALLS, serve};
+use mcp_scopes::server::{DEFAULT_MAX_CALLS_PER_CALLER, TOO_MANY_CALLS};
 use mcp_scopes::tool::State;
 use mcp_scopes::{tool, tools};
 use serde_json::{Value, json};
@@ -119,11 +119,7 @@ async fn five_hundred_heavy_calls_from_one_token_leave_room_for_another_caller()
                 .claim("azp", "client-1"),
         )
         .expect("a token");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(serve(listener, s.router.clone()).into_future());
+    let addr = s.listen().await;
     let client = reqwest::Client::new();
     // Warm up (connection pool, token cache) before measuring memory.
     assert_eq!(

@@ -2,9 +2,14 @@
 //! "Volume"): a per-peer budget of refusal lines per window, and a count of requests without a
 //! token summarized once per window. Its own file because it is state with its own rules and
 //! tests, apart from the events themselves.
+//!
+//! The counts are taken out at the end of each window by the server's summary task (and once more
+//! when the server is dropped), not only when the next request arrives: a burst followed by silence
+//! is reported too.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -36,6 +41,17 @@ pub(crate) struct AuditLimits {
     window: Duration,
     peers: Mutex<HashMap<Option<IpAddr>, Window>>,
     unauthenticated: Mutex<Unauthenticated>,
+    /// Whether a summary task runs for these limits (one is enough however many routers share them).
+    summarized: AtomicBool,
+}
+
+/// The counts of a window that ended: what a summary reports.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Summary {
+    /// Requests without a token since the last summary, and the seconds that covers.
+    pub(crate) unauthenticated: Option<(u64, u64)>,
+    /// Per peer whose window ended: the refusals left out of the log since its last logged one.
+    pub(crate) suppressed: Vec<(Option<IpAddr>, u64)>,
 }
 
 impl Default for AuditLimits {
@@ -65,7 +81,18 @@ impl AuditLimits {
                 since: Instant::now(),
                 count: 0,
             }),
+            summarized: AtomicBool::new(false),
         }
+    }
+
+    /// How long a window lasts.
+    pub(crate) fn window(&self) -> Duration {
+        self.window
+    }
+
+    /// True the first time only: whoever gets it starts the summary task.
+    pub(crate) fn claim_summaries(&self) -> bool {
+        !self.summarized.swap(true, Ordering::AcqRel)
     }
 
     /// Whether a refusal from `peer` may be logged now: `Some(n)` with the number of refusals from
@@ -99,14 +126,45 @@ impl AuditLimits {
         }
     }
 
+    /// Takes out what is due at the end of a window: the count of requests without a token (if any
+    /// arrived), and the suppressed refusals of every peer whose window ended (whose entry is
+    /// dropped: its next refusal starts a fresh window anyway). With `everything`, as when the
+    /// server stops, every peer's suppressed count, ended or not.
+    pub(crate) fn take_summary(&self, everything: bool) -> Summary {
+        let now = Instant::now();
+        let unauthenticated = {
+            let mut state = lock(&self.unauthenticated);
+            (state.count > 0).then(|| {
+                let count = std::mem::take(&mut state.count);
+                let seconds = now.duration_since(state.since).as_secs();
+                state.since = now;
+                (count, seconds)
+            })
+        };
+        let mut suppressed = Vec::new();
+        lock(&self.peers).retain(|peer, window| {
+            if !everything && now.duration_since(window.started) < self.window {
+                return true;
+            }
+            if window.suppressed > 0 {
+                suppressed.push((*peer, window.suppressed));
+            }
+            false
+        });
+        Summary {
+            unauthenticated,
+            suppressed,
+        }
+    }
+
     /// Counts a request without a token; returns the count and the seconds it covers when a
-    /// summary is due.
+    /// summary is due (when no summary task runs, the next request after a window reports it).
     pub(super) fn count_unauthenticated(&self) -> Option<(u64, u64)> {
         let now = Instant::now();
         let mut state = lock(&self.unauthenticated);
         state.count += 1;
         let elapsed = now.duration_since(state.since);
-        if elapsed < self.window {
+        if elapsed < self.window || self.summarized.load(Ordering::Acquire) {
             return None;
         }
         let count = std::mem::take(&mut state.count);
@@ -133,6 +191,37 @@ mod tests {
         std::thread::sleep(Duration::from_millis(250));
         assert_eq!(limits.admit(a), Some(2));
         assert_eq!(limits.admit(a), Some(0));
+    }
+
+    #[test]
+    fn a_summary_takes_the_count_and_the_suppressed_refusals_of_ended_windows() {
+        let limits = AuditLimits::new(1, Duration::from_millis(100));
+        // A summary task runs: it alone reports, the requests no longer do.
+        assert!(limits.claim_summaries());
+        assert!(!limits.claim_summaries(), "one task per server");
+        let (a, b) = (
+            Some(IpAddr::from([10, 0, 0, 1])),
+            Some(IpAddr::from([10, 0, 0, 2])),
+        );
+        for _ in 0..5 {
+            limits.count_unauthenticated();
+            limits.admit(a);
+        }
+        // The count is taken whenever a summary is made; a peer's refusals once its window ended.
+        let summary = limits.take_summary(false);
+        assert_eq!(summary.unauthenticated.map(|(n, _)| n), Some(5));
+        assert_eq!(summary.suppressed, [], "the window is on");
+        std::thread::sleep(Duration::from_millis(120));
+        limits.admit(b);
+        limits.admit(b);
+        limits.count_unauthenticated();
+        let summary = limits.take_summary(false);
+        assert_eq!(summary.unauthenticated.map(|(n, _)| n), Some(1));
+        assert_eq!(summary.suppressed, [(a, 4)]);
+        // Taken out: nothing twice. `b`'s window is still on until the server stops.
+        assert_eq!(limits.take_summary(false), Summary::default());
+        assert_eq!(limits.take_summary(true).suppressed, [(b, 1)]);
+        assert_eq!(limits.admit(a), Some(0), "a fresh window");
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub struct McpServerBuilder {
     baseline_scopes_only_in_metadata: bool,
     realm: Realm,
     refusals_logged_per_peer: u32,
+    audit_window: Duration,
     development_hints: bool,
     /// Who warns when tokens are tied to no client.
     caller_warning: CallerWarning,
@@ -51,6 +52,10 @@ pub struct McpServerBuilder {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum CallerWarning {
     Build,
+    #[cfg_attr(
+        not(feature = "cli"),
+        allow(dead_code, reason = "only the `cli` warns itself")
+    )]
     GivenElsewhere,
 }
 
@@ -95,6 +100,7 @@ impl McpServer {
             baseline_scopes_only_in_metadata: false,
             realm: Realm::Default,
             refusals_logged_per_peer: crate::audit::DEFAULT_REFUSALS_PER_PEER,
+            audit_window: Duration::from_mins(1),
             development_hints: false,
             caller_warning: CallerWarning::Build,
         }
@@ -316,12 +322,30 @@ impl McpServerBuilder {
     }
 
     /// How many requests refused before authentication (bad token, refused `Origin`/`Host`) are
-    /// logged per client address and minute (default
+    /// logged per client address and minute ([`Self::audit_window`]; default
     /// [`DEFAULT_REFUSALS_PER_PEER`](crate::audit::DEFAULT_REFUSALS_PER_PEER)); the next line logged
     /// for that address counts those left out. `u32::MAX` logs every one. See [`crate::audit`].
     #[must_use]
     pub fn refusals_logged_per_peer(mut self, lines: u32) -> Self {
         self.refusals_logged_per_peer = lines;
+        self
+    }
+
+    /// The audit log's window (default one minute): refusals before authentication are logged up
+    /// to [`Self::refusals_logged_per_peer`] per client address and window, and at the end of each
+    /// window one line counts the requests without a token (if any came) and one per address the
+    /// refusals left out. See [`crate::audit`].
+    ///
+    /// # Panics
+    ///
+    /// On a zero window.
+    #[must_use]
+    pub fn audit_window(mut self, window: Duration) -> Self {
+        assert!(
+            !window.is_zero(),
+            "the audit window must be longer than zero"
+        );
+        self.audit_window = window;
         self
     }
 

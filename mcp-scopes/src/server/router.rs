@@ -15,7 +15,7 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use super::origin::{self, OriginPolicy};
 use super::state::ServerState;
 use super::transport::{Endpoint, method_not_allowed, post as post_handler};
-use crate::audit::AuditLimits;
+use crate::audit::{self, AuditLimits};
 use crate::auth::{BearerAuthLayer, Validator};
 use crate::metadata::{self, ProtectedResourceMetadata};
 use crate::registry::Registry;
@@ -73,7 +73,11 @@ impl McpServer {
 
     /// The router: the MCP endpoint (behind the `Origin`/`Host` guard, then bearer authentication
     /// for every method) and the Protected Resource Metadata.
+    ///
+    /// Called inside a Tokio runtime, it also starts the task that logs the audit summaries at the
+    /// end of every window (see [`crate::audit`], "Volume"); it ends once the router is dropped.
     pub fn into_router(self) -> Router {
+        audit::start_summaries(&self.audit_limits);
         let auth = BearerAuthLayer::new(self.validator.clone(), self.state.challenge.clone())
             .with_audit_limits(Arc::clone(&self.audit_limits));
         self.guarded(self.endpoint_router(Some(auth)))

@@ -164,6 +164,17 @@ impl TestServer {
     }
 
     /// Sends `body` with `headers` (a default `Host`, `Content-Type` and `Accept` unless given).
+    /// Serves the router on a loopback port with [`mcp_scopes::server::serve`] (real TCP, so the
+    /// server sees the peer's address); the server task ends with the test's runtime.
+    pub async fn listen(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(mcp_scopes::server::serve(listener, self.router.clone()).into_future());
+        addr
+    }
+
     pub async fn send(
         &self,
         method: &str,

@@ -140,7 +140,10 @@ impl McpServerBuilder {
             resource,
             metadata,
             origin_policy: Arc::new(origin_policy),
-            audit_limits: Arc::new(AuditLimits::per_minute(self.refusals_logged_per_peer)),
+            audit_limits: Arc::new(AuditLimits::new(
+                self.refusals_logged_per_peer,
+                self.audit_window,
+            )),
             max_body_bytes: self.max_body_bytes,
             body_read_timeout: self.body_read_timeout,
             baseline_scopes,
