@@ -218,3 +218,18 @@ pub fn stuck_client(port: u16) -> std::net::TcpStream {
     std::thread::sleep(Duration::from_millis(200));
     stream
 }
+
+/// A development-mode `db-server` in a fresh data directory (kept alive by the returned
+/// directory), and an OAuth client for its built-in authorization server.
+pub fn dev_server_with_oauth() -> (
+    tempfile::TempDir,
+    Server,
+    mcp_scopes_tests::oauth_client::DevOAuth,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let server = Server::start(port, &dir.path().join("data"));
+    let oauth =
+        mcp_scopes_tests::oauth_client::DevOAuth::new(&format!("http://127.0.0.1:{port}/mcp"));
+    (dir, server, oauth)
+}
