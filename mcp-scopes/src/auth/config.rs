@@ -24,6 +24,11 @@ pub const MAX_LEEWAY: Duration = Duration::from_mins(5);
 /// cached answer never outlives a decision made from stale facts by much.
 pub const MAX_TOKEN_CACHE_TTL: Duration = Duration::from_mins(5);
 
+/// The validated-token cache's default byte budget (64 MiB): ten thousand entries of typical
+/// tokens (a few KiB with their claims) fit; larger ones, such as Casdoor tokens embedding a user
+/// record, are fewer. See [`ValidatorConfig::token_cache_bytes`].
+pub const DEFAULT_TOKEN_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
 /// The algorithms allowed by default: every asymmetric algorithm [`Algorithm`] names (the validator
 /// verifies each with aws-lc-rs).
 pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[
@@ -98,6 +103,7 @@ pub struct ValidatorConfig {
     pub(crate) max_token_lifetime: Option<Duration>,
     pub(crate) refresh: RefreshPolicy,
     pub(crate) token_cache_capacity: usize,
+    pub(crate) token_cache_max_bytes: usize,
     pub(crate) token_cache_ttl: Duration,
     pub(crate) http_client: Option<reqwest::Client>,
 }
@@ -122,6 +128,7 @@ impl ValidatorConfig {
             max_token_lifetime: None,
             refresh: RefreshPolicy::default(),
             token_cache_capacity: 10_000,
+            token_cache_max_bytes: DEFAULT_TOKEN_CACHE_BYTES,
             token_cache_ttl: Duration::from_mins(2),
             http_client: None,
         }
@@ -311,12 +318,23 @@ impl ValidatorConfig {
     }
 
     /// The validated-token cache: at most `capacity` entries, each kept at most `ttl` and never past the
-    /// token's `exp` (defaults 10 000 and 2 min; at most [`MAX_TOKEN_CACHE_TTL`]). A capacity of 0
-    /// turns the cache off.
+    /// token's `exp` (defaults 10 000 and 2 min; at most [`MAX_TOKEN_CACHE_TTL`]), and at most
+    /// [`Self::token_cache_bytes`] in all. A capacity of 0 turns the cache off.
     #[must_use]
     pub fn token_cache(mut self, capacity: usize, ttl: Duration) -> Self {
         self.token_cache_capacity = capacity;
         self.token_cache_ttl = ttl;
+        self
+    }
+
+    /// The validated-token cache's byte budget (default [`DEFAULT_TOKEN_CACHE_BYTES`], 64 MiB): each
+    /// entry is weighed as its token's length plus an estimate of its claims' memory, and the
+    /// entries closest to expiry leave when the next one would pass the budget. With tokens that
+    /// embed a large user record (Casdoor's default `JWT` format, up to 64 KiB with the preset),
+    /// this bound is reached before the entry count. 0 turns the cache off.
+    #[must_use]
+    pub fn token_cache_bytes(mut self, max_bytes: usize) -> Self {
+        self.token_cache_max_bytes = max_bytes;
         self
     }
 

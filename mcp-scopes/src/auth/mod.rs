@@ -36,7 +36,8 @@ mod validate;
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use challenge::Challenge;
 pub use config::{
-    ClaimRule, DEFAULT_ALGORITHMS, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL, ScopeClaims, ValidatorConfig,
+    ClaimRule, DEFAULT_ALGORITHMS, DEFAULT_TOKEN_CACHE_BYTES, MAX_LEEWAY, MAX_TOKEN_CACHE_TTL,
+    ScopeClaims, ValidatorConfig,
 };
 pub use crypto_provider::install_crypto_provider;
 pub use dev::{DevSigner, MAX_DEV_TOKEN_TTL, MintError, TokenClaims};

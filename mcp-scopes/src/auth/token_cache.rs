@@ -8,18 +8,37 @@
 //! time: a token with edited claims, or one that happens to share the hash, is never served another
 //! token's validation. (An earlier version keyed entries on the SHA-256 of the token, which was most
 //! of a hit's cost.) An entry lives at most until the token's `exp` and at most the configured TTL,
-//! and is ignored once its signing key is no longer the one published under its `kid`. Each entry
-//! keeps its token, so an entry takes about the token's size plus its `Principal`.
+//! and is ignored once its signing key is no longer the one published under its `kid`.
+//!
+//! Each entry keeps its token and its `Principal` (every claim of the token), so an entry's size is
+//! the client's choice up to the token size limit (64 KiB with the Casdoor preset, whose tokens
+//! embed the user record). The cache is bounded twice: in entries, and in bytes, each entry weighed
+//! as its token's length plus an estimate of its claims' memory (every string's length plus the
+//! size of every JSON value and map slot) plus a fixed overhead. When either bound would be passed,
+//! expired entries go first, then those closest to expiry.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde_json::{Map, Value};
+
 use super::Principal;
 use super::keys::VerifyingKey;
 
 const SHARDS: usize = 16;
+
+/// What every entry costs besides its strings: the entry and its `Principal`, the map slot, the
+/// reference counts and the `kid`.
+const ENTRY_OVERHEAD: usize =
+    size_of::<Entry>() + size_of::<Principal>() + size_of::<(Slot, Entry)>() + 64;
+
+/// What a JSON value costs besides its strings.
+const VALUE_OVERHEAD: usize = size_of::<Value>();
+
+/// What a map slot costs besides its key and value (the key's `String`, the tree's share).
+const MAP_SLOT_OVERHEAD: usize = size_of::<String>() + 16;
 
 /// The keyed hash an entry is filed under.
 type Slot = u64;
@@ -31,6 +50,52 @@ struct Entry {
     kid: Arc<str>,
     key: Arc<VerifyingKey>,
     expires: Instant,
+    /// What this entry counts against the byte budget ([`weight`]).
+    weight: usize,
+}
+
+/// One shard's entries and what they weigh together.
+#[derive(Default)]
+struct Shard {
+    entries: HashMap<Slot, Entry>,
+    bytes: usize,
+}
+
+impl Shard {
+    fn remove(&mut self, slot: Slot) {
+        if let Some(entry) = self.entries.remove(&slot) {
+            self.bytes -= entry.weight;
+        }
+    }
+
+    /// Makes room for an entry of `weight` within `max_entries` and `max_bytes`: expired entries
+    /// first, then those closest to expiry.
+    fn make_room(&mut self, weight: usize, max_entries: usize, max_bytes: usize, now: Instant) {
+        let full = |s: &Self| s.entries.len() >= max_entries || s.bytes + weight > max_bytes;
+        if !full(self) {
+            return;
+        }
+        let mut freed = 0;
+        self.entries.retain(|_, e| {
+            let live = e.expires > now;
+            if !live {
+                freed += e.weight;
+            }
+            live
+        });
+        self.bytes -= freed;
+        while full(self) {
+            let Some(victim) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.expires)
+                .map(|(k, _)| *k)
+            else {
+                break;
+            };
+            self.remove(victim);
+        }
+    }
 }
 
 /// A cached validation, before its key has been checked against the current key set.
@@ -43,20 +108,22 @@ pub(crate) struct Hit {
 /// Sharded so concurrent requests rarely contend on one mutex; each critical section is a map
 /// operation, never I/O.
 pub(crate) struct TokenCache {
-    shards: Vec<Mutex<HashMap<Slot, Entry>>>,
+    shards: Vec<Mutex<Shard>>,
     hasher: foldhash::quality::RandomState,
     per_shard: usize,
+    bytes_per_shard: usize,
     ttl: Duration,
 }
 
 impl TokenCache {
-    /// A cache of about `capacity` entries (0 = off), each kept at most `ttl`.
-    pub(crate) fn new(capacity: usize, ttl: Duration) -> Self {
-        let per_shard = capacity.div_ceil(SHARDS);
+    /// A cache of about `capacity` entries weighing about `max_bytes` at most (either 0 = off),
+    /// each kept at most `ttl`.
+    pub(crate) fn new(capacity: usize, max_bytes: usize, ttl: Duration) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             hasher: foldhash::quality::RandomState::default(),
-            per_shard,
+            per_shard: capacity.div_ceil(SHARDS),
+            bytes_per_shard: max_bytes / SHARDS,
             ttl,
         }
     }
@@ -66,7 +133,7 @@ impl TokenCache {
         self.hasher.hash_one(token.as_bytes())
     }
 
-    fn shard(&self, slot: Slot) -> &Mutex<HashMap<Slot, Entry>> {
+    fn shard(&self, slot: Slot) -> &Mutex<Shard> {
         // The remainder is below SHARDS, so the cast is exact.
         #[allow(clippy::cast_possible_truncation)]
         let index = (slot % SHARDS as u64) as usize;
@@ -79,12 +146,12 @@ impl TokenCache {
             return None;
         }
         let mut shard = self.shard(slot).lock().ok()?;
-        let entry = shard.get(&slot)?;
+        let entry = shard.entries.get(&slot)?;
         if !same_token(&entry.token, token) {
             return None;
         }
         if entry.expires <= Instant::now() {
-            shard.remove(&slot);
+            shard.remove(slot);
             return None;
         }
         Some(Hit {
@@ -98,10 +165,11 @@ impl TokenCache {
     pub(crate) fn remove(&self, slot: Slot, token: &str) {
         if let Ok(mut shard) = self.shard(slot).lock()
             && shard
+                .entries
                 .get(&slot)
                 .is_some_and(|e| same_token(&e.token, token))
         {
-            shard.remove(&slot);
+            shard.remove(slot);
         }
     }
 
@@ -120,20 +188,18 @@ impl TokenCache {
         if self.per_shard == 0 || life.is_zero() {
             return;
         }
+        let weight = weight(token, &principal);
+        if weight > self.bytes_per_shard {
+            return;
+        }
         let now = Instant::now();
         let Ok(mut shard) = self.shard(slot).lock() else {
             return;
         };
-        if shard.len() >= self.per_shard && !shard.contains_key(&slot) {
-            shard.retain(|_, e| e.expires > now);
-            if shard.len() >= self.per_shard {
-                // Full of live entries: evict the one closest to expiry.
-                if let Some(victim) = shard.iter().min_by_key(|(_, e)| e.expires).map(|(k, _)| *k) {
-                    shard.remove(&victim);
-                }
-            }
-        }
-        shard.insert(
+        // A token filed under the same slot is replaced: its weight is freed first.
+        shard.remove(slot);
+        shard.make_room(weight, self.per_shard, self.bytes_per_shard, now);
+        shard.entries.insert(
             slot,
             Entry {
                 token: token.into(),
@@ -141,9 +207,44 @@ impl TokenCache {
                 kid: Arc::from(kid),
                 key: Arc::clone(key),
                 expires: now + life,
+                weight,
             },
         );
+        shard.bytes += weight;
     }
+}
+
+/// What an entry for `token` and `principal` counts against the byte budget: the token, an
+/// estimate of the principal's memory (its strings, scopes and claims) and a fixed overhead.
+fn weight(token: &str, principal: &Principal) -> usize {
+    let strings = [&principal.subject, &principal.client_id, &principal.jti]
+        .into_iter()
+        .flatten()
+        .map(String::len)
+        .sum::<usize>()
+        + principal.issuer.len();
+    let scopes: usize = principal
+        .scopes
+        .iter()
+        .map(|s| s.len() + MAP_SLOT_OVERHEAD)
+        .sum();
+    ENTRY_OVERHEAD + token.len() + strings + scopes + map_weight(&principal.claims)
+}
+
+fn map_weight(map: &Map<String, Value>) -> usize {
+    map.iter()
+        .map(|(key, value)| key.len() + MAP_SLOT_OVERHEAD + value_weight(value))
+        .sum()
+}
+
+fn value_weight(value: &Value) -> usize {
+    VALUE_OVERHEAD
+        + match value {
+            Value::String(s) => s.len(),
+            Value::Array(items) => items.iter().map(value_weight).sum(),
+            Value::Object(map) => map_weight(map),
+            Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+        }
 }
 
 /// Whether two tokens are the same, in time that depends only on their lengths.
@@ -181,13 +282,13 @@ mod tests {
         cache
             .shards
             .iter()
-            .map(|s| s.lock().expect("not poisoned").len())
+            .map(|s| s.lock().expect("not poisoned").entries.len())
             .sum()
     }
 
     #[test]
     fn the_cache_stays_within_its_capacity() {
-        let cache = TokenCache::new(32, Duration::from_mins(1));
+        let cache = TokenCache::new(32, usize::MAX, Duration::from_mins(1));
         let key = key();
         for n in 0..1000 {
             let token = format!("token-{n}");
@@ -207,6 +308,76 @@ mod tests {
         assert_eq!(last.principal.subject.as_deref(), Some("user-999"));
     }
 
+    fn bytes(cache: &TokenCache) -> usize {
+        cache
+            .shards
+            .iter()
+            .map(|s| s.lock().expect("not poisoned").bytes)
+            .sum()
+    }
+
+    /// A principal carrying `claim_bytes` of claims, as a Casdoor token embedding a user record does.
+    fn heavy_principal(n: usize, claim_bytes: usize) -> Arc<Principal> {
+        let mut claims = Map::new();
+        claims.insert("sub".into(), json!(format!("user-{n}")));
+        claims.insert(
+            "roles".into(),
+            json!(
+                (0..claim_bytes / 100)
+                    .map(|i| format!("{i:0>100}"))
+                    .collect::<Vec<_>>()
+            ),
+        );
+        Arc::new(Principal {
+            claims,
+            ..(*principal(n)).clone()
+        })
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_byte_budget_whatever_the_tokens_weigh() {
+        const BUDGET: usize = 1 << 20;
+        let cache = TokenCache::new(10_000, BUDGET, Duration::from_mins(1));
+        let key = key();
+        // 8 KiB tokens with 8 KiB of claims each: 500 of them weigh far more than the budget.
+        for n in 0..500 {
+            let token = format!("{n:0>8192}");
+            cache.insert(
+                cache.slot(&token),
+                &token,
+                heavy_principal(n, 8 * 1024),
+                "k",
+                &key,
+                Duration::from_mins(1),
+            );
+            assert!(bytes(&cache) <= BUDGET, "{} bytes after {n}", bytes(&cache));
+        }
+        let weighed = weight(&format!("{:0>8192}", 0), &heavy_principal(0, 8 * 1024));
+        assert!(weighed > 16 * 1024, "claims are weighed too: {weighed}");
+        let kept = entries(&cache);
+        assert!(kept >= 1 && kept <= BUDGET / weighed, "{kept} entries");
+        // The weights kept add up: removing every entry brings the count back to zero.
+        let newest = format!("{:0>8192}", 499);
+        assert!(
+            cache.get(cache.slot(&newest), &newest).is_some(),
+            "newest kept"
+        );
+        cache.remove(cache.slot(&newest), &newest);
+        assert!(bytes(&cache) <= BUDGET - weighed);
+        // An entry heavier than a shard's share of the budget is not stored at all.
+        let tiny = TokenCache::new(10_000, 16 * 1024, Duration::from_mins(1));
+        let token = "x".repeat(4096);
+        tiny.insert(
+            tiny.slot(&token),
+            &token,
+            principal(1),
+            "k",
+            &key,
+            Duration::from_mins(1),
+        );
+        assert_eq!((entries(&tiny), bytes(&tiny)), (0, 0));
+    }
+
     #[test]
     fn entries_live_no_longer_than_the_token_or_the_ttl() {
         let key = key();
@@ -216,7 +387,7 @@ mod tests {
         };
         let found = |cache: &TokenCache, token: &str| cache.get(cache.slot(token), token).is_some();
         // A TTL far longer than the test: only the token's own expiry can end an entry.
-        let cache = TokenCache::new(100, Duration::from_mins(5));
+        let cache = TokenCache::new(100, usize::MAX, Duration::from_mins(5));
         put(&cache, short, 1, Duration::from_millis(1));
         put(&cache, long, 2, Duration::from_hours(1));
         // A sleep lasts at least as long as asked, so the short token is past its expiry.
@@ -224,18 +395,18 @@ mod tests {
         assert!(!found(&cache, short), "outlived its exp");
         assert!(found(&cache, long));
         // A short TTL ends an entry whose token lives on.
-        let cache = TokenCache::new(100, Duration::from_millis(50));
+        let cache = TokenCache::new(100, usize::MAX, Duration::from_millis(50));
         put(&cache, long, 2, Duration::from_hours(1));
         std::thread::sleep(Duration::from_millis(60));
         assert!(!found(&cache, long), "outlived the TTL");
-        let off = TokenCache::new(0, Duration::from_mins(1));
+        let off = TokenCache::new(0, usize::MAX, Duration::from_mins(1));
         put(&off, long, 3, Duration::from_mins(1));
         assert!(!found(&off, long), "a zero capacity turns the cache off");
     }
 
     #[test]
     fn only_the_same_token_is_served_from_its_slot() {
-        let cache = TokenCache::new(100, Duration::from_mins(5));
+        let cache = TokenCache::new(100, usize::MAX, Duration::from_mins(5));
         let token = "header.payload.signature";
         let slot = cache.slot(token);
         cache.insert(

@@ -95,7 +95,11 @@ impl Validator {
         Ok(Self {
             inner: Arc::new(Inner {
                 cache,
-                tokens: TokenCache::new(config.token_cache_capacity, config.token_cache_ttl),
+                tokens: TokenCache::new(
+                    config.token_cache_capacity,
+                    config.token_cache_max_bytes,
+                    config.token_cache_ttl,
+                ),
                 issuer: config.issuer,
                 resource: config.resource,
                 algorithms: config.algorithms,
