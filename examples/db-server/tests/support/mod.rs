@@ -93,11 +93,16 @@ impl TestServer {
 
     /// A token granting `scopes`, signed by the server's development key.
     pub fn token(&self, scopes: &[&str]) -> String {
+        self.token_of("tester", scopes)
+    }
+
+    /// A token for another user (`subject`): another caller for the per-caller limits.
+    pub fn token_of(&self, subject: &str, scopes: &[&str]) -> String {
         let issuer = self.resource.trim_end_matches("/mcp").to_owned();
         self.signer
             .mint(
                 &TokenClaims::new(issuer, &self.resource)
-                    .subject("tester")
+                    .subject(subject)
                     .scopes(scopes.iter().copied()),
             )
             .expect("a test token")
