@@ -219,9 +219,9 @@ fn resident_bytes() -> Option<usize> {
 ///
 /// The pool here has 20 readers, more than one caller may hold. With the db-server's default of
 /// 8 readers, one token's 16 running calls hold all 8 and queue 8 more, so another caller's
-/// database call waits for a reader (up to the 5 s time limit of the statements ahead of it): the
-/// 1 s promise holds only when `max_readers` exceeds the per-caller limit
-/// (`--max-calls-per-caller`).
+/// database call waits for a reader (at most the 5 s time limit, then "busy"): the 1 s promise
+/// holds only when `max_readers` exceeds the per-caller limit (`--max-calls-per-caller`; the
+/// db-server README says so).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_heavy_queries_from_one_token_leave_another_callers_calls_answered_within_a_second()
  {
