@@ -13,8 +13,12 @@
 //! Each entry keeps its token and its `Principal` (every claim of the token), so an entry's size is
 //! the client's choice up to the token size limit (64 KiB with the Casdoor preset, whose tokens
 //! embed the user record). The cache is bounded twice: in entries, and in bytes, each entry weighed
-//! as its token's length plus an estimate of its claims' memory (every string's length plus the
-//! size of every JSON value and map slot) plus a fixed overhead. When either bound would be passed,
+//! as its token's length plus an estimate of its claims' memory (every string's length, the size of
+//! every JSON value and map slot, a B-tree node per map, an array's spare capacity) plus a fixed
+//! overhead. Measured against the process's resident memory (3000 entries of 1 KiB tokens with
+//! 1 KiB of claims, of 8 + 8 KiB and of 2 + 30 KiB) the estimate was 5 % below what the small
+//! ones used (11.1 against 11.6 MiB) and 30 % and 100 % above for the larger ones, so the real
+//! use stays within about the budget. When either bound would be passed,
 //! expired entries go first, then those closest to expiry.
 
 use std::collections::HashMap;
@@ -39,6 +43,9 @@ const VALUE_OVERHEAD: usize = size_of::<Value>();
 
 /// What a map slot costs besides its key and value (the key's `String`, the tree's share).
 const MAP_SLOT_OVERHEAD: usize = size_of::<String>() + 16;
+
+/// What a map costs however few its entries: a B-tree node is allocated for eleven.
+const MAP_NODE: usize = 11 * (size_of::<String>() + size_of::<Value>()) + 32;
 
 /// The keyed hash an entry is filed under.
 type Slot = u64;
@@ -232,16 +239,21 @@ fn weight(token: &str, principal: &Principal) -> usize {
 }
 
 fn map_weight(map: &Map<String, Value>) -> usize {
-    map.iter()
-        .map(|(key, value)| key.len() + MAP_SLOT_OVERHEAD + value_weight(value))
-        .sum()
+    MAP_NODE
+        + map
+            .iter()
+            .map(|(key, value)| key.len() + MAP_SLOT_OVERHEAD + value_weight(value))
+            .sum::<usize>()
 }
 
 fn value_weight(value: &Value) -> usize {
     VALUE_OVERHEAD
         + match value {
             Value::String(s) => s.len(),
-            Value::Array(items) => items.iter().map(value_weight).sum(),
+            // A parsed array may hold up to twice its length (the vector grew by doubling).
+            Value::Array(items) => {
+                items.len() * VALUE_OVERHEAD + items.iter().map(value_weight).sum::<usize>()
+            }
             Value::Object(map) => map_weight(map),
             Value::Null | Value::Bool(_) | Value::Number(_) => 0,
         }
