@@ -28,11 +28,25 @@
 //!   completes. Bound that wait with a
 //!   timeout of your own (the `cli` gives `--shutdown-grace`).
 //!
+//! # Stopping behind a load balancer
+//!
+//! Closing a listener resets the connections the kernel completed but the server has not
+//! accepted, after their clients sent a request: a proxy answers such a POST 502 rather than
+//! resend it. So when the shutdown signal fires, on Linux the listener first stops completing
+//! handshakes (a socket filter drops every SYN it receives), then the handshakes already under
+//! way get 100 ms to complete, every connection waiting is accepted and served, and only then is
+//! the listener closed. A client connecting meanwhile has its SYN dropped, resends it after a
+//! second and is refused: it sent nothing, so a proxy retries it on another instance (nginx's
+//! `proxy_next_upstream error`; keep its `proxy_connect_timeout` above a second or so). Left
+//! over: a handshake whose final ACK takes longer than those 100 ms (a client that far away, or
+//! a lost packet) is still reset after sending. Elsewhere than Linux, or if the filter cannot be
+//! attached (logged at debug), the listener is closed right after the last accept, and a client
+//! connecting in that instant is reset.
+//!
 //! It speaks HTTP/1.1 only, without upgrades (WebSocket): what MCP's Streamable HTTP needs. For
 //! anything else, serve the router with `axum::serve` behind a proxy that enforces timeouts.
 
 use std::future::{Future, IntoFuture};
-use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -51,6 +65,10 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio_io_timeout::TimeoutWriter;
 use tower::ServiceExt;
+
+mod listener;
+
+use listener::{is_connection_error, take_waiting_clients};
 
 /// How long a client may take to send a request's headers, unless configured.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -167,6 +185,13 @@ impl Serve {
     /// When `signal` completes: stop accepting (serving the clients already waiting in the listen
     /// backlog), let the requests in flight finish, give connections with no request yet a moment
     /// for one, close idle connections, then complete.
+    ///
+    /// On Linux, no client is reset after sending its request: the listener first stops
+    /// completing handshakes (a socket filter drops the SYNs it receives), gives those under way
+    /// 100 ms, serves every connection waiting, then closes. A client connecting meanwhile
+    /// resends its SYN after a second and is refused, so a load balancer retries it elsewhere
+    /// (nothing was sent). Elsewhere, a client connecting in the instant between the last accept
+    /// and the close is reset.
     pub fn with_graceful_shutdown<F>(mut self, signal: F) -> Self
     where
         F: Future<Output = ()> + Send + 'static,
@@ -239,12 +264,12 @@ impl Serve {
         // sent its request a moment ago) are served too: closing the listener would reset their
         // connections after their requests were sent, and a proxy does not retry a POST then.
         // They are few (the listen backlog bounds them) and served like the rest, so the
-        // connection cap does not apply to them.
-        for accepted in drain_backlog(listener) {
-            let timeouts = (write_timeout, first_request_wait);
+        // connection cap does not apply to them. New clients are refused from then on.
+        let timeouts = (write_timeout, first_request_wait);
+        take_waiting_clients(listener, |accepted| {
             spawn_connection(&stopping, &http, &router, accepted, timeouts, None);
-        }
-        // New clients are refused from here on (the listener is closed).
+        })
+        .await;
         drop(stopping);
         let _ = stop.send(());
         stop.closed().await;
@@ -316,36 +341,6 @@ fn spawn_connection(
     });
 }
 
-/// The connections already waiting in `listener`'s backlog, taken without waiting for more; the
-/// listener is closed afterwards. Asks the operating system directly: the runtime's readiness
-/// for the listener may not know yet of a client that connected a moment ago.
-fn drain_backlog(listener: TcpListener) -> Vec<(tokio::net::TcpStream, SocketAddr)> {
-    let mut waiting = Vec::new();
-    let Ok(listener) = listener.into_std() else {
-        return waiting;
-    };
-    loop {
-        match listener.accept() {
-            Ok((stream, peer)) => {
-                let stream = stream
-                    .set_nonblocking(true)
-                    .and_then(|()| tokio::net::TcpStream::from_std(stream));
-                match stream {
-                    Ok(stream) => waiting.push((stream, peer)),
-                    Err(e) => tracing::debug!("accept while stopping: {e}"),
-                }
-            }
-            Err(e) if is_connection_error(&e) => tracing::debug!("accept while stopping: {e}"),
-            Err(e) => {
-                if e.kind() != io::ErrorKind::WouldBlock {
-                    tracing::debug!("accept while stopping: {e}");
-                }
-                return waiting;
-            }
-        }
-    }
-}
-
 impl IntoFuture for Serve {
     type Output = ();
     type IntoFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -377,15 +372,4 @@ fn close_after_error(mut response: Response) -> Response {
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
     response
-}
-
-/// An error about one client's connection (it went away before being accepted), not about the
-/// listener: accept the next one at once.
-fn is_connection_error(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionReset
-    )
 }
