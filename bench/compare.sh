@@ -5,7 +5,7 @@
 # harness (debug build, one second per case: the figures mean nothing there).
 #
 #   bash bench/compare.sh
-#   BENCH_PROFILE=debug DURATION=1 ROUNDS=1 WARMUP=0 bash bench/compare.sh   # CI's smoke run
+#   BENCH_PROFILE=debug DURATION=1 ROUNDS=1 WARMUP=0 CONNECTIONS=8 bash bench/compare.sh  # CI smoke
 #
 # What it does: builds db-server and conformance-server in release; starts a stand-in issuer
 # (bench/issuer.mjs: RS256 key, JWK set, token endpoint, loopback only); starts db-server and the
