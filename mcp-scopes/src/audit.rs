@@ -43,58 +43,24 @@
 //! starts (when called inside a Tokio runtime; otherwise the next request after a minute reports the
 //! count), once per minute
 //! ([`McpServerBuilder::audit_window`](crate::server::McpServerBuilder::audit_window)), so a burst
-//! followed by silence is reported within a minute; what is still counted when the server is dropped
-//! (after [`serve`](crate::server::serve) returns from a graceful shutdown) is logged then. Decisions about authenticated
-//! callers (the scope gate) are always logged: the caller is known and can be held to account.
+//! followed by silence is reported within a minute; what is still counted when the server is
+//! dropped (after [`serve`](crate::server::serve) returns from a graceful shutdown) is logged then.
+//! Decisions about authenticated callers (the scope gate) are always logged: the caller is known
+//! and can be held to account.
 
 mod limits;
 mod summary;
+mod vocabulary;
 
 use std::net::IpAddr;
 
 pub(crate) use limits::AuditLimits;
 pub use limits::DEFAULT_REFUSALS_PER_PEER;
 pub(crate) use summary::start_summaries;
-
-/// The tracing target of every audit event.
-pub const TARGET: &str = "mcp_scopes::audit";
+pub use vocabulary::{TARGET, reason};
 
 /// The longest value (in characters) an audit field holds; longer ones are cut and end in `…`.
 pub const MAX_FIELD_CHARS: usize = 256;
-
-/// The `reason` codes of events that are not token errors (those use
-/// [`AuthError::reason`](crate::auth::AuthError::reason)).
-pub mod reason {
-    /// `allow`: the bearer token is valid (logged at DEBUG; the scope gate's event is the one at
-    /// INFO).
-    pub const TOKEN_VALID: &str = "token_valid";
-    /// `deny`: no bearer token (logged at DEBUG, summarized at INFO).
-    pub const NO_CREDENTIALS: &str = "no_credentials";
-    /// `deny`: an `Authorization` header that cannot be read.
-    pub const MALFORMED_AUTHORIZATION: &str = "malformed_authorization";
-    /// `deny`: the `Origin` header names an origin that is not allowed.
-    pub const ORIGIN_NOT_ALLOWED: &str = "origin_not_allowed";
-    /// `deny`: the `Host` header names a host that is not allowed.
-    pub const HOST_NOT_ALLOWED: &str = "host_not_allowed";
-    /// `allow`: the token grants every scope the tool needs.
-    pub const SCOPE_GRANTED: &str = "scope_granted";
-    /// `deny`: the token lacks a scope the tool needs (the client may step up).
-    pub const INSUFFICIENT_SCOPE: &str = "insufficient_scope";
-    /// `deny`: no tool has this name.
-    pub const UNKNOWN_TOOL: &str = "unknown_tool";
-    /// `deny`: the tool exists but is hidden from this caller (answered like an unknown tool).
-    pub const HIDDEN_TOOL: &str = "hidden_tool";
-    /// `deny`: no resource or prompt has this URI or name.
-    pub const UNKNOWN_ITEM: &str = "unknown_item";
-    /// `deny`: the resource or prompt exists but is hidden from this caller (answered like an
-    /// unknown one).
-    pub const HIDDEN_ITEM: &str = "hidden_item";
-    /// `deny`: the scopes suffice but the entitlements hook refused the user (no step-up).
-    pub const NOT_ENTITLED: &str = "not_entitled";
-    /// `deny`: the summary, at the end of a peer's window, of its refusals left out of the log
-    /// (`suppressed`, `peer`).
-    pub const REFUSALS_SUPPRESSED: &str = "refusals_suppressed";
-}
 
 /// `value` cut to [`MAX_FIELD_CHARS`] characters (ending in `…` when cut).
 pub(crate) fn clip(value: &str) -> String {

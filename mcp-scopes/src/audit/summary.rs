@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::limits::{AuditLimits, Summary};
-use super::{TARGET, reason};
+use super::vocabulary::{TARGET, reason};
 
 /// Starts the task that logs the summaries of `limits` at the end of every window (see the
 /// module's "Volume"), once per `limits` and only inside a Tokio runtime. The task holds no strong
