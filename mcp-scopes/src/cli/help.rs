@@ -40,9 +40,10 @@ pub(super) fn show_each_command_its_flags(command: Command) -> Command {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory as _;
+    use clap::{CommandFactory as _, FromArgMatches as _};
 
     use super::*;
+    use crate::cli::Cli;
     use crate::cli::args::Args;
 
     fn help(command: &mut Command, path: &[&str]) -> String {
@@ -124,5 +125,74 @@ mod tests {
             .try_get_matches_from(["notes", "manifest", "--port", "9000"])
             .expect("a server flag after manifest still parses");
         assert_eq!(matches.get_one::<u16>("port"), Some(&9000));
+    }
+
+    /// `serve --help`'s line for `--max-calls-per-caller` and the next (its env and default).
+    fn max_calls_help(cli: &Cli) -> String {
+        let mut command = cli.command("srv".to_owned());
+        command.build();
+        let serve = command
+            .find_subcommand_mut("serve")
+            .expect("serve")
+            .render_help()
+            .to_string();
+        let at = serve
+            .find("--max-calls-per-caller <N>")
+            .expect("the flag is listed");
+        let rest = &serve[at..];
+        let end = rest.find("\n      --").unwrap_or(rest.len());
+        rest[..end].to_owned()
+    }
+
+    /// The `--max-calls-per-caller` value `argv` resolves to.
+    fn max_calls_parsed(cli: &Cli, argv: &[&str]) -> usize {
+        let matches = cli
+            .command("srv".to_owned())
+            .try_get_matches_from(argv)
+            .expect("parses");
+        Args::from_arg_matches(&matches)
+            .expect("common flags")
+            .server
+            .max_calls_per_caller
+    }
+
+    #[test]
+    fn a_server_chooses_the_default_of_max_calls_per_caller_and_the_flag_still_wins() {
+        let framework = Cli::new("srv", "1.0.0");
+        assert!(
+            max_calls_help(&framework).contains("[default: 16]"),
+            "{}",
+            max_calls_help(&framework)
+        );
+        assert_eq!(max_calls_parsed(&framework, &["srv", "serve"]), 16);
+        let chosen = Cli::new("srv", "1.0.0").default_max_calls_per_caller(6);
+        let help = max_calls_help(&chosen);
+        assert!(
+            help.contains("[default: 6]") && help.contains("MCP_MAX_CALLS_PER_CALLER"),
+            "{help}"
+        );
+        assert_eq!(max_calls_parsed(&chosen, &["srv"]), 6);
+        assert_eq!(max_calls_parsed(&chosen, &["srv", "serve"]), 6);
+        assert_eq!(
+            max_calls_parsed(&chosen, &["srv", "serve", "--max-calls-per-caller", "40"]),
+            40
+        );
+        assert_eq!(
+            max_calls_parsed(&chosen, &["srv", "--max-calls-per-caller", "1"]),
+            1
+        );
+        assert!(
+            chosen
+                .command("srv".to_owned())
+                .try_get_matches_from(["srv", "--max-calls-per-caller", "0"])
+                .is_err(),
+            "0 is still refused"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "default_max_calls_per_caller must be at least 1")]
+    fn a_chosen_default_of_zero_is_a_programming_error() {
+        drop(Cli::new("srv", "1.0.0").default_max_calls_per_caller(0));
     }
 }

@@ -61,6 +61,8 @@ pub struct Cli {
     about: Option<&'static str>,
     registry: Option<Registry>,
     default_port: u16,
+    /// `None`: the framework's default, unless the setup's builder chose another.
+    default_max_calls_per_caller: Option<usize>,
     flags: Option<fn(clap::Command) -> clap::Command>,
 }
 
@@ -77,6 +79,7 @@ impl Cli {
             about: None,
             registry: None,
             default_port: DEFAULT_PORT,
+            default_max_calls_per_caller: None,
             flags: None,
         }
     }
@@ -86,6 +89,24 @@ impl Cli {
     #[must_use]
     pub fn default_port(mut self, port: u16) -> Self {
         self.default_port = port;
+        self
+    }
+
+    /// How many calls one caller may have running at once when neither `--max-calls-per-caller`
+    /// nor `MCP_MAX_CALLS_PER_CALLER` is given (default
+    /// [`DEFAULT_MAX_CALLS_PER_CALLER`](crate::server::DEFAULT_MAX_CALLS_PER_CALLER), 16);
+    /// `--help` shows it as the flag's default. A server whose calls share a smaller pool sets it
+    /// below that pool's size, so one caller cannot hold every place: the example db-server sets
+    /// it two below its read connections. It replaces what the setup's builder says
+    /// ([`McpServerBuilder::max_calls_per_caller`]), as the flag does.
+    ///
+    /// # Panics
+    ///
+    /// On 0, which would refuse every call.
+    #[must_use]
+    pub fn default_max_calls_per_caller(mut self, limit: usize) -> Self {
+        assert!(limit > 0, "default_max_calls_per_caller must be at least 1");
+        self.default_max_calls_per_caller = Some(limit);
         self
     }
 
@@ -164,23 +185,7 @@ impl Cli {
             || self.name.to_owned(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let mut command = Args::command()
-            .name(self.name)
-            .bin_name(program_name)
-            .version(self.version)
-            .mut_arg("data_dir", |arg| {
-                arg.default_value(default_data_dir(self.name).into_os_string())
-            })
-            .mut_arg("port", |arg| {
-                arg.default_value(self.default_port.to_string())
-            });
-        if let Some(about) = self.about {
-            command = command.about(about);
-        }
-        if let Some(augment) = self.flags {
-            command = with_global_flags(command, augment);
-        }
-        let command = help::show_each_command_its_flags(command);
+        let command = self.command(program_name);
         let parsed = command
             .try_get_matches_from(args)
             .and_then(|matches| Args::from_arg_matches(&matches).map(|args| (args, matches)));
@@ -215,6 +220,7 @@ impl Cli {
                         name: self.name,
                         version: self.version,
                         default_port: self.default_port,
+                        chose_max_calls_per_caller: self.default_max_calls_per_caller.is_some(),
                     };
                     let invocation = invocation::invocation(&program);
                     serve::serve(server, &invocation, registry, config, matches, setup).await
@@ -250,6 +256,35 @@ impl Cli {
                     .await
             }
         }
+    }
+}
+
+impl Cli {
+    /// The command line as clap sees it: the common flags with this server's defaults, its own
+    /// flags, each subcommand showing the flags it reads.
+    fn command(&self, bin_name: String) -> clap::Command {
+        let mut command = Args::command()
+            .name(self.name)
+            .bin_name(bin_name)
+            .version(self.version)
+            .mut_arg("data_dir", |arg| {
+                arg.default_value(default_data_dir(self.name).into_os_string())
+            })
+            .mut_arg("port", |arg| {
+                arg.default_value(self.default_port.to_string())
+            });
+        if let Some(limit) = self.default_max_calls_per_caller {
+            command = command.mut_arg("max_calls_per_caller", |arg| {
+                arg.default_value(limit.to_string())
+            });
+        }
+        if let Some(about) = self.about {
+            command = command.about(about);
+        }
+        if let Some(augment) = self.flags {
+            command = with_global_flags(command, augment);
+        }
+        help::show_each_command_its_flags(command)
     }
 }
 

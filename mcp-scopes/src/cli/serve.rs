@@ -25,13 +25,17 @@ use crate::auth::DevSigner;
 use crate::registry::Registry;
 use crate::server::{McpServer, McpServerBuilder};
 
-/// Who is serving: for the banner and the hints it prints.
+/// Who is serving, for the banner and the hints it prints, and the defaults it chose.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct ServerName {
     pub(super) name: &'static str,
     pub(super) version: &'static str,
     /// The port used without `--port`, which the token hint then need not repeat.
     pub(super) default_port: u16,
+    /// The server chose the default of `--max-calls-per-caller`
+    /// ([`Cli::default_max_calls_per_caller`](super::Cli::default_max_calls_per_caller)): the
+    /// flag's value then applies even when not given, as `--help` says.
+    pub(super) chose_max_calls_per_caller: bool,
 }
 
 pub(super) async fn serve<F>(
@@ -61,10 +65,12 @@ where
         Ok(signer) => signer,
         Err(e) => return usage_error(&e),
     };
-    // The server's own setup may choose these limits; a flag (or its variable), when given, wins.
+    // The server's own setup may choose these limits; a flag (or its variable), when given, wins,
+    // and so does a default the server gave the command line (the one `--help` shows).
     let call_limits = CallLimits {
-        max_per_caller: super::args::given(&matches, "max_calls_per_caller")
-            .then_some(config.max_calls_per_caller),
+        max_per_caller: (server_name.chose_max_calls_per_caller
+            || super::args::given(&matches, "max_calls_per_caller"))
+        .then_some(config.max_calls_per_caller),
         timeout: super::args::given(&matches, "call_timeout").then_some(config.call_timeout),
     };
     let context = ServeContext {
@@ -314,6 +320,7 @@ pub(super) fn banner(
         name,
         version,
         default_port,
+        ..
     } = *server_name;
     let mut out = String::new();
     let endpoint = server.resource();
