@@ -27,9 +27,12 @@ in PostgreSQL's dialect, with $1, $2, … placeholders and params), execute for 
 INSERT/UPDATE/DELETE, and the create_/drop_ tools for schema changes. Prices are integer cents.";
 
 /// The server with its tools, instructions and database; authentication is still to be set
-/// (`.auth(…)`), which the command line does.
+/// (`.auth(…)`), which the command line does. One caller may have
+/// [`Limits::max_calls_per_caller`](db::Limits::max_calls_per_caller) calls running at once (of
+/// the default limits: 6, two below the 8 read connections).
 pub fn server_builder(db: db::Database) -> McpServerBuilder {
     McpServer::builder()
+        .max_calls_per_caller(Some(db::Limits::default().max_calls_per_caller()))
         .info("db-server", env!("CARGO_PKG_VERSION"))
         .title("Shop database")
         .instructions(if db.is_postgres() {

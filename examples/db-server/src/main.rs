@@ -47,6 +47,8 @@ async fn main() -> ExitCode {
     Cli::new("db-server", env!("CARGO_PKG_VERSION"))
         .about("An MCP server for a SQLite or PostgreSQL database, with per-tool OAuth scopes")
         .registry(registry)
+        // Below the read connections, so one caller's slow queries leave some for the others.
+        .default_max_calls_per_caller(Limits::default().max_calls_per_caller())
         .flags(DatabaseFlags::augment_args)
         .run(|ctx| {
             let flags = DatabaseFlags::from_arg_matches(&ctx.matches)?;

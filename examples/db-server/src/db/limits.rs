@@ -3,6 +3,10 @@
 
 use std::time::Duration;
 
+/// How many read connections one caller's running calls leave for everyone else
+/// ([`Limits::max_calls_per_caller`]).
+pub const READERS_LEFT_FOR_OTHERS: usize = 2;
+
 /// Bounds on what one call may cost, and on how many read calls run at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -40,6 +44,42 @@ impl Default for Limits {
             max_result_bytes: 4 * 1024 * 1024,
             max_memory_bytes: 1024 * 1024 * 1024,
             max_readers: 8,
+        }
+    }
+}
+
+impl Limits {
+    /// How many calls one caller (one token's issuer, subject and client) may have running at
+    /// once: [`READERS_LEFT_FOR_OTHERS`] below `max_readers`, at least 1. Every read call holds a
+    /// read connection while it runs (a SQLite reader, or a connection of the PostgreSQL pools,
+    /// both `max_readers` in size), so one caller's slow queries never take the last ones and
+    /// another caller's read is served at once. The server's default for
+    /// `--max-calls-per-caller` (6 with the default 8 readers).
+    #[must_use]
+    pub fn max_calls_per_caller(&self) -> usize {
+        self.max_readers
+            .saturating_sub(READERS_LEFT_FOR_OTHERS)
+            .max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_caller_leaves_two_readers_to_the_others() {
+        assert_eq!(Limits::default().max_calls_per_caller(), 6);
+        for (readers, per_caller) in [(1, 1), (2, 1), (3, 1), (4, 2), (20, 18)] {
+            let limits = Limits {
+                max_readers: readers,
+                ..Limits::default()
+            };
+            assert_eq!(
+                limits.max_calls_per_caller(),
+                per_caller,
+                "{readers} readers"
+            );
         }
     }
 }

@@ -38,7 +38,7 @@ mod value;
 pub use database::Database;
 pub use ddl::SchemaChange;
 pub use error::DbError;
-pub use limits::Limits;
+pub use limits::{Limits, READERS_LEFT_FOR_OTHERS};
 pub use modify::ExecuteOutput;
 pub use pg::PgOptions;
 pub use query::QueryOutput;
