@@ -363,8 +363,10 @@ async fn readers_are_served_while_a_writer_runs() {
                 assert!(start.elapsed().as_secs() < 60, "the writer never started");
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            let token = server.token(&["db:query"]);
-            let reads = (0..8).map(|_| {
+            // Another caller than the writer's, with as many reads as one caller may run at once
+            // (more would get 429).
+            let token = server.token_of("a-reader", &["db:query"]);
+            let reads = (0..limits.max_calls_per_caller()).map(|_| {
                 server.call(
                     &token,
                     "query",
