@@ -134,6 +134,11 @@ fn harden(conn: &Connection, limits: &Limits) -> rusqlite::Result<()> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE, false)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE, false)?;
     conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+    // Sorts, DISTINCT, GROUP BY and temporary indexes keep their data in memory, under the heap
+    // limit, instead of spilling to temporary files: with files, a read scope could fill the
+    // disk (one `ORDER BY` over a generated series writes hundreds of megabytes a second until
+    // the time limit, on every reader at once).
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     let max_len = i32::try_from(limits.max_value_bytes).unwrap_or(i32::MAX);
     conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, max_len)?;
     Ok(())
